@@ -1,0 +1,170 @@
+"""Commands: what a coordinator or partner asks the ledger to do (imperative).
+
+Commands are validated at the door (pydantic); the rules that need state are checked by
+the aggregates. The `command` field names the command in batches and JSON Lines imports.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from domain.errors import InvalidCommand
+from domain.events import Hours, Name, Quantity, ResourceKind, Text, Unit
+from domain.ids import EntryId, Slug
+from domain.keys import AllocationKey
+from domain.money import Cents
+from domain.periods import Month, UtcDatetime
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class JoinPartner(Command):
+    command: Literal["join_partner"] = "join_partner"
+    partner_id: Slug
+    name: Name
+    kind: Name = "association"
+    joined_on: date
+
+
+class LeavePartner(Command):
+    command: Literal["leave_partner"] = "leave_partner"
+    partner_id: Slug
+    last_day: date
+
+
+class RejoinPartner(Command):
+    command: Literal["rejoin_partner"] = "rejoin_partner"
+    partner_id: Slug
+    joined_on: date
+
+
+class RegisterResource(Command):
+    command: Literal["register_resource"] = "register_resource"
+    resource_id: Slug
+    name: Name
+    kind: ResourceKind
+    unit: Unit
+    capacity: Annotated[int, Field(ge=1, le=10_000)] = 1
+
+
+class RetireResource(Command):
+    command: Literal["retire_resource"] = "retire_resource"
+    resource_id: Slug
+    retired_on: date
+
+
+class SetAllocationKey(Command):
+    command: Literal["set_allocation_key"] = "set_allocation_key"
+    resource_id: Slug
+    applies_from: Month
+    key: AllocationKey
+
+
+class RecordCost(Command):
+    command: Literal["record_cost"] = "record_cost"
+    resource_id: Slug
+    month: Month
+    amount_cents: Cents
+    category: Name
+    document_ref: Name
+
+
+class BookSlot(Command):
+    command: Literal["book_slot"] = "book_slot"
+    resource_id: Slug
+    partner_id: Slug
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> BookSlot:
+        if self.ends_at <= self.starts_at:
+            raise ValueError(
+                f"a booking must end after it starts "
+                f"({self.starts_at.isoformat()} -> {self.ends_at.isoformat()})"
+            )
+        return self
+
+
+class CancelBooking(Command):
+    command: Literal["cancel_booking"] = "cancel_booking"
+    entry_id: EntryId
+    reason: Text = ""
+
+
+class LogStaffHours(Command):
+    command: Literal["log_staff_hours"] = "log_staff_hours"
+    employee_id: Slug
+    partner_id: Slug
+    work_date: date
+    hours: Hours
+
+
+class RecordEquipmentUse(Command):
+    command: Literal["record_equipment_use"] = "record_equipment_use"
+    resource_id: Slug
+    partner_id: Slug
+    used_on: date
+    quantity: Quantity
+    unit: Unit
+
+
+class CorrectEntry(Command):
+    command: Literal["correct_entry"] = "correct_entry"
+    entry_id: EntryId
+    quantity: Quantity | None = None
+    amount_cents: Cents | None = None
+    reason: Text
+
+    @model_validator(mode="after")
+    def _one_new_value(self) -> CorrectEntry:
+        if (self.quantity is None) == (self.amount_cents is None):
+            raise ValueError("a correction gives either a new quantity or a new amount_cents")
+        return self
+
+
+class VoidEntry(Command):
+    command: Literal["void_entry"] = "void_entry"
+    entry_id: EntryId
+    reason: Text
+
+
+AnyCommand = Annotated[
+    Union[
+        JoinPartner, LeavePartner, RejoinPartner, RegisterResource, RetireResource,
+        SetAllocationKey, RecordCost, BookSlot, CancelBooking, LogStaffHours,
+        RecordEquipmentUse, CorrectEntry, VoidEntry,
+    ],
+    Field(discriminator="command"),
+]
+
+
+_ONE = TypeAdapter(AnyCommand)
+_MANY = TypeAdapter(list[AnyCommand])
+
+
+def parse_command(payload: object) -> Command:
+    """Validate raw input (a dict with a `command` field) into a command."""
+    try:
+        return _ONE.validate_python(payload)
+    except ValidationError as error:
+        raise invalid_command(error) from None
+
+
+def parse_commands(payload: object) -> list[Command]:
+    try:
+        return _MANY.validate_python(payload)
+    except ValidationError as error:
+        raise invalid_command(error) from None
+
+
+def invalid_command(error: ValidationError) -> InvalidCommand:
+    """The first of pydantic's errors, as the domain's, naming the field at fault."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    return InvalidCommand(f"{field}: {first['msg']}", field=field or None)

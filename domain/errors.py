@@ -1,0 +1,76 @@
+"""Domain errors: every refusal of the write side is one of these.
+
+Each error names the rule it enforces and, where one field is at fault, that field,
+so that the HTTP layer can turn it into a problem document without guessing.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Root of every error the domain raises."""
+
+    rule = "domain"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidCommand(DomainError):
+    """The command is malformed: a value out of bounds, a badly formed month."""
+
+    rule = "invalid-command"
+
+
+class NotFound(DomainError):
+    """The command refers to a partner, resource or entry that does not exist."""
+
+    rule = "not-found"
+
+
+class AlreadyExists(DomainError):
+    """An id given to something new is already taken."""
+
+    rule = "already-exists"
+
+
+class RuleViolation(DomainError):
+    """The command is well formed but breaks a business rule."""
+
+    rule = "rule-violation"
+
+
+class BookingOverlap(RuleViolation):
+    rule = "booking-overlap"
+
+
+class WorkingTimeExceeded(RuleViolation):
+    rule = "working-time-exceeded"
+
+
+class NotAMember(RuleViolation):
+    rule = "not-a-member"
+
+
+class ResourceNotActive(RuleViolation):
+    rule = "resource-not-active"
+
+
+class EntryNotOpen(RuleViolation):
+    """The entry was already voided or cancelled."""
+
+    rule = "entry-not-open"
+
+
+class ConcurrencyConflict(DomainError):
+    """Concurrent writers kept changing the same aggregate; the command was not recorded."""
+
+    rule = "concurrency-conflict"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key already used for a different command body."""
+
+    rule = "idempotency-key-reused"

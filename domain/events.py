@@ -1,0 +1,160 @@
+"""The event catalogue: small, frozen, past-tense facts.
+
+Every event carries when it was recorded (`timestamp`, UTC) and who recorded it (`actor`);
+usage events also carry when the usage happened. Stored events are never edited: a field
+added later gets a default or a `model_validator(mode="before")` that upcasts old payloads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.ids import EntryId, Slug
+from domain.keys import AllocationKey
+from domain.money import Cents
+from domain.periods import Month, UtcDatetime
+
+ResourceKind = Literal["premises", "equipment", "staff", "service", "action"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Unit = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9 ²/_-]{1,32}$")]
+# Quantities of usage (hours, pages, km, acts): positive, at most 3 decimals.
+Quantity = Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=3)]
+Hours = Annotated[Decimal, Field(gt=0, le=24, decimal_places=2)]
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: UtcDatetime
+    actor: str
+
+
+# Partners -----------------------------------------------------------------------------
+
+
+class PartnerJoined(DomainEvent):
+    partner_id: Slug
+    name: Name
+    kind: Name
+    joined_on: date
+
+
+class PartnerLeft(DomainEvent):
+    partner_id: Slug
+    last_day: date
+
+
+class PartnerRejoined(DomainEvent):
+    partner_id: Slug
+    joined_on: date
+
+
+# Resources and keys -------------------------------------------------------------------
+
+
+class ResourceRegistered(DomainEvent):
+    resource_id: Slug
+    name: Name
+    kind: ResourceKind
+    unit: Unit
+    capacity: int
+
+
+class ResourceRetired(DomainEvent):
+    resource_id: Slug
+    retired_on: date
+
+
+class AllocationKeySet(DomainEvent):
+    resource_id: Slug
+    key_version: int
+    applies_from: Month
+    key: AllocationKey
+
+
+# Money --------------------------------------------------------------------------------
+
+
+class CostRecorded(DomainEvent):
+    entry_id: EntryId
+    resource_id: Slug
+    month: Month
+    amount_cents: Cents
+    category: Name
+    document_ref: Name
+
+
+# Usage --------------------------------------------------------------------------------
+
+
+class SlotBooked(DomainEvent):
+    entry_id: EntryId
+    resource_id: Slug
+    partner_id: Slug
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+
+
+class BookingCancelled(DomainEvent):
+    entry_id: EntryId
+    reason: Text
+
+
+class StaffHoursLogged(DomainEvent):
+    entry_id: EntryId
+    employee_id: Slug
+    partner_id: Slug
+    work_date: date
+    hours: Hours
+
+
+class EquipmentUsed(DomainEvent):
+    entry_id: EntryId
+    resource_id: Slug
+    partner_id: Slug
+    used_on: date
+    quantity: Quantity
+    unit: Unit
+
+
+# Corrections --------------------------------------------------------------------------
+
+
+class EntryCorrected(DomainEvent):
+    """A new quantity (usage) or amount (cost) for an entry; the original stays in the log."""
+
+    entry_id: EntryId
+    quantity: Quantity | None = None
+    amount_cents: Cents | None = None
+    reason: Text
+
+
+class EntryVoided(DomainEvent):
+    entry_id: EntryId
+    reason: Text
+
+
+# Idempotency --------------------------------------------------------------------------
+
+
+class CommandReceived(DomainEvent):
+    """Receipt of an idempotent command: the body's digest and the events it recorded."""
+
+    idempotency_key: str
+    body_sha256: str
+    recorded: tuple[tuple[UUID, int], ...]
+
+
+EVENT_TYPES: tuple[type[DomainEvent], ...] = (
+    PartnerJoined, PartnerLeft, PartnerRejoined, ResourceRegistered, ResourceRetired,
+    AllocationKeySet, CostRecorded, SlotBooked, BookingCancelled, StaffHoursLogged,
+    EquipmentUsed, EntryCorrected, EntryVoided, CommandReceived,
+)

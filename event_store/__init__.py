@@ -1,0 +1,1 @@
+"""The write side's adapter: the eventsourcing application and its persistence."""

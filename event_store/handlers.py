@@ -1,0 +1,156 @@
+"""Command handlers: load what a command needs, let the domain decide, keep the event.
+
+Each handler reads through the unit of work and records at most one event; the ledger
+saves the unit's events in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from domain import agendas, costs, entries, partners, resources, timesheets
+from domain.aggregate import Stamp
+from domain.commands import (
+    BookSlot,
+    CancelBooking,
+    Command,
+    CorrectEntry,
+    JoinPartner,
+    LeavePartner,
+    LogStaffHours,
+    RecordCost,
+    RecordEquipmentUse,
+    RegisterResource,
+    RejoinPartner,
+    RetireResource,
+    SetAllocationKey,
+    VoidEntry,
+)
+from domain.entries import Container, Entry, empty_container, require_container
+from domain.errors import NotFound
+from domain.ids import (
+    agenda_aggregate_id,
+    container_aggregate_id,
+    cost_ledger_aggregate_id,
+    timesheet_aggregate_id,
+)
+from domain.partners import require_partner
+from domain.periods import iso_week, local_day
+from domain.resources import require_resource
+from domain.timesheets import WorkingTimeLimits
+from event_store.unit_of_work import UnitOfWork
+
+
+def join_partner(uow: UnitOfWork, cmd: JoinPartner, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    uow.record(partners.join(uow.partner(cmd.partner_id), cmd, stamp), partners.evolve)
+
+
+def leave_partner(uow: UnitOfWork, cmd: LeavePartner, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    uow.record(partners.leave(partner, cmd, stamp), partners.evolve)
+
+
+def rejoin_partner(uow: UnitOfWork, cmd: RejoinPartner, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    uow.record(partners.rejoin(partner, cmd, stamp), partners.evolve)
+
+
+def register_resource(
+    uow: UnitOfWork, cmd: RegisterResource, stamp: Stamp, _: WorkingTimeLimits
+) -> None:
+    uow.record(resources.register(uow.resource(cmd.resource_id), cmd, stamp), resources.evolve)
+
+
+def retire_resource(uow: UnitOfWork, cmd: RetireResource, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    uow.record(resources.retire(resource, cmd, stamp), resources.evolve)
+
+
+def set_allocation_key(
+    uow: UnitOfWork, cmd: SetAllocationKey, stamp: Stamp, _: WorkingTimeLimits
+) -> None:
+    resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    key = cmd.key
+    named = [("key.weights", p) for p in key.weights] + [("key.partners", p) for p in key.partners]
+    for i, part in enumerate(key.parts):
+        named += [(f"key.parts.{i}.weights", p) for p in part.weights]
+        named += [(f"key.parts.{i}.partners", p) for p in part.partners]
+    for field, partner_id in named:
+        if uow.partner(partner_id) is None:
+            raise NotFound(f"the key names partner '{partner_id}', who is not registered", field=field)
+    uow.record(resources.set_key(resource, cmd, stamp), resources.evolve)
+
+
+def record_cost(uow: UnitOfWork, cmd: RecordCost, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    ledger = _container(uow, cost_ledger_aggregate_id(cmd.resource_id, cmd.month), cmd.resource_id, cmd.month)
+    uow.record(costs.record_cost(ledger, cmd, resource, stamp), entries.evolve)
+
+
+def book_slot(uow: UnitOfWork, cmd: BookSlot, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    day = local_day(cmd.starts_at).isoformat()
+    agenda = _container(uow, agenda_aggregate_id(cmd.resource_id, day), cmd.resource_id, day)
+    uow.record(agendas.book(agenda, cmd, resource, partner, stamp), entries.evolve)
+
+
+def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    agenda = require_container(uow.container(container_aggregate_id(cmd.entry_id)), cmd.entry_id)
+    uow.record(agendas.cancel(agenda, cmd, stamp), entries.evolve)
+
+
+def log_staff_hours(
+    uow: UnitOfWork, cmd: LogStaffHours, stamp: Stamp, limits: WorkingTimeLimits
+) -> None:
+    employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
+    partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    week = iso_week(cmd.work_date)
+    sheet = _container(uow, timesheet_aggregate_id(cmd.employee_id, week), cmd.employee_id, week)
+    uow.record(timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp), entries.evolve)
+
+
+def record_equipment_use(
+    uow: UnitOfWork, cmd: RecordEquipmentUse, stamp: Stamp, _: WorkingTimeLimits
+) -> None:
+    resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    day = cmd.used_on.isoformat()
+    agenda = _container(uow, agenda_aggregate_id(cmd.resource_id, day), cmd.resource_id, day)
+    uow.record(agendas.record_use(agenda, cmd, resource, partner, stamp), entries.evolve)
+
+
+def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: WorkingTimeLimits) -> None:
+    container = require_container(uow.container(container_aggregate_id(cmd.entry_id)), cmd.entry_id)
+
+    def check_hours(sheet: Container, entry: Entry, hours) -> None:
+        employee = require_resource(uow.resource(sheet.resource_id), sheet.resource_id)
+        timesheets.check_limits(sheet, employee.name, entry.day, hours, limits, replacing=entry)
+
+    uow.record(entries.correct(container, cmd, stamp, check_hours), entries.evolve)
+
+
+def void_entry(uow: UnitOfWork, cmd: VoidEntry, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    container = require_container(uow.container(container_aggregate_id(cmd.entry_id)), cmd.entry_id)
+    uow.record(entries.void(container, cmd, stamp), entries.evolve)
+
+
+def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> Container:
+    return uow.container(aggregate_id) or empty_container(aggregate_id, resource_id, period)
+
+
+HANDLERS: dict[type[Command], Callable[[UnitOfWork, Command, Stamp, WorkingTimeLimits], None]] = {
+    JoinPartner: join_partner,
+    LeavePartner: leave_partner,
+    RejoinPartner: rejoin_partner,
+    RegisterResource: register_resource,
+    RetireResource: retire_resource,
+    SetAllocationKey: set_allocation_key,
+    RecordCost: record_cost,
+    BookSlot: book_slot,
+    CancelBooking: cancel_booking,
+    LogStaffHours: log_staff_hours,
+    RecordEquipmentUse: record_equipment_use,
+    CorrectEntry: correct_entry,
+    VoidEntry: void_entry,
+}

@@ -1,0 +1,51 @@
+"""All configuration, read from ENCOMMUN_* environment variables (or passed by tests)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENCOMMUN_", frozen=True)
+
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    sqlite_path: Path = Path("var/encommun.sqlite")
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_dbname: str = "encommun"
+    postgres_user: str = "encommun"
+    postgres_password: str = ""
+    # Aggregates kept in memory between commands; each is fast-forwarded from the store
+    # before use, so several nodes writing to one PostgreSQL stay correct.
+    aggregate_cache_size: int = Field(default=10_000, ge=0)
+    max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)
+    max_week_hours: Decimal = Field(default=Decimal(48), gt=0, le=168)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the eventsourcing library reads its persistence from."""
+        env = {
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+            # Aggregates are immutable, so a cached one needs no defensive copy.
+            "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+        }
+        if self.store == "sqlite":
+            env |= {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        else:
+            env |= {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_HOST": self.postgres_host,
+                "POSTGRES_PORT": str(self.postgres_port),
+                "POSTGRES_DBNAME": self.postgres_dbname,
+                "POSTGRES_USER": self.postgres_user,
+                "POSTGRES_PASSWORD": self.postgres_password,
+            }
+        return env

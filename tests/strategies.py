@@ -1,0 +1,117 @@
+"""Hypothesis strategies for the domain: partner ids, quantities, memberships, keys, pools."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+from domain.keys import AllocationKey, KeyPart
+from domain.periods import month_bounds
+
+partner_ids = st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
+
+# Up to 100 million euros, the bound of a single cost; 0 is a legitimate (empty) pool.
+pools = st.one_of(st.integers(0, 1_000), st.integers(0, 10_000_000_000))
+
+months = st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(2000, 2100), st.integers(1, 12))
+
+# Key weights: positive Decimals with at most 4 decimals, as AllocationKey accepts them.
+weights = st.integers(1, 10**8).map(lambda n: Decimal(n).scaleb(-4))
+
+unit_prices = st.integers(1, 10**6).map(lambda n: Decimal(n).scaleb(-4))
+
+# Units used: ints, Decimals with decimals, or Fractions (e.g. hours from minutes).
+quantities = st.one_of(
+    st.integers(0, 10_000),
+    st.integers(0, 10**7).map(lambda n: Decimal(n).scaleb(-3)),
+    st.fractions(min_value=0, max_value=10_000, max_denominator=60),
+)
+positive_quantities = quantities.filter(lambda q: q > 0)
+
+
+def partner_lists(min_size: int = 1, max_size: int = 6) -> st.SearchStrategy[list[str]]:
+    return st.lists(partner_ids, min_size=min_size, max_size=max_size, unique=True)
+
+
+def usage_maps(partners: list[str]) -> st.SearchStrategy[dict[str, Fraction | Decimal | int]]:
+    return st.dictionaries(st.sampled_from(partners), quantities) if partners else st.just({})
+
+
+@st.composite
+def periods_around(draw, month: str) -> list[tuple[date, date | None]]:
+    """Membership periods that may start before, inside or after the month, open or closed."""
+    first, last = month_bounds(month)
+    result = []
+    for _ in range(draw(st.integers(1, 3))):
+        start = first + timedelta(days=draw(st.integers(-60, 40)))
+        length = draw(st.one_of(st.none(), st.integers(0, 60)))
+        result.append((start, None if length is None else start + timedelta(days=length)))
+    return result
+
+
+@st.composite
+def memberships(draw, partners: list[str], month: str) -> dict[str, list[tuple[date, date | None]]]:
+    """Most partners are members all month; some join or leave mid-month; some are absent."""
+    whole_month = [(date(2000, 1, 1), None)]
+    result = {}
+    for partner in partners:
+        choice = draw(st.sampled_from(["all", "all", "partial", "absent"]))
+        if choice == "all":
+            result[partner] = whole_month
+        elif choice == "partial":
+            result[partner] = draw(periods_around(month))
+    return result
+
+
+def fixed_weights(partners: list[str]) -> st.SearchStrategy[dict[str, Decimal]]:
+    return st.dictionaries(st.sampled_from(partners), weights, min_size=1)
+
+
+def equal_partners(partners: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.lists(st.sampled_from(partners), min_size=1, unique=True).map(tuple)
+
+
+def key_parts(partners: list[str], percent: int) -> st.SearchStrategy[KeyPart]:
+    return st.one_of(
+        st.just(KeyPart(method="usage", percent=percent)),
+        fixed_weights(partners).map(lambda w: KeyPart(method="fixed", percent=percent, weights=w)),
+        equal_partners(partners).map(lambda p: KeyPart(method="equal", percent=percent, partners=p)),
+    )
+
+
+@st.composite
+def percent_splits(draw, max_parts: int = 12) -> list[int]:
+    """Positive percentages adding up to 100, at least two of them."""
+    cuts = draw(st.lists(st.integers(1, 99), min_size=1, max_size=max_parts - 1, unique=True))
+    bounds = [0, *sorted(cuts), 100]
+    return [b - a for a, b in zip(bounds, bounds[1:])]
+
+
+@st.composite
+def keys(draw, partners: list[str], method: str) -> AllocationKey:
+    if method == "usage":
+        return AllocationKey(method="usage")
+    if method == "fixed":
+        return AllocationKey(method="fixed", weights=draw(fixed_weights(partners)))
+    if method == "equal":
+        return AllocationKey(method="equal", partners=draw(equal_partners(partners)))
+    if method == "tariff":
+        return AllocationKey(method="tariff", unit_price_cents=draw(unit_prices))
+    parts = tuple(draw(key_parts(partners, p)) for p in draw(percent_splits()))
+    return AllocationKey(method="mixed", parts=parts)
+
+
+METHODS = ("usage", "fixed", "equal", "mixed", "tariff")
+
+
+@st.composite
+def allocation_cases(draw, methods: tuple[str, ...] = METHODS):
+    """Arguments for allocate(): (pool_cents, key, month, usage, memberships)."""
+    partners = draw(partner_lists())
+    month = draw(months)
+    key = draw(keys(partners, draw(st.sampled_from(methods))))
+    usage = draw(usage_maps(partners))
+    return draw(pools), key, month, usage, draw(memberships(partners, month))
