@@ -78,7 +78,9 @@ def key_parts(partners: list[str], percent: int) -> st.SearchStrategy[KeyPart]:
     return st.one_of(
         st.just(KeyPart(method="usage", percent=percent)),
         fixed_weights(partners).map(lambda w: KeyPart(method="fixed", percent=percent, weights=w)),
-        equal_partners(partners).map(lambda p: KeyPart(method="equal", percent=percent, partners=p)),
+        equal_partners(partners).map(
+            lambda p: KeyPart(method="equal", percent=percent, partners=p)
+        ),
     )
 
 

@@ -78,7 +78,8 @@ def test_shares_sum_exactly_to_the_pool(case):
     pool, key, month, usage, memberships = case
     result = allocate(pool, key, month, usage, memberships)
     assert sum(line.amount_cents for line in result.lines) == pool
-    assert sum(result.by_partner().values()) + result.unallocated_cents + result.recovery_cents == pool
+    charged = sum(result.by_partner().values())
+    assert charged + result.unallocated_cents + result.recovery_cents == pool
 
 
 @given(s.allocation_cases())
@@ -95,7 +96,9 @@ def test_the_result_does_not_depend_on_the_order_of_partners_or_usage(case, rnd)
     shuffled_memberships = {
         p: rnd.sample(periods, len(periods)) for p, periods in _shuffled(memberships, rnd).items()
     }
-    shuffled = allocate(pool, _shuffled_key(key, rnd), month, _shuffled(usage, rnd), shuffled_memberships)
+    shuffled = allocate(
+        pool, _shuffled_key(key, rnd), month, _shuffled(usage, rnd), shuffled_memberships
+    )
     assert shuffled == allocate(pool, key, month, usage, memberships)
 
 
@@ -130,7 +133,8 @@ def test_a_mixed_key_equals_the_sum_of_its_parts(case):
     """Each part's share of the pool, allocated on its own, adds up to the mixed result."""
     pool, key, month, usage, memberships = case
     result = allocate(pool, key, month, usage, memberships)
-    amounts = split_largest_remainder(pool, {f"{i:03d}": p.percent for i, p in enumerate(key.parts)})
+    percents = {f"{i:03d}": part.percent for i, part in enumerate(key.parts)}
+    amounts = split_largest_remainder(pool, percents)
     expected: dict[str, int] = {}
     unallocated = 0
     for i, part in enumerate(key.parts):
@@ -145,12 +149,13 @@ def test_a_mixed_key_equals_the_sum_of_its_parts(case):
     assert result.unallocated_cents == unallocated
 
 
+DECIMAL_UNITS = st.integers(0, 10**7).map(lambda n: Decimal(n).scaleb(-3))
+
+
 @given(
     s.pools,
     s.unit_prices,
-    s.partner_lists().flatmap(
-        lambda ps: st.dictionaries(st.sampled_from(ps), st.integers(0, 10**7).map(lambda n: Decimal(n).scaleb(-3)))
-    ),
+    s.partner_lists().flatmap(lambda ps: st.dictionaries(st.sampled_from(ps), DECIMAL_UNITS)),
 )
 def test_tariff_lines_plus_recovery_equal_the_pool(pool, price, usage):
     """Each partner pays units x price rounded half up; the recovery line closes the gap."""
@@ -159,7 +164,8 @@ def test_tariff_lines_plus_recovery_equal_the_pool(pool, price, usage):
     tariffs = {line.partner_id: line.amount_cents for line in result.lines if line.kind == "tariff"}
     with localcontext() as ctx:
         ctx.prec = 50
-        assert tariffs == {p: int((u * price).quantize(Decimal(1), ROUND_HALF_UP)) for p, u in usage.items()}
+        expected = {p: int((u * price).quantize(Decimal(1), ROUND_HALF_UP)) for p, u in usage.items()}
+    assert tariffs == expected
     [recovery] = [line for line in result.lines if line.kind == "recovery"]
     assert recovery.partner_id is None
     assert sum(tariffs.values()) + recovery.amount_cents == pool
@@ -204,7 +210,7 @@ def test_a_partner_joining_on_the_16th_of_a_30_day_month_gets_half_its_weight():
 
 
 def test_a_partner_leaving_mid_month_has_its_share_redistributed_to_the_others():
-    """Under an equal key, a partner who left on the 10th of a 30-day month pays a third of a share."""
+    """Equal key: a partner who left on the 10th of a 30-day month pays for a third of the month."""
     key = AllocationKey(method="equal", partners=("a", "b"))
     memberships = {"a": ALL_MONTH["a"], "b": [(date(2020, 1, 1), date(2026, 6, 10))]}
     result = allocate(400, key, "2026-06", {}, memberships)
@@ -249,7 +255,7 @@ def test_a_usage_key_splits_pro_rata_of_units():
 
 
 def test_a_tariff_of_4_cents_a_page_shows_the_under_recovery():
-    """1234 and 567 pages at 0,04 € recover 72,04 € of an 80 € pool: 7,96 € under-recovered."""
+    """1234 + 567 pages at 0,04 € recover 72,04 € of an 80 € pool: 7,96 € under-recovered."""
     key = AllocationKey(method="tariff", unit_price_cents=Decimal("4"))
     result = allocate(8000, key, "2026-03", {"a": 1234, "b": 567}, {})
     assert result.by_partner() == {"a": 4936, "b": 2268}
@@ -268,7 +274,8 @@ def test_a_tariff_rounds_half_cents_up_and_always_shows_the_recovery_line():
     """3 pages at 3.5 cents is 10.5 cents, charged 11; a zero gap is still shown."""
     key = AllocationKey(method="tariff", unit_price_cents=Decimal("3.5"))
     result = allocate(11, key, "2026-03", {"a": 3}, {})
-    assert [(line.kind, line.amount_cents) for line in result.lines] == [("tariff", 11), ("recovery", 0)]
+    amounts = [(line.kind, line.amount_cents) for line in result.lines]
+    assert amounts == [("tariff", 11), ("recovery", 0)]
 
 
 def test_a_mixed_key_splits_each_part_by_its_own_method():
@@ -291,7 +298,10 @@ def test_an_unallocated_mixed_part_is_reported_with_its_part_index():
     """With no usage, the usage part of a mixed key is unallocated, the fixed part is shared."""
     key = AllocationKey(
         method="mixed",
-        parts=(KeyPart(method="usage", percent=25), KeyPart(method="equal", percent=75, partners=("a",))),
+        parts=(
+            KeyPart(method="usage", percent=25),
+            KeyPart(method="equal", percent=75, partners=("a",)),
+        ),
     )
     result = allocate(1000, key, "2026-03", {}, ALL_MONTH)
     assert result.lines[0] == ShareLine(None, "unallocated", 250, Fraction(0), Fraction(0), part=0)

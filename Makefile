@@ -1,0 +1,28 @@
+# encommun: `make demo` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench-write clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -f var/demo.sqlite
+	$(PY) -m demo --store var/demo.sqlite --months 12
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench-write: $(STAMP)
+	$(PY) -m bench.write
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

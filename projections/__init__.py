@@ -1,0 +1,1 @@
+"""Read models in DuckDB, rebuilt from the event log (next issue)."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: a ledger on a real SQLite file, and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import warnings
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+import pytest
+
+from bootstrap import bootstrap
+from event_store.ledger import Ledger
+from settings import Settings
+from tests import postgres_server
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[postgres_server.PostgresServer]:
+    bindir = postgres_server.find_bindir()
+    if bindir is None:
+        reason = (
+            "PostgreSQL binaries not found (apt-get install postgresql): "
+            "the PostgreSQL tests did NOT run"
+        )
+        if IN_CI:
+            pytest.fail(reason + " — in CI they must", pytrace=False)
+        warnings.warn(reason)
+        pytest.skip(reason)
+    server = postgres_server.start(bindir)
+    yield server
+    postgres_server.stop(server, bindir)
+
+
+def new_database(server: postgres_server.PostgresServer) -> str:
+    name = f"encommun_test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def postgres_settings(server: postgres_server.PostgresServer, **overrides: object) -> Settings:
+    return Settings(
+        store="postgres",
+        postgres_host=server.host,
+        postgres_port=server.port,
+        postgres_user=server.user,
+        postgres_dbname=new_database(server),
+        **overrides,
+    )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, empty store of each kind."""
+    if request.param == "sqlite":
+        return Settings(sqlite_path=tmp_path / "ledger.sqlite")
+    return postgres_settings(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture
+def ledger(store_settings: Settings) -> Iterator[Ledger]:
+    app = bootstrap(store_settings)
+    yield app
+    app.close()
