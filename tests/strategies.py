@@ -29,7 +29,6 @@ quantities = st.one_of(
     st.integers(0, 10**7).map(lambda n: Decimal(n).scaleb(-3)),
     st.fractions(min_value=0, max_value=10_000, max_denominator=60),
 )
-positive_quantities = quantities.filter(lambda q: q > 0)
 
 
 def partner_lists(min_size: int = 1, max_size: int = 6) -> st.SearchStrategy[list[str]]:

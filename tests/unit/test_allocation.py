@@ -164,7 +164,9 @@ def test_tariff_lines_plus_recovery_equal_the_pool(pool, price, usage):
     tariffs = {line.partner_id: line.amount_cents for line in result.lines if line.kind == "tariff"}
     with localcontext() as ctx:
         ctx.prec = 50
-        expected = {p: int((u * price).quantize(Decimal(1), ROUND_HALF_UP)) for p, u in usage.items()}
+        expected = {
+            p: int((u * price).quantize(Decimal(1), ROUND_HALF_UP)) for p, u in usage.items()
+        }
     assert tariffs == expected
     [recovery] = [line for line in result.lines if line.kind == "recovery"]
     assert recovery.partner_id is None
@@ -255,7 +257,7 @@ def test_a_usage_key_splits_pro_rata_of_units():
 
 
 def test_a_tariff_of_4_cents_a_page_shows_the_under_recovery():
-    """1234 + 567 pages at 0,04 € recover 72,04 € of an 80 € pool: 7,96 € under-recovered."""
+    """1234 + 567 pages at 0,04 € recover 72,04 € of 80 €: 7,96 € are under-recovered."""
     key = AllocationKey(method="tariff", unit_price_cents=Decimal("4"))
     result = allocate(8000, key, "2026-03", {"a": 1234, "b": 567}, {})
     assert result.by_partner() == {"a": 4936, "b": 2268}
