@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench-write` runs `python -m bench.write`)."""

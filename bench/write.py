@@ -1,0 +1,774 @@
+"""Write benchmark: events per second appended through the ledger, beside the raw ceiling.
+
+    python -m bench.write [--events N] [--batch-events M] [--store all|sqlite|postgres] [--profile]
+
+For each store (a SQLite file, then PostgreSQL) and each write path, a fresh store gets a
+small pool (partners and resources, one setup batch), a short untimed warm-up, then the
+timed commands: RecordEquipmentUse / LogStaffHours / BookSlot spread over many days, so
+that containers (day agendas, week timesheets) stay small as in a real pool.
+
+- application single: `Ledger.execute(cmd, actor=...)`, one command per transaction;
+- single + idempotency key: the same with a fresh key per command (a receipt row is
+  written in the same transaction, and the key is looked up first);
+- batch 100 / batch 10,000: `Ledger.execute_batch(cmds, actor=...)`.
+
+Only domain events are counted, never receipts. Right after each application path, the
+raw ceiling inserts the same number of rows of the same size (the ids, versions, topics
+and state lengths of the events the application just stored, with fresh random ids) into
+a table laid out like the library's, with plain `sqlite3` / `psycopg`: one row per
+transaction (the baseline of both single paths), or `executemany` with the same batch size.
+Raw SQLite uses what the library sets (WAL journal, default synchronous); raw PostgreSQL
+has autocommit off and commits per row / per batch. All files live in one temporary
+directory (same file system for the application and the raw ceiling).
+
+PostgreSQL: with ENCOMMUN_BENCH_POSTGRES=1 the server of the ENCOMMUN_POSTGRES_* settings
+is used (fresh databases are created and dropped); otherwise a throwaway server is started
+from Debian's binaries (fsync on), and if there are none PostgreSQL is skipped, loudly.
+
+`--profile` then runs the single-command SQLite path again, under cProfile (own time per
+function, grouped: commit/fsync, SQL, pydantic, eventsourcing, our code) and pyinstrument
+(call tree), next to an unprofiled reference run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import shutil
+import sqlite3
+import sys
+import sysconfig
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Sequence
+from zoneinfo import ZoneInfo
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+from bootstrap import bootstrap
+from domain.commands import (
+    BookSlot,
+    Command,
+    JoinPartner,
+    LogStaffHours,
+    RecordEquipmentUse,
+    RegisterResource,
+)
+from event_store.ledger import Ledger
+from settings import Settings
+
+ACTOR = "bench@encommun"
+PARIS = ZoneInfo("Europe/Paris")
+ROOT = Path(__file__).resolve().parent.parent
+
+# The pool: partners joined well before the first usage day.
+PARTNERS = [f"partner-{i:02d}" for i in range(12)]
+ROOMS = [f"salle-{i}" for i in range(6)]  # premises, capacity 1: four 2-hour slots a day
+COPIERS = [f"copieur-{i}" for i in range(6)]  # equipment counted in pages
+EMPLOYEES = [f"salarie-{i}" for i in range(6)]  # staff: 1.5 h a day for one partner
+SLOTS_PER_DAY = 4
+USES_PER_DAY = 4
+WARM_UP_START = date(2020, 3, 2)
+TIMED_START = date(2021, 1, 4)
+WARM_UP_COMMANDS = 60
+RAW_WARM_UP_ROWS = 60
+
+SINGLE, KEYED, BATCH_100, BATCH_10K = "single", "keyed", "batch-100", "batch-10000"
+PATH_LABELS = {
+    SINGLE: "application single",
+    KEYED: "single + idempotency key",
+    BATCH_100: "batch 100",
+    BATCH_10K: "batch 10,000",
+}
+BATCH_SIZES = {SINGLE: 1, KEYED: 1, BATCH_100: 100, BATCH_10K: 10_000}
+# The issue's ambition, on a SQLite file: ratio to the raw ceiling of the same batch size.
+SQLITE_TARGETS = {SINGLE: 40.0, BATCH_100: 50.0, BATCH_10K: 50.0}
+
+console = Console(highlight=False)
+
+
+# The workload ----------------------------------------------------------------------------
+
+
+def setup_commands() -> list[Command]:
+    joined = date(2020, 1, 1)
+    commands: list[Command] = [
+        JoinPartner(partner_id=p, name=f"Partenaire {p[-2:]}", joined_on=joined) for p in PARTNERS
+    ]
+    commands += [
+        RegisterResource(resource_id=r, name=f"Salle {r[-1]}", kind="premises", unit="hour")
+        for r in ROOMS
+    ]
+    commands += [
+        RegisterResource(resource_id=c, name=f"Copieur {c[-1]}", kind="equipment", unit="page")
+        for c in COPIERS
+    ]
+    commands += [
+        RegisterResource(resource_id=e, name=f"Salarié {e[-1]}", kind="staff", unit="hour")
+        for e in EMPLOYEES
+    ]
+    return commands
+
+
+def workload(n: int, start: date) -> list[Command]:
+    """n valid commands from `start` on: a third each of equipment uses, staff hours and
+    bookings, the days advancing so that no container gets more than 7 entries."""
+    commands: list[Command] = []
+    for i in range(n):
+        kind, j = i % 3, i // 3
+        partner = PARTNERS[(7 * j + kind) % len(PARTNERS)]
+        if kind == 0:
+            day = start + timedelta(days=j // (len(COPIERS) * USES_PER_DAY))
+            commands.append(
+                RecordEquipmentUse(
+                    resource_id=COPIERS[j % len(COPIERS)], partner_id=partner, used_on=day,
+                    quantity=Decimal(1 + j % 97), unit="page",
+                )
+            )
+        elif kind == 1:
+            day = start + timedelta(days=j // len(EMPLOYEES))
+            commands.append(
+                LogStaffHours(
+                    employee_id=EMPLOYEES[j % len(EMPLOYEES)], partner_id=partner,
+                    work_date=day, hours=Decimal("1.5"),
+                )
+            )
+        else:
+            day = start + timedelta(days=j // (len(ROOMS) * SLOTS_PER_DAY))
+            slot = (j // len(ROOMS)) % SLOTS_PER_DAY
+            begins = datetime(day.year, day.month, day.day, 8 + 2 * slot, tzinfo=PARIS)
+            commands.append(
+                BookSlot(
+                    resource_id=ROOMS[j % len(ROOMS)], partner_id=partner,
+                    starts_at=begins, ends_at=begins + timedelta(hours=2),
+                )
+            )
+    return commands
+
+
+# Measurements ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+
+# (originator_id, originator_version, topic, state length) of each event the app stored.
+Shape = list[tuple[uuid.UUID, int, str, int]]
+
+
+def prepare(ledger: Ledger, path: str) -> None:
+    ledger.execute_batch(setup_commands(), actor=ACTOR)
+    warm = workload(WARM_UP_COMMANDS, WARM_UP_START)
+    if BATCH_SIZES[path] == 1:
+        for i, command in enumerate(warm):
+            ledger.execute(command, actor=ACTOR, idempotency_key=f"warm-{i}" if path == KEYED else None)
+    else:
+        ledger.execute_batch(warm, actor=ACTOR)
+
+
+def run_app(ledger: Ledger, path: str, commands: list[Command]) -> Rate:
+    """The timed part: only the ledger calls, the commands are built (validated) before."""
+    events = 0
+    if path == SINGLE:
+        started = time.perf_counter()
+        for command in commands:
+            events += len(ledger.execute(command, actor=ACTOR).events)
+    elif path == KEYED:
+        keys = [f"bench-{i}" for i in range(len(commands))]
+        started = time.perf_counter()
+        for command, key in zip(commands, keys):
+            events += len(ledger.execute(command, actor=ACTOR, idempotency_key=key).events)
+    else:
+        size = BATCH_SIZES[path]
+        batches = [commands[k : k + size] for k in range(0, len(commands), size)]
+        started = time.perf_counter()
+        for batch in batches:
+            events += len(ledger.execute_batch(batch, actor=ACTOR).events)
+    return Rate(events, time.perf_counter() - started)
+
+
+def stored_shape(ledger: Ledger, last: int) -> Shape:
+    """The last `last` domain events the app stored (receipts left out)."""
+    notifications = ledger.recorder.select_notifications(start=1, limit=10**9)
+    events = [n for n in notifications if not n.topic.endswith(":CommandReceived")]
+    return [(n.originator_id, n.originator_version, n.topic, len(n.state)) for n in events[-last:]]
+
+
+def raw_rows(shape: Shape) -> list[tuple[uuid.UUID, int, str, bytes]]:
+    """Rows of the same sizes, with the same id/version pattern under fresh random ids."""
+    fresh: dict[uuid.UUID, uuid.UUID] = {}
+    return [
+        (fresh.setdefault(oid, uuid.uuid4()), version, topic, os.urandom(size))
+        for oid, version, topic, size in shape
+    ]
+
+
+def warm_rows(n: int) -> list[tuple[uuid.UUID, int, str, bytes]]:
+    return [(uuid.uuid4(), 1, "domain.events:EquipmentUsed", os.urandom(300)) for _ in range(n)]
+
+
+def chunks(rows: list, size: int) -> list[list]:
+    return [rows[k : k + size] for k in range(0, len(rows), size)]
+
+
+# Raw SQLite: the library's application recorder table, WAL journal, default synchronous.
+SQLITE_CREATE = (
+    "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
+    "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))"
+)
+SQLITE_INSERT = "INSERT INTO stored_events VALUES (?,?,?,?)"
+
+
+def raw_sqlite(file: Path, rows: list, batch: int) -> Rate:
+    as_text = [(oid.hex, version, topic, state) for oid, version, topic, state in rows]
+    warm = [(oid.hex, v, t, s) for oid, v, t, s in warm_rows(RAW_WARM_UP_ROWS)]
+    conn = sqlite3.connect(file, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(SQLITE_CREATE)
+        cursor = conn.cursor()
+        for row in warm:
+            cursor.execute("BEGIN")
+            cursor.execute(SQLITE_INSERT, row)
+            cursor.execute("COMMIT")
+        if batch == 1:
+            started = time.perf_counter()
+            for row in as_text:
+                cursor.execute("BEGIN")
+                cursor.execute(SQLITE_INSERT, row)
+                cursor.execute("COMMIT")
+        else:
+            parts = chunks(as_text, batch)
+            started = time.perf_counter()
+            for part in parts:
+                cursor.execute("BEGIN")
+                cursor.executemany(SQLITE_INSERT, part)
+                cursor.execute("COMMIT")
+        return Rate(len(as_text), time.perf_counter() - started)
+    finally:
+        conn.close()
+
+
+def sqlite_pragmas(conn_execute: Callable[[str], object]) -> str:
+    mode = conn_execute("PRAGMA journal_mode")
+    sync = conn_execute("PRAGMA synchronous")
+    names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    return f"journal_mode={mode}, synchronous={names.get(sync, sync)}"
+
+
+def app_sqlite_pragmas(ledger: Ledger) -> str:
+    def read(statement: str) -> object:
+        with ledger.recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement)
+            return cursor.fetchone()[0]
+
+    return sqlite_pragmas(read)
+
+
+def raw_sqlite_pragmas(file: Path) -> str:
+    conn = sqlite3.connect(file, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        return sqlite_pragmas(lambda s: conn.execute(s).fetchone()[0])
+    finally:
+        conn.close()
+
+
+# PostgreSQL ------------------------------------------------------------------------------
+
+
+PG_CREATE = (
+    "CREATE TABLE stored_events (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+    "topic text, state bytea, notification_id bigserial, "
+    "PRIMARY KEY (originator_id, originator_version))"
+)
+PG_INDEX = "CREATE UNIQUE INDEX stored_events_notification_id ON stored_events (notification_id ASC)"
+PG_INSERT = (
+    "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+    "VALUES (%s, %s, %s, %s)"
+)
+
+
+@dataclass
+class PostgresTarget:
+    host: str
+    port: int
+    user: str
+    password: str
+    maintenance_db: str
+    origin: str
+    drop_afterwards: bool
+    version: str = ""
+    created: list[str] = field(default_factory=list)
+
+    def connect(self, dbname: str, *, autocommit: bool) -> psycopg.Connection:
+        return psycopg.connect(
+            host=self.host, port=self.port, user=self.user, password=self.password or None,
+            dbname=dbname, autocommit=autocommit,
+        )
+
+    def new_database(self, label: str) -> str:
+        name = f"encommun_bench_{os.getpid()}_{len(self.created) + 1}_{label.replace('-', '_')}"
+        with self.connect(self.maintenance_db, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            if not self.version:
+                self.version = conn.execute("SHOW server_version").fetchone()[0]
+        self.created.append(name)
+        return name
+
+    def settings(self, dbname: str) -> Settings:
+        return Settings(
+            store="postgres", postgres_host=self.host, postgres_port=self.port,
+            postgres_user=self.user, postgres_password=self.password, postgres_dbname=dbname,
+        )
+
+    def drop_all(self) -> None:
+        if not self.drop_afterwards:
+            return
+        with self.connect(self.maintenance_db, autocommit=True) as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def skipped(reason: str) -> None:
+    line = f"!!! PostgreSQL SKIPPED: {reason}. Only SQLite was measured. !!!"
+    console.print(f"[bold red]{'!' * len(line)}\n{line}\n{'!' * len(line)}[/]")
+
+
+def postgres_target(stack: ExitStack) -> PostgresTarget | None:
+    if os.environ.get("ENCOMMUN_BENCH_POSTGRES") == "1":
+        s = Settings(store="postgres")
+        target = PostgresTarget(
+            s.postgres_host, s.postgres_port, s.postgres_user, s.postgres_password,
+            s.postgres_dbname, f"configured server {s.postgres_host}:{s.postgres_port}",
+            drop_afterwards=True,
+        )
+        stack.callback(target.drop_all)
+        return target
+    from tests import postgres_server
+
+    bindir = postgres_server.find_bindir()
+    if bindir is None:
+        skipped("no PostgreSQL binaries (apt-get install postgresql, or set "
+                "ENCOMMUN_BENCH_POSTGRES=1 and ENCOMMUN_POSTGRES_*)")
+        return None
+    try:
+        server = postgres_server.start(bindir)
+    except Exception as error:  # noqa: BLE001 - any failure to start means "skip, loudly"
+        skipped(f"the throwaway server from {bindir} did not start ({error})")
+        return None
+    stack.callback(postgres_server.stop, server, bindir)
+    return PostgresTarget(
+        server.host, server.port, server.user, "", "postgres",
+        f"throwaway server from {bindir}, fsync=on", drop_afterwards=False,
+    )
+
+
+def raw_postgres(target: PostgresTarget, rows: list, batch: int, label: str) -> Rate:
+    dbname = target.new_database(f"raw_{label}")
+    with target.connect(dbname, autocommit=False) as conn:
+        conn.execute(PG_CREATE)
+        conn.execute(PG_INDEX)
+        conn.commit()
+        cursor = conn.cursor()
+        for row in warm_rows(RAW_WARM_UP_ROWS):
+            cursor.execute(PG_INSERT, row)
+            conn.commit()
+        if batch == 1:
+            started = time.perf_counter()
+            for row in rows:
+                cursor.execute(PG_INSERT, row)
+                conn.commit()
+        else:
+            parts = chunks(rows, batch)
+            started = time.perf_counter()
+            for part in parts:
+                cursor.executemany(PG_INSERT, part)
+                conn.commit()
+        return Rate(len(rows), time.perf_counter() - started)
+
+
+# One store, all paths ----------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    store: str
+    path: str
+    app: Rate
+    raw: Rate
+    state_bytes: float
+
+    @property
+    def ratio(self) -> float:
+        return 100.0 * self.app.per_second / self.raw.per_second
+
+
+def measure_store(
+    store: str,
+    new_ledger: Callable[[str], Ledger],
+    raw: Callable[[list, int, str], Rate],
+    sizes: dict[str, int],
+    on_first_ledger: Callable[[Ledger], None] = lambda _: None,
+) -> list[Row]:
+    rows: list[Row] = []
+    raw_single: Rate | None = None
+    for path in (SINGLE, KEYED, BATCH_100, BATCH_10K):
+        commands = workload(sizes[path], TIMED_START)
+        ledger = new_ledger(path)
+        try:
+            if path == SINGLE:
+                on_first_ledger(ledger)
+            prepare(ledger, path)
+            app = run_app(ledger, path, commands)
+            shape = stored_shape(ledger, app.count)
+        finally:
+            ledger.close()
+        state_bytes = sum(s for *_, s in shape) / len(shape)
+        if path == KEYED and raw_single is not None:
+            raw_rate = raw_single  # the same baseline: one domain event per transaction
+        else:
+            raw_rate = raw(raw_rows(shape), BATCH_SIZES[path], path)
+            if path == SINGLE:
+                raw_single = raw_rate
+        row = Row(store, path, app, raw_rate, state_bytes)
+        rows.append(row)
+        console.print(
+            f"  {store:10} {PATH_LABELS[path]:26} {app.count:>6} events in {app.seconds:6.2f} s "
+            f"= {app.per_second:>9,.0f}/s | raw {raw_rate.count} rows in {raw_rate.seconds:6.2f} s "
+            f"= {raw_rate.per_second:>9,.0f}/s | {row.ratio:5.1f} % (state {state_bytes:.0f} B)"
+        )
+    return rows
+
+
+def sqlite_rows(tmp: Path, sizes: dict[str, int], notes: list[str]) -> list[Row]:
+    def new_ledger(path: str) -> Ledger:
+        return bootstrap(Settings(store="sqlite", sqlite_path=tmp / f"app-{path}.sqlite"))
+
+    def raw(rows: list, batch: int, path: str) -> Rate:
+        return raw_sqlite(tmp / f"raw-{path}.sqlite", rows, batch)
+
+    def note_pragmas(ledger: Ledger) -> None:
+        notes.append(f"SQLite application store: {app_sqlite_pragmas(ledger)}; "
+                     f"raw: {raw_sqlite_pragmas(tmp / 'raw-pragmas.sqlite')}")
+
+    return measure_store("SQLite", new_ledger, raw, sizes, note_pragmas)
+
+
+def postgres_rows(target: PostgresTarget, sizes: dict[str, int]) -> list[Row]:
+    def new_ledger(path: str) -> Ledger:
+        return bootstrap(target.settings(target.new_database(f"app_{path}")))
+
+    def raw(rows: list, batch: int, path: str) -> Rate:
+        return raw_postgres(target, rows, batch, path)
+
+    return measure_store("PostgreSQL", new_ledger, raw, sizes)
+
+
+# Reporting ---------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def file_system(directory: Path) -> str:
+    """The mount holding `directory`, from /proc/mounts."""
+    best = ("", "?", "?")
+    try:
+        for line in Path("/proc/mounts").read_text().splitlines():
+            device, mount, kind = line.split()[:3]
+            if str(directory).startswith(mount) and len(mount) >= len(best[0]):
+                best = (mount, kind, device)
+    except OSError:
+        pass
+    return f"{best[1]} on {best[2]}"
+
+
+def machine_line(pg_version: str) -> str:
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{nproc} CPUs ({cpu_model()}), Linux {platform.release()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PostgreSQL {pg_version or 'skipped'}"
+    )
+
+
+HEADERS = ["store", "path", "events/s", "raw rows/s", "ratio (%)"]
+
+
+def cells(row: Row) -> list[str]:
+    return [
+        row.store, PATH_LABELS[row.path], f"{row.app.per_second:,.0f}",
+        f"{row.raw.per_second:,.0f}", f"{row.ratio:.1f}",
+    ]
+
+
+def print_table(rows: list[Row], machine: str) -> None:
+    table = Table(title="Write throughput: application vs raw ceiling", caption=machine)
+    for i, header in enumerate(HEADERS):
+        table.add_column(header, justify="left" if i < 2 else "right")
+    for row in rows:
+        table.add_row(*cells(row))
+    console.print(table)
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|---|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(cells(row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[Row]) -> list[str]:
+    out = []
+    for row in rows:
+        target = SQLITE_TARGETS.get(row.path) if row.store == "SQLite" else None
+        if target is not None:
+            ok = row.ratio >= target
+            out.append(
+                f"{'met ' if ok else 'MISSED'} SQLite {PATH_LABELS[row.path]}: {row.ratio:.1f} % "
+                f"of raw (ambition >= {target:.0f} %)"
+            )
+    return out
+
+
+# Profile -------------------------------------------------------------------------------------
+
+COMMIT = "commit (WAL write + fsync)"
+ROLLBACK = "rollback (ends each read transaction)"
+SQL = "SQL execute/fetch (sqlite3 C code)"
+PYDANTIC = "pydantic (validation, serialization)"
+LIBRARY = "eventsourcing library (Python)"
+DOMAIN = "encommun domain/"
+EVENT_STORE = "encommun event_store/"
+STDLIB = "stdlib (uuid, datetime, threading, json…)"
+OTHER = "other"
+IO_CATEGORIES = (COMMIT, ROLLBACK, SQL)
+STDLIB_DIR = sysconfig.get_paths()["stdlib"]
+
+
+def own_category(file: str, func: str) -> str | None:
+    """The category of a function's own time, None for builtins charged to their caller."""
+    if file == "~":
+        if "sqlite3.Connection" in func and "commit" in func:
+            return COMMIT
+        if "sqlite3.Connection" in func and "rollback" in func:
+            return ROLLBACK
+        if "sqlite3." in func:
+            return SQL
+        if "pydantic_core" in func:
+            return PYDANTIC
+        return None
+    if "/pydantic" in file:
+        return PYDANTIC
+    if "/eventsourcing/" in file:
+        return LIBRARY
+    if file.startswith(str(ROOT)) and "/.venv/" not in file:
+        relative = file[len(str(ROOT)) + 1 :]
+        if relative.startswith("domain/"):
+            return DOMAIN
+        if relative.startswith("event_store/"):
+            return EVENT_STORE
+        return OTHER
+    if file.startswith(STDLIB_DIR) and "site-packages" not in file:
+        return STDLIB
+    return OTHER
+
+
+def categorize(stats: pstats.Stats) -> dict[str, float]:
+    """Own time per category; a builtin's time goes to its callers' categories."""
+    totals: dict[str, float] = {}
+    raw = stats.stats  # type: ignore[attr-defined]
+    for (file, _, func), (_, _, tottime, _, callers) in raw.items():
+        category = own_category(file, func)
+        if category is not None:
+            totals[category] = totals.get(category, 0.0) + tottime
+            continue
+        caller_time = sum(c[2] for c in callers.values()) or 1.0
+        for (cfile, _, cfunc), c in callers.items():
+            charged = own_category(cfile, cfunc) or OTHER
+            totals[charged] = totals.get(charged, 0.0) + tottime * c[2] / caller_time
+    return totals
+
+
+def calls_per_command(stats: pstats.Stats, n: int) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for (file, _, func), (_, ncalls, *_rest) in stats.stats.items():  # type: ignore[attr-defined]
+        if file == "~" and "sqlite3." in func:
+            name = func.replace("<method '", "").replace("' of 'sqlite3.", " ").replace("' objects>", "")
+            counts[name] = counts.get(name, 0) + ncalls / n
+    return counts
+
+
+def shorten(text: str) -> str:
+    for prefix in sorted({sysconfig.get_paths()["purelib"], STDLIB_DIR, str(ROOT)}, key=len, reverse=True):
+        text = text.replace(prefix + "/", "")
+    return text
+
+
+def profiled_ledger(tmp: Path, name: str) -> Ledger:
+    ledger = bootstrap(Settings(store="sqlite", sqlite_path=tmp / f"profile-{name}.sqlite"))
+    prepare(ledger, SINGLE)
+    return ledger
+
+
+def profile_single(tmp: Path, n: int) -> None:
+    console.rule("Profile: application single, SQLite file")
+    commands = workload(n, TIMED_START)
+
+    ledger = profiled_ledger(tmp, "reference")
+    try:
+        reference = run_app(ledger, SINGLE, commands)
+    finally:
+        ledger.close()
+    wall_us = 1e6 * reference.seconds / reference.count
+
+    ledger = profiled_ledger(tmp, "cprofile")
+    profiler = cProfile.Profile()
+    try:
+        profiler.enable()
+        profiled = run_app(ledger, SINGLE, commands)
+        profiler.disable()
+    finally:
+        ledger.close()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(30)
+    console.print(shorten(buffer.getvalue()), markup=False)
+
+    calls = calls_per_command(stats, profiled.count)
+    console.print(
+        "sqlite3 calls per command: "
+        + ", ".join(f"{name} {count:.1f}" for name, count in sorted(calls.items(), key=lambda kv: -kv[1]))
+    )
+
+    totals = categorize(stats)
+    profiled_total = sum(totals.values())
+    per_command = {k: 1e6 * v / profiled.count for k, v in totals.items()}
+    io_us = sum(per_command.get(c, 0.0) for c in IO_CATEGORIES)
+    python_us = sum(v for k, v in per_command.items() if k not in IO_CATEGORIES)
+    # Profiling slows Python code, hardly the C calls into SQLite: the estimate keeps the
+    # I/O times as measured and shares the rest of the unprofiled time among Python parts.
+    scale = max(wall_us - io_us, 0.0) / python_us if python_us else 0.0
+    table = Table(
+        title=(
+            f"Where the time goes: {wall_us:,.0f} µs per command unprofiled "
+            f"({reference.per_second:,.0f}/s), {1e6 * profiled.seconds / profiled.count:,.0f} µs "
+            "under cProfile"
+        )
+    )
+    for header in ("part", "µs/cmd (cProfile)", "% (cProfile)", "µs/cmd (est. unprofiled)", "% (est.)"):
+        table.add_column(header, justify="left" if header == "part" else "right")
+    summary = []
+    for category, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        us = per_command[category]
+        estimate = us if category in IO_CATEGORIES else us * scale
+        share = 100 * estimate / wall_us
+        table.add_row(category, f"{us:,.1f}", f"{100 * seconds / profiled_total:.1f}",
+                      f"{estimate:,.1f}", f"{share:.1f}")
+        summary.append(f"- {category}: {share:.0f} % (~{estimate:,.0f} µs per command)")
+    console.print(table)
+
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        console.print("(pyinstrument not installed: `.venv/bin/pip install pyinstrument` for a call tree)")
+    else:
+        ledger = profiled_ledger(tmp, "pyinstrument")
+        sampler = Profiler(interval=0.0002)
+        try:
+            sampler.start()
+            run_app(ledger, SINGLE, commands)
+            sampler.stop()
+        finally:
+            ledger.close()
+        tree = sampler.output_text(unicode=True, color=False, show_all=False)
+        lines = tree.splitlines()
+        console.rule("pyinstrument call tree (first 80 lines)")
+        console.print("\n".join(lines[:80]), markup=False)
+
+    console.rule("Summary: single-command appends on a SQLite file")
+    console.print("\n".join(summary), markup=False)
+
+
+# Main -----------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.write", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=3_000,
+                        help="commands timed on each single-command path (default 3,000)")
+    parser.add_argument("--batch-events", type=int, default=20_000,
+                        help="commands timed on each batched path (default 20,000)")
+    parser.add_argument("--store", choices=["all", "sqlite", "postgres"], default="all")
+    parser.add_argument("--profile", action="store_true",
+                        help="then profile the single-command SQLite path")
+    args = parser.parse_args(argv)
+    sizes = {SINGLE: args.events, KEYED: args.events, BATCH_100: args.batch_events,
+             BATCH_10K: args.batch_events}
+
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="encommun-bench-"))
+    rows: list[Row] = []
+    notes: list[str] = [f"files in {tmp} ({file_system(tmp)})"]
+    pg_version = ""
+    try:
+        with ExitStack() as stack:
+            if args.store in ("all", "sqlite"):
+                console.rule("SQLite file")
+                rows += sqlite_rows(tmp, sizes, notes)
+            if args.store in ("all", "postgres"):
+                console.rule("PostgreSQL")
+                target = postgres_target(stack)
+                if target is not None:
+                    rows += postgres_rows(target, sizes)
+                    pg_version = target.version
+                    notes.append(f"PostgreSQL: {target.origin}, one fresh database per path")
+        machine = machine_line(pg_version)
+        console.print()
+        print_table(rows, machine)
+        notes.append(
+            "raw baseline: 1 row per transaction for both single paths; executemany with the "
+            "same batch size for batches; same row count and sizes as the app's stored events"
+        )
+        for line in notes + verdicts(rows):
+            console.print(f"  {line}", markup=False)
+        if args.profile:
+            profile_single(tmp, args.events)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    console.rule("Markdown")
+    print(f"Machine: {machine}\n")
+    print(markdown(rows))
+    print(f"\n(total run {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

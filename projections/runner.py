@@ -1,0 +1,163 @@
+"""Follows the event log into the DuckDB projection database, one page per transaction.
+
+eventsourcing 9.5.6's SQLite recorder cannot push to subscribers, so the runner pulls
+pages of notifications after the last tracked position (PostgreSQL ids may have gaps, so
+"after", never "+1 and count"). Each page is copied into `events` through Arrow, folded
+into the versioned tables by set-based SQL, the touched pools are re-split, and the new
+position is tracked, all in one DuckDB transaction: one commit per page, not per event.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from typing import Callable, Iterator, Sequence
+
+import duckdb
+import pyarrow as pa
+from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
+
+from domain.periods import month_of
+from projections import shares
+from projections.queries import named
+from projections.recorder import DuckDBTrackingRecorder
+
+APPLICATION = "encommun"
+_PARAM = re.compile(r"\$(\w+)")
+
+
+def run(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.DuckDBPyConnection:
+    """Execute a named statement of apply_page.sql, binding the parameters it names."""
+    sql = named("apply_page.sql")[name]
+    wanted = set(_PARAM.findall(sql))
+    return conn.execute(sql, {k: v for k, v in params.items() if k in wanted})
+
+
+def page_table(notifications: Sequence[Notification]) -> pa.Table:
+    return pa.table(
+        {
+            "position": pa.array([n.id for n in notifications], pa.int64()),
+            "topic": [n.topic for n in notifications],
+            "originator_id": [str(n.originator_id) for n in notifications],
+            "originator_version": pa.array([n.originator_version for n in notifications], pa.int64()),
+            "state": [n.state.decode() for n in notifications],
+        }
+    )
+
+
+def fold_page(
+    conn: duckdb.DuckDBPyConnection, notifications: Sequence[Notification], lo: int, *, split: bool
+) -> None:
+    """Fold a page of the log, positions in (lo, last], into the tables (caller's transaction)."""
+    hi = notifications[-1].id
+    conn.register("page", page_table(notifications))
+    run(conn, "insert_events")
+    conn.unregister("page")
+    for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage", "insert_costs"):
+        run(conn, name, lo=lo, hi=hi)
+    membership_months = _fold_rare_changes(conn, lo, hi)
+    run(conn, "stage_changes", lo=lo, hi=hi)
+    for name in ("fold_usage_changes", "close_changed_usage", "insert_changed_usage",
+                 "fold_cost_changes", "close_changed_costs", "insert_changed_costs"):
+        run(conn, name)
+    if split:
+        shares.refresh(conn, touched_pools(conn, lo, hi, membership_months))
+
+
+def _fold_rare_changes(conn: duckdb.DuckDBPyConnection, lo: int, hi: int) -> set[str]:
+    """Memberships and retirements, in log order; returns the months whose memberships moved."""
+    months: set[str] = set()
+    for position, event_type, partner, resource, day in run(conn, "select_rare_changes", lo=lo, hi=hi).fetchall():
+        if event_type in ("PartnerJoined", "PartnerRejoined"):
+            run(conn, "open_membership", partner=partner, day=day, position=position)
+        elif event_type == "PartnerLeft":
+            run(conn, "close_membership", partner=partner, day=day, position=position)
+            run(conn, "end_open_membership_version", partner=partner, position=position)
+        else:
+            run(conn, "retire_resource", resource=resource, day=day, position=position)
+            run(conn, "end_resource_version", resource=resource, position=position)
+        if partner is not None:
+            months.add(month_of(day))
+    return months
+
+
+def touched_pools(
+    conn: duckdb.DuckDBPyConnection, lo: int, hi: int, membership_months: set[str]
+) -> set[tuple[str, str]]:
+    """Pools whose inputs changed: their costs or usage, their key, or who was a member."""
+    pools = set(run(conn, "touched_pools", lo=lo, hi=hi).fetchall())
+    pools_from = named("pools.sql")["pools_from"]
+    for resource, applies_from in run(conn, "key_changes", lo=lo, hi=hi).fetchall():
+        pools |= set(conn.execute(pools_from, {"month": applies_from, "resource": resource}).fetchall())
+    if membership_months:
+        first = min(membership_months)
+        pools |= set(conn.execute(pools_from, {"month": first, "resource": None}).fetchall())
+    return pools
+
+
+def pages(recorder: ApplicationRecorder, after: int, page_size: int) -> Iterator[list[Notification]]:
+    """Pages of notifications after a position, read one page ahead on another thread so
+    that reading the store overlaps folding into DuckDB (both release the GIL)."""
+    ahead: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        start = after
+        try:
+            while not stop.is_set():
+                page = list(recorder.select_notifications(start=start, limit=page_size,
+                                                          inclusive_of_start=False))
+                ahead.put(page)
+                if not page:
+                    return
+                start = page[-1].id
+        except BaseException as error:  # handed over to the consuming thread
+            ahead.put(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        while True:
+            page = ahead.get()
+            if isinstance(page, BaseException):
+                raise page
+            if not page:
+                return
+            yield page
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                ahead.get_nowait()
+            except queue.Empty:
+                reader.join(timeout=0.05)
+
+
+class ProjectionRunner:
+    """Brings the projection database up to the end of the log, page by page."""
+
+    def __init__(
+        self, recorder: ApplicationRecorder, view: DuckDBTrackingRecorder, page_size: int = 5_000
+    ) -> None:
+        self.recorder = recorder
+        self.view = view
+        self.page_size = page_size
+
+    @property
+    def position(self) -> int:
+        return self.view.max_tracking_id(APPLICATION) or 0
+
+    def catch_up(self, *, split: bool = True, on_page: Callable[[int], None] | None = None) -> int:
+        """Fold every event after the tracked position; returns how many were folded."""
+        folded = 0
+        lo = self.position
+        for page in pages(self.recorder, lo, self.page_size):
+            with self.view.transaction() as conn:
+                fold_page(conn, page, lo, split=split)
+                self.view.track(conn, Tracking(APPLICATION, page[-1].id))
+            lo = page[-1].id
+            folded += len(page)
+            if on_page is not None:
+                on_page(len(page))
+        return folded

@@ -1,0 +1,140 @@
+"""Cost shares: each (resource, month) pool split among partners by the key in force.
+
+The split itself is the domain's pure `allocate`; this module gathers its inputs from the
+versioned tables, as of a log position, and writes the lines. The current `cost_shares`
+table and any as-of reading go through the same `compute`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+from typing import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from domain.allocation import Allocation, allocate
+from domain.keys import AllocationKey
+from projections.queries import named
+
+NOW = 2**62  # a log position after every event: "as it stands"
+
+_BASIS_KIND = {"usage": "usage", "fixed": "weight", "equal": "equal", "tariff": "tariff"}
+_SIX = Decimal("0.000001")
+_TEN = Decimal("0.0000000001")
+
+SHARE_SCHEMA = pa.schema(
+    [
+        ("month", pa.string()),
+        ("resource_id", pa.string()),
+        ("partner_id", pa.string()),
+        ("line_kind", pa.string()),
+        ("part", pa.int32()),
+        ("method", pa.string()),
+        ("basis_kind", pa.string()),
+        ("key_version", pa.int32()),
+        ("basis", pa.decimal128(24, 6)),
+        ("total_basis", pa.decimal128(24, 6)),
+        ("ratio", pa.decimal128(12, 10)),
+        ("amount_cents", pa.int64()),
+        ("pool_cents", pa.int64()),
+    ]
+)
+
+
+def _sql(name: str) -> str:
+    return named("pools.sql")[name]
+
+
+def _decimal(value: Fraction, quantum: Decimal) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
+
+
+def select_wanted(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]] | None) -> None:
+    """Fill the temp table `wanted` with the pools to compute (all pools when None)."""
+    conn.execute("CREATE OR REPLACE TEMP TABLE wanted (resource_id VARCHAR, month VARCHAR)")
+    if pools is None:
+        conn.execute("INSERT INTO wanted " + _sql("all_pools"))
+        return
+    rows = sorted(set(pools))
+    if rows:
+        table = pa.table({"resource_id": [r for r, _ in rows], "month": [m for _, m in rows]})
+        conn.register("wanted_rows", table)
+        conn.execute("INSERT INTO wanted SELECT * FROM wanted_rows")
+        conn.unregister("wanted_rows")
+
+
+def compute(conn: duckdb.DuckDBPyConnection, as_of: int = NOW) -> pa.Table:
+    """The cost-share lines of the pools in `wanted`, as of log position `as_of`."""
+    pools = conn.execute(_sql("pool_costs"), {"p": as_of}).fetchall()
+    usage: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
+    for resource_id, month, partner_id, quantity in conn.execute(_sql("pool_usage"), {"p": as_of}).fetchall():
+        usage[(resource_id, month)][partner_id] = quantity
+    keys: dict[str, list[tuple[str, int, AllocationKey]]] = defaultdict(list)
+    for resource_id, version, applies_from, key in conn.execute(_sql("keys"), {"p": as_of}).fetchall():
+        keys[resource_id].append((applies_from, version, AllocationKey.model_validate_json(key)))
+    memberships: dict[str, list] = defaultdict(list)
+    for partner_id, first_day, last_day in conn.execute(_sql("memberships"), {"p": as_of}).fetchall():
+        memberships[partner_id].append((first_day, last_day))
+
+    columns: dict[str, list] = {field.name: [] for field in SHARE_SCHEMA}
+    for resource_id, month, pool_cents in sorted(pools):
+        in_force = max((k for k in keys[resource_id] if k[0] <= month), default=None)
+        if in_force is None:
+            _append_unkeyed(columns, resource_id, month, pool_cents)
+            continue
+        _, version, key = in_force
+        allocation = allocate(pool_cents, key, month, usage.get((resource_id, month), {}), memberships)
+        _append(columns, resource_id, month, key, version, allocation)
+    return pa.table(columns, schema=SHARE_SCHEMA)
+
+
+def refresh(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]] | None) -> None:
+    """Recompute the current lines of the given pools (all when None) in `cost_shares`."""
+    select_wanted(conn, pools)
+    lines = compute(conn)
+    if pools is None:
+        conn.execute("DELETE FROM cost_shares")
+    else:
+        conn.execute(
+            "DELETE FROM cost_shares WHERE (resource_id, month) IN (SELECT resource_id, month FROM wanted)"
+        )
+    conn.register("new_lines", lines)
+    conn.execute("INSERT INTO cost_shares SELECT * FROM new_lines")
+    conn.unregister("new_lines")
+
+
+def _append(columns, resource_id, month, key: AllocationKey, version: int, allocation: Allocation) -> None:
+    for line in allocation.lines:
+        method = key.method if line.part is None else key.parts[line.part].method
+        row = {
+            "month": month,
+            "resource_id": resource_id,
+            "partner_id": line.partner_id,
+            "line_kind": line.kind,
+            "part": line.part,
+            "method": key.method,
+            "basis_kind": _BASIS_KIND[method],
+            "key_version": version,
+            "basis": _decimal(line.basis, _SIX),
+            "total_basis": _decimal(line.total_basis, _SIX),
+            "ratio": _decimal(line.ratio, _TEN),
+            "amount_cents": line.amount_cents,
+            "pool_cents": allocation.pool_cents,
+        }
+        for name, value in row.items():
+            columns[name].append(value)
+
+
+def _append_unkeyed(columns, resource_id: str, month: str, pool_cents: int) -> None:
+    """No key in force for the month: the whole pool is shown as unallocated."""
+    row = {
+        "month": month, "resource_id": resource_id, "partner_id": None, "line_kind": "unallocated",
+        "part": None, "method": None, "basis_kind": "none", "key_version": None,
+        "basis": Decimal(0), "total_basis": Decimal(0), "ratio": Decimal(0),
+        "amount_cents": pool_cents, "pool_cents": pool_cents,
+    }
+    for name, value in row.items():
+        columns[name].append(value)

@@ -1,0 +1,197 @@
+-- Statements that fold one page of the log, positions in ($lo, $hi], into the tables.
+-- They run in order, in the page's transaction, after the page is in `events`.
+
+-- name: insert_events
+-- Copy the staged page (an Arrow table named `page`) into events, parsing the JSON once.
+INSERT INTO events
+SELECT position,
+       CAST(json_extract_string(state, '$.timestamp') AS TIMESTAMPTZ),
+       split_part(topic, ':', 2),
+       CAST(originator_id AS UUID),
+       originator_version,
+       json_extract_string(state, '$.actor'),
+       CAST(state AS JSON)
+FROM page;
+
+-- name: insert_partners
+INSERT INTO partners
+SELECT payload->>'partner_id', payload->>'name', payload->>'kind', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'PartnerJoined';
+
+-- name: insert_resources
+INSERT INTO resource_versions
+SELECT payload->>'resource_id', payload->>'name', payload->>'kind', payload->>'unit',
+       CAST(payload->>'capacity' AS INTEGER), NULL, position, NULL
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'ResourceRegistered';
+
+-- name: insert_allocation_keys
+INSERT INTO allocation_keys
+SELECT payload->>'resource_id', CAST(payload->>'key_version' AS INTEGER),
+       payload->>'applies_from', payload->'key'->>'method', payload->'key', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'AllocationKeySet';
+
+-- name: select_rare_changes
+-- Membership and retirement events are few; they are folded one by one, in log order.
+SELECT position, event_type, payload->>'partner_id', payload->>'resource_id',
+       CAST(coalesce(payload->>'joined_on', payload->>'last_day', payload->>'retired_on') AS DATE)
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('PartnerJoined', 'PartnerLeft', 'PartnerRejoined', 'ResourceRetired')
+ORDER BY position;
+
+-- name: insert_usage
+-- Bookings, staff hours and equipment uses; an agenda entry's day is in its id.
+INSERT INTO usage_versions
+SELECT entry_id,
+       CASE event_type WHEN 'SlotBooked' THEN 'booking'
+                       WHEN 'StaffHoursLogged' THEN 'staff_hours'
+                       ELSE 'equipment' END,
+       coalesce(payload->>'resource_id', payload->>'employee_id'),
+       payload->>'partner_id',
+       happened_on,
+       CAST(payload->>'starts_at' AS TIMESTAMPTZ),
+       CAST(payload->>'ends_at' AS TIMESTAMPTZ),
+       strftime(happened_on, '%Y-%m'),
+       CASE event_type
+           WHEN 'SlotBooked' THEN CAST(
+               (epoch(CAST(payload->>'ends_at' AS TIMESTAMPTZ))
+                - epoch(CAST(payload->>'starts_at' AS TIMESTAMPTZ))) / 3600 AS DECIMAL(18, 3))
+           WHEN 'StaffHoursLogged' THEN CAST(payload->>'hours' AS DECIMAL(18, 3))
+           ELSE CAST(payload->>'quantity' AS DECIMAL(18, 3)) END,
+       coalesce(payload->>'unit', 'hour'),
+       'open',
+       position,
+       position,
+       NULL
+FROM (
+    SELECT *, payload->>'entry_id' AS entry_id,
+           CASE event_type WHEN 'StaffHoursLogged' THEN CAST(payload->>'work_date' AS DATE)
+                           WHEN 'EquipmentUsed' THEN CAST(payload->>'used_on' AS DATE)
+                           ELSE CAST(split_part(payload->>'entry_id', ':', 2) AS DATE) END
+               AS happened_on
+    FROM events
+    WHERE position > $lo AND position <= $hi
+      AND event_type IN ('SlotBooked', 'StaffHoursLogged', 'EquipmentUsed')
+);
+
+-- name: insert_costs
+INSERT INTO cost_versions
+SELECT payload->>'entry_id', payload->>'resource_id', payload->>'month',
+       CAST(payload->>'amount_cents' AS BIGINT), payload->>'category', payload->>'document_ref',
+       'open', position, position, NULL
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'CostRecorded';
+
+-- name: stage_changes
+-- Corrections, voids and cancellations of the page, each as the new values it sets.
+CREATE OR REPLACE TEMP TABLE page_changes AS
+SELECT position,
+       payload->>'entry_id' AS entry_id,
+       CASE event_type WHEN 'EntryVoided' THEN 'voided'
+                       WHEN 'BookingCancelled' THEN 'cancelled' END AS new_status,
+       CAST(payload->>'quantity' AS DECIMAL(18, 3)) AS new_quantity,
+       CAST(payload->>'amount_cents' AS BIGINT) AS new_amount
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('EntryCorrected', 'EntryVoided', 'BookingCancelled');
+
+-- name: fold_usage_changes
+-- Each change makes a new version of its entry, carrying forward what it does not set.
+CREATE OR REPLACE TEMP TABLE usage_folded AS
+WITH current AS (
+    SELECT * FROM usage_versions
+    WHERE valid_to IS NULL AND entry_id IN (SELECT entry_id FROM page_changes)
+), steps AS (
+    SELECT entry_id, valid_from AS position, status, quantity FROM current
+    UNION ALL
+    SELECT entry_id, position, new_status, new_quantity FROM page_changes
+    WHERE entry_id IN (SELECT entry_id FROM current)
+), folded AS (
+    SELECT entry_id, position,
+           last_value(status IGNORE NULLS) OVER w AS status,
+           last_value(quantity IGNORE NULLS) OVER w AS quantity,
+           lead(position) OVER (PARTITION BY entry_id ORDER BY position) AS next_position
+    FROM steps
+    WINDOW w AS (PARTITION BY entry_id ORDER BY position
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT c.entry_id, c.usage_kind, c.resource_id, c.partner_id, c.happened_on, c.starts_at,
+       c.ends_at, c.month, f.quantity, c.unit, f.status, c.recorded_position,
+       f.position AS valid_from, f.next_position AS valid_to
+FROM folded f JOIN current c USING (entry_id)
+WHERE f.position > c.valid_from;
+
+-- name: close_changed_usage
+UPDATE usage_versions SET valid_to = f.first_change
+FROM (SELECT entry_id, min(valid_from) AS first_change FROM usage_folded GROUP BY entry_id) f
+WHERE usage_versions.entry_id = f.entry_id AND usage_versions.valid_to IS NULL;
+
+-- name: insert_changed_usage
+INSERT INTO usage_versions SELECT * FROM usage_folded;
+
+-- name: fold_cost_changes
+CREATE OR REPLACE TEMP TABLE costs_folded AS
+WITH current AS (
+    SELECT * FROM cost_versions
+    WHERE valid_to IS NULL AND entry_id IN (SELECT entry_id FROM page_changes)
+), steps AS (
+    SELECT entry_id, valid_from AS position, status, amount_cents FROM current
+    UNION ALL
+    SELECT entry_id, position, new_status, new_amount FROM page_changes
+    WHERE entry_id IN (SELECT entry_id FROM current)
+), folded AS (
+    SELECT entry_id, position,
+           last_value(status IGNORE NULLS) OVER w AS status,
+           last_value(amount_cents IGNORE NULLS) OVER w AS amount_cents,
+           lead(position) OVER (PARTITION BY entry_id ORDER BY position) AS next_position
+    FROM steps
+    WINDOW w AS (PARTITION BY entry_id ORDER BY position
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT c.entry_id, c.resource_id, c.month, f.amount_cents, c.category, c.document_ref,
+       f.status, c.recorded_position, f.position AS valid_from, f.next_position AS valid_to
+FROM folded f JOIN current c USING (entry_id)
+WHERE f.position > c.valid_from;
+
+-- name: close_changed_costs
+UPDATE cost_versions SET valid_to = f.first_change
+FROM (SELECT entry_id, min(valid_from) AS first_change FROM costs_folded GROUP BY entry_id) f
+WHERE cost_versions.entry_id = f.entry_id AND cost_versions.valid_to IS NULL;
+
+-- name: insert_changed_costs
+INSERT INTO cost_versions SELECT * FROM costs_folded;
+
+-- name: touched_pools
+-- The (resource, month) pools whose inputs this page changed.
+SELECT DISTINCT resource_id, month FROM usage_versions WHERE valid_from > $lo AND valid_from <= $hi
+UNION
+SELECT DISTINCT resource_id, month FROM cost_versions WHERE valid_from > $lo AND valid_from <= $hi;
+
+-- name: open_membership
+INSERT INTO membership_versions VALUES ($partner, $day, NULL, $position, NULL);
+
+-- name: close_membership
+-- A partner leaves: its open period gets a last day, as a new version.
+INSERT INTO membership_versions
+SELECT partner_id, first_day, $day, $position, NULL FROM membership_versions
+WHERE partner_id = $partner AND valid_to IS NULL AND last_day IS NULL;
+
+-- name: end_open_membership_version
+UPDATE membership_versions SET valid_to = $position
+WHERE partner_id = $partner AND valid_to IS NULL AND last_day IS NULL AND valid_from < $position;
+
+-- name: retire_resource
+INSERT INTO resource_versions
+SELECT resource_id, name, kind, unit, capacity, $day, $position, NULL FROM resource_versions
+WHERE resource_id = $resource AND valid_to IS NULL;
+
+-- name: end_resource_version
+UPDATE resource_versions SET valid_to = $position
+WHERE resource_id = $resource AND valid_to IS NULL AND valid_from < $position;
+
+-- name: key_changes
+-- Key versions of the page: every pool of the resource from the month they apply is touched.
+SELECT resource_id, applies_from FROM allocation_keys WHERE position > $lo AND position <= $hi;

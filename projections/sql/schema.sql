@@ -1,0 +1,100 @@
+-- The analyst schema of encommun: every table is derived from the event log alone.
+-- Names and columns are a public contract (docs/schema.md documents each one).
+-- Tables named *_versions are system-versioned: a row holds the state set by the event at
+-- log position valid_from, until the event at valid_to replaced it (NULL: still current).
+
+CREATE TABLE IF NOT EXISTS tracking (
+    application_name VARCHAR PRIMARY KEY,
+    notification_id BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    position BIGINT PRIMARY KEY,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    event_type VARCHAR NOT NULL,
+    aggregate_id UUID NOT NULL,
+    aggregate_version BIGINT NOT NULL,
+    actor VARCHAR NOT NULL,
+    payload JSON NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS partners (
+    partner_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    joined_position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS membership_versions (
+    partner_id VARCHAR NOT NULL,
+    first_day DATE NOT NULL,
+    last_day DATE,
+    valid_from BIGINT NOT NULL,
+    valid_to BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS resource_versions (
+    resource_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    capacity INTEGER NOT NULL,
+    retired_on DATE,
+    valid_from BIGINT NOT NULL,
+    valid_to BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS allocation_keys (
+    resource_id VARCHAR NOT NULL,
+    key_version INTEGER NOT NULL,
+    applies_from VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,
+    key JSON NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS usage_versions (
+    entry_id VARCHAR NOT NULL,
+    usage_kind VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    happened_on DATE NOT NULL,
+    starts_at TIMESTAMPTZ,
+    ends_at TIMESTAMPTZ,
+    month VARCHAR NOT NULL,
+    quantity DECIMAL(18, 3) NOT NULL,
+    unit VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    recorded_position BIGINT NOT NULL,
+    valid_from BIGINT NOT NULL,
+    valid_to BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS cost_versions (
+    entry_id VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    month VARCHAR NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    category VARCHAR NOT NULL,
+    document_ref VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    recorded_position BIGINT NOT NULL,
+    valid_from BIGINT NOT NULL,
+    valid_to BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS cost_shares (
+    month VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    partner_id VARCHAR,
+    line_kind VARCHAR NOT NULL,
+    part INTEGER,
+    method VARCHAR,
+    basis_kind VARCHAR NOT NULL,
+    key_version INTEGER,
+    basis DECIMAL(24, 6) NOT NULL,
+    total_basis DECIMAL(24, 6) NOT NULL,
+    ratio DECIMAL(12, 10) NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    pool_cents BIGINT NOT NULL
+);

@@ -1,0 +1,67 @@
+-- Views and table macros over the tables of schema.sql. Recreated on every open.
+
+-- As of a log position p: the rows in force just after the event at position p.
+CREATE OR REPLACE MACRO usage_at(p) AS TABLE
+    SELECT * EXCLUDE (valid_to) FROM usage_versions
+    WHERE valid_from <= p AND (valid_to IS NULL OR valid_to > p);
+
+CREATE OR REPLACE MACRO costs_at(p) AS TABLE
+    SELECT * EXCLUDE (valid_to) FROM cost_versions
+    WHERE valid_from <= p AND (valid_to IS NULL OR valid_to > p);
+
+CREATE OR REPLACE MACRO memberships_at(p) AS TABLE
+    SELECT * EXCLUDE (valid_to) FROM membership_versions
+    WHERE valid_from <= p AND (valid_to IS NULL OR valid_to > p);
+
+CREATE OR REPLACE MACRO resources_at(p) AS TABLE
+    SELECT * EXCLUDE (valid_to) FROM resource_versions
+    WHERE valid_from <= p AND (valid_to IS NULL OR valid_to > p);
+
+CREATE OR REPLACE MACRO allocation_keys_at(p) AS TABLE
+    SELECT * FROM allocation_keys WHERE position <= p;
+
+-- The position in force at a recorded time t (the last event recorded at or before t).
+CREATE OR REPLACE MACRO position_at(t) AS
+    (SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= t);
+
+-- Current state: the same tables with only the rows still in force.
+CREATE OR REPLACE VIEW usage AS SELECT * EXCLUDE (valid_to) FROM usage_versions WHERE valid_to IS NULL;
+CREATE OR REPLACE VIEW costs AS SELECT * EXCLUDE (valid_to) FROM cost_versions WHERE valid_to IS NULL;
+CREATE OR REPLACE VIEW memberships AS
+    SELECT * EXCLUDE (valid_to) FROM membership_versions WHERE valid_to IS NULL;
+CREATE OR REPLACE VIEW resources AS
+    SELECT * EXCLUDE (valid_to) FROM resource_versions WHERE valid_to IS NULL;
+
+-- A partner's statement for a month: its lines are its cost_shares rows.
+CREATE OR REPLACE VIEW statements AS
+    SELECT month, partner_id, sum(amount_cents)::BIGINT AS total_cents, count(*) AS line_count
+    FROM cost_shares
+    WHERE partner_id IS NOT NULL
+    GROUP BY month, partner_id;
+
+-- Every cost_shares row and the events that produced it: the pool's cost events, the
+-- partner's own usage events where usage is the basis, the key version in force, and the
+-- partner's membership events where days of membership weigh.
+CREATE OR REPLACE VIEW charge_trace AS
+    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
+           'cost' AS source, c.entry_id, c.valid_from AS position
+    FROM cost_shares s
+    JOIN cost_versions c ON c.resource_id = s.resource_id AND c.month = s.month
+    UNION ALL
+    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
+           'usage', u.entry_id, u.valid_from
+    FROM cost_shares s
+    JOIN usage_versions u
+      ON u.resource_id = s.resource_id AND u.month = s.month AND u.partner_id = s.partner_id
+    WHERE s.basis_kind IN ('usage', 'tariff')
+    UNION ALL
+    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
+           'key', NULL, k.position
+    FROM cost_shares s
+    JOIN allocation_keys k ON k.resource_id = s.resource_id AND k.key_version = s.key_version
+    UNION ALL
+    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
+           'membership', NULL, m.valid_from
+    FROM cost_shares s
+    JOIN membership_versions m ON m.partner_id = s.partner_id
+    WHERE s.basis_kind IN ('weight', 'equal');
