@@ -96,7 +96,7 @@ BATCH_SIZES = {SINGLE: 1, KEYED: 1, BATCH_100: 100, BATCH_10K: 10_000}
 # The ambition, on a SQLite file: ratio to the raw ceiling of the same batch size.
 SQLITE_TARGETS = {SINGLE: 40.0, BATCH_100: 50.0, BATCH_10K: 50.0}
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 # The workload ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from eventsourcing.persistence import ApplicationRecorder
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -27,6 +28,7 @@ def rebuild(
     *,
     page_size: int = 20_000,
     progress: bool = True,
+    on_page: Callable[[int], None] | None = None,
 ) -> int:
     """Rebuild `target` from the whole log; returns the number of events folded."""
     building = target.with_name(target.name + ".rebuild")
@@ -39,7 +41,13 @@ def rebuild(
         disable=not progress,
     ) as bar:
         task = bar.add_task("events", total=total, completed=runner.position)
-        folded = runner.catch_up(split=False, on_page=lambda n: bar.advance(task, n))
+
+        def advance(count: int) -> None:
+            bar.advance(task, count)
+            if on_page is not None:
+                on_page(count)
+
+        folded = runner.catch_up(split=False, on_page=advance)
     with view.transaction() as conn:
         shares.refresh(conn, None)
     view.connection.execute("CHECKPOINT")

@@ -1,0 +1,47 @@
+"""`python -m projections catch-up|rebuild`: follow or rebuild the log into DuckDB.
+
+The `encommun` command (API issue) will offer the same; this entry point is what the
+crash tests kill and restart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bootstrap import bootstrap
+from projections.rebuild import rebuild
+from projections.recorder import DuckDBTrackingRecorder
+from projections.runner import ProjectionRunner
+from settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m projections")
+    parser.add_argument("action", choices=["catch-up", "rebuild"])
+    parser.add_argument("--store", type=Path, required=True, help="the SQLite event store")
+    parser.add_argument("--db", type=Path, required=True, help="the DuckDB projection file")
+    parser.add_argument("--page-size", type=int, default=5_000)
+    parser.add_argument("--report-pages", action="store_true", help="print a line per page")
+    args = parser.parse_args(argv)
+
+    ledger = bootstrap(Settings(sqlite_path=args.store))
+
+    def report(count: int) -> None:
+        if args.report_pages:
+            print(f"page {count}", flush=True)
+
+    if args.action == "rebuild":
+        folded = rebuild(ledger.recorder, args.db, page_size=args.page_size,
+                         progress=not args.report_pages, on_page=report)
+    else:
+        view = DuckDBTrackingRecorder(args.db)
+        folded = ProjectionRunner(ledger.recorder, view, page_size=args.page_size).catch_up(on_page=report)
+        view.close()
+    print(f"{folded} events folded", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
