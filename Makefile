@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-write clean
+.PHONY: demo test bench-write bench-rebuild rebuild clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ test: $(STAMP)
 
 bench-write: $(STAMP)
 	$(PY) -m bench.write
+
+bench-rebuild: $(STAMP)
+	$(PY) -m bench.rebuild
+
+# Rebuild the demo's projections from its event store (the CLI issue adds `encommun rebuild`).
+rebuild: $(STAMP)
+	$(PY) -m projections rebuild --store var/demo.sqlite --db var/demo.duckdb
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

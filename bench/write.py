@@ -193,7 +193,7 @@ def run_app(ledger: Ledger, path: str, commands: list[Command]) -> Rate:
         for command in commands:
             events += len(ledger.execute(command, actor=ACTOR).events)
     elif path == KEYED:
-        keys = [f"bench-{i}" for i in range(len(commands))]
+        keys = [f"bench-{uuid.uuid4().hex}" for _ in commands]
         started = time.perf_counter()
         for command, key in zip(commands, keys):
             events += len(ledger.execute(command, actor=ACTOR, idempotency_key=key).events)
@@ -206,11 +206,14 @@ def run_app(ledger: Ledger, path: str, commands: list[Command]) -> Rate:
     return Rate(events, time.perf_counter() - started)
 
 
-def stored_shape(ledger: Ledger, last: int) -> Shape:
-    """The last `last` domain events the app stored (receipts left out)."""
-    notifications = ledger.recorder.select_notifications(start=1, limit=10**9)
-    events = [n for n in notifications if not n.topic.endswith(":CommandReceived")]
-    return [(n.originator_id, n.originator_version, n.topic, len(n.state)) for n in events[-last:]]
+def stored_shape(ledger: Ledger, after: int) -> Shape:
+    """The domain events the app stored after notification `after` (receipts left out)."""
+    notifications = ledger.recorder.select_notifications(start=after + 1, limit=10**9)
+    return [
+        (n.originator_id, n.originator_version, n.topic, len(n.state))
+        for n in notifications
+        if not n.topic.endswith(":CommandReceived")
+    ]
 
 
 def raw_rows(shape: Shape) -> list[tuple[uuid.UUID, int, str, bytes]]:
@@ -238,34 +241,47 @@ SQLITE_CREATE = (
 SQLITE_INSERT = "INSERT INTO stored_events VALUES (?,?,?,?)"
 
 
-def raw_sqlite(file: Path, rows: list, batch: int) -> Rate:
-    as_text = [(oid.hex, version, topic, state) for oid, version, topic, state in rows]
-    warm = [(oid.hex, v, t, s) for oid, v, t, s in warm_rows(RAW_WARM_UP_ROWS)]
-    conn = sqlite3.connect(file, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(SQLITE_CREATE)
-        cursor = conn.cursor()
-        for row in warm:
-            cursor.execute("BEGIN")
-            cursor.execute(SQLITE_INSERT, row)
-            cursor.execute("COMMIT")
-        if batch == 1:
-            started = time.perf_counter()
-            for row in as_text:
-                cursor.execute("BEGIN")
-                cursor.execute(SQLITE_INSERT, row)
-                cursor.execute("COMMIT")
-        else:
-            parts = chunks(as_text, batch)
-            started = time.perf_counter()
-            for part in parts:
-                cursor.execute("BEGIN")
-                cursor.executemany(SQLITE_INSERT, part)
-                cursor.execute("COMMIT")
-        return Rate(len(as_text), time.perf_counter() - started)
-    finally:
-        conn.close()
+def timed_inserts(
+    rows: list, batch: int, one: Callable[[tuple], None], many: Callable[[list], None]
+) -> Rate:
+    if batch == 1:
+        started = time.perf_counter()
+        for row in rows:
+            one(row)
+    else:
+        parts = chunks(rows, batch)
+        started = time.perf_counter()
+        for part in parts:
+            many(part)
+    return Rate(len(rows), time.perf_counter() - started)
+
+
+class RawSQLite:
+    """Plain sqlite3 on a fresh file: explicit BEGIN/COMMIT around each row or batch."""
+
+    def __init__(self, file: Path) -> None:
+        self.conn = sqlite3.connect(file, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(SQLITE_CREATE)
+        self.cursor = self.conn.cursor()
+        self.insert(warm_rows(RAW_WARM_UP_ROWS), 1)
+
+    def _one(self, row: tuple) -> None:
+        self.cursor.execute("BEGIN")
+        self.cursor.execute(SQLITE_INSERT, row)
+        self.cursor.execute("COMMIT")
+
+    def _many(self, rows: list) -> None:
+        self.cursor.execute("BEGIN")
+        self.cursor.executemany(SQLITE_INSERT, rows)
+        self.cursor.execute("COMMIT")
+
+    def insert(self, rows: list, batch: int) -> Rate:
+        as_text = [(oid.hex, version, topic, state) for oid, version, topic, state in rows]
+        return timed_inserts(as_text, batch, self._one, self._many)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def sqlite_pragmas(conn_execute: Callable[[str], object]) -> str:
@@ -383,28 +399,30 @@ def postgres_target(stack: ExitStack) -> PostgresTarget | None:
     )
 
 
-def raw_postgres(target: PostgresTarget, rows: list, batch: int, label: str) -> Rate:
-    dbname = target.new_database(f"raw_{label}")
-    with target.connect(dbname, autocommit=False) as conn:
-        conn.execute(PG_CREATE)
-        conn.execute(PG_INDEX)
-        conn.commit()
-        cursor = conn.cursor()
-        for row in warm_rows(RAW_WARM_UP_ROWS):
-            cursor.execute(PG_INSERT, row)
-            conn.commit()
-        if batch == 1:
-            started = time.perf_counter()
-            for row in rows:
-                cursor.execute(PG_INSERT, row)
-                conn.commit()
-        else:
-            parts = chunks(rows, batch)
-            started = time.perf_counter()
-            for part in parts:
-                cursor.executemany(PG_INSERT, part)
-                conn.commit()
-        return Rate(len(rows), time.perf_counter() - started)
+class RawPostgres:
+    """Plain psycopg on a fresh database, autocommit off: commit per row or per batch."""
+
+    def __init__(self, target: PostgresTarget, label: str) -> None:
+        self.conn = target.connect(target.new_database(f"raw_{label}"), autocommit=False)
+        self.conn.execute(PG_CREATE)
+        self.conn.execute(PG_INDEX)
+        self.conn.commit()
+        self.cursor = self.conn.cursor()
+        self.insert(warm_rows(RAW_WARM_UP_ROWS), 1)
+
+    def _one(self, row: tuple) -> None:
+        self.cursor.execute(PG_INSERT, row)
+        self.conn.commit()
+
+    def _many(self, rows: list) -> None:
+        self.cursor.executemany(PG_INSERT, rows)
+        self.conn.commit()
+
+    def insert(self, rows: list, batch: int) -> Rate:
+        return timed_inserts(rows, batch, self._one, self._many)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 # One store, all paths ----------------------------------------------------------------------
@@ -423,65 +441,80 @@ class Row:
         return 100.0 * self.app.per_second / self.raw.per_second
 
 
+def measure_path(
+    ledger: Ledger, path: str, commands: list[Command], raw: RawSQLite | RawPostgres, rounds: int
+) -> tuple[Rate, Rate, float]:
+    """Application and raw ceiling in alternating rounds, so that both see the same disk
+    (fsync latency on shared or virtual disks drifts within a run)."""
+    size = BATCH_SIZES[path]
+    units = len(commands) // size
+    rounds = max(1, min(rounds, units))
+    app_total, raw_total, state_bytes = Rate(0, 0.0), Rate(0, 0.0), 0
+    for r in range(rounds):
+        part = commands[size * (units * r // rounds) : size * (units * (r + 1) // rounds)]
+        before = ledger.recorder.max_notification_id() or 0
+        app = run_app(ledger, path, part)
+        shape = stored_shape(ledger, before)
+        assert len(shape) == app.count, (len(shape), app.count)
+        raw_rate = raw.insert(raw_rows(shape), size)
+        app_total = Rate(app_total.count + app.count, app_total.seconds + app.seconds)
+        raw_total = Rate(raw_total.count + raw_rate.count, raw_total.seconds + raw_rate.seconds)
+        state_bytes += sum(s for *_, s in shape)
+    return app_total, raw_total, state_bytes / app_total.count
+
+
 def measure_store(
     store: str,
     new_ledger: Callable[[str], Ledger],
-    raw: Callable[[list, int, str], Rate],
+    new_raw: Callable[[str], RawSQLite | RawPostgres],
     sizes: dict[str, int],
+    rounds: int,
     on_first_ledger: Callable[[Ledger], None] = lambda _: None,
 ) -> list[Row]:
     rows: list[Row] = []
-    raw_single: Rate | None = None
     for path in (SINGLE, KEYED, BATCH_100, BATCH_10K):
         commands = workload(sizes[path], TIMED_START)
-        ledger = new_ledger(path)
-        try:
+        with ExitStack() as stack:
+            ledger = new_ledger(path)
+            stack.callback(ledger.close)
+            raw = new_raw(path)
+            stack.callback(raw.close)
             if path == SINGLE:
                 on_first_ledger(ledger)
             prepare(ledger, path)
-            app = run_app(ledger, path, commands)
-            shape = stored_shape(ledger, app.count)
-        finally:
-            ledger.close()
-        state_bytes = sum(s for *_, s in shape) / len(shape)
-        if path == KEYED and raw_single is not None:
-            raw_rate = raw_single  # the same baseline: one domain event per transaction
-        else:
-            raw_rate = raw(raw_rows(shape), BATCH_SIZES[path], path)
-            if path == SINGLE:
-                raw_single = raw_rate
+            app, raw_rate, state_bytes = measure_path(ledger, path, commands, raw, rounds)
         row = Row(store, path, app, raw_rate, state_bytes)
         rows.append(row)
         console.print(
-            f"  {store:10} {PATH_LABELS[path]:26} {app.count:>6} events in {app.seconds:6.2f} s "
-            f"= {app.per_second:>9,.0f}/s | raw {raw_rate.count} rows in {raw_rate.seconds:6.2f} s "
-            f"= {raw_rate.per_second:>9,.0f}/s | {row.ratio:5.1f} % (state {state_bytes:.0f} B)"
+            f"  {store:10} {PATH_LABELS[path]:24} {app.count:>6} events in {app.seconds:6.2f} s "
+            f"= {app.per_second:>7,.0f}/s | raw {raw_rate.count} rows in {raw_rate.seconds:6.2f} s "
+            f"= {raw_rate.per_second:>7,.0f}/s | {row.ratio:5.1f} % (state {state_bytes:.0f} B)"
         )
     return rows
 
 
-def sqlite_rows(tmp: Path, sizes: dict[str, int], notes: list[str]) -> list[Row]:
+def sqlite_rows(tmp: Path, sizes: dict[str, int], rounds: int, notes: list[str]) -> list[Row]:
     def new_ledger(path: str) -> Ledger:
         return bootstrap(Settings(store="sqlite", sqlite_path=tmp / f"app-{path}.sqlite"))
 
-    def raw(rows: list, batch: int, path: str) -> Rate:
-        return raw_sqlite(tmp / f"raw-{path}.sqlite", rows, batch)
+    def new_raw(path: str) -> RawSQLite:
+        return RawSQLite(tmp / f"raw-{path}.sqlite")
 
     def note_pragmas(ledger: Ledger) -> None:
         notes.append(f"SQLite application store: {app_sqlite_pragmas(ledger)}; "
                      f"raw: {raw_sqlite_pragmas(tmp / 'raw-pragmas.sqlite')}")
 
-    return measure_store("SQLite", new_ledger, raw, sizes, note_pragmas)
+    return measure_store("SQLite", new_ledger, new_raw, sizes, rounds, note_pragmas)
 
 
-def postgres_rows(target: PostgresTarget, sizes: dict[str, int]) -> list[Row]:
+def postgres_rows(target: PostgresTarget, sizes: dict[str, int], rounds: int) -> list[Row]:
     def new_ledger(path: str) -> Ledger:
         return bootstrap(target.settings(target.new_database(f"app_{path}")))
 
-    def raw(rows: list, batch: int, path: str) -> Rate:
-        return raw_postgres(target, rows, batch, path)
+    def new_raw(path: str) -> RawPostgres:
+        return RawPostgres(target, path)
 
-    return measure_store("PostgreSQL", new_ledger, raw, sizes)
+    return measure_store("PostgreSQL", new_ledger, new_raw, sizes, rounds)
 
 
 # Reporting ---------------------------------------------------------------------------------
@@ -726,6 +759,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="commands timed on each single-command path (default 3,000)")
     parser.add_argument("--batch-events", type=int, default=20_000,
                         help="commands timed on each batched path (default 20,000)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="application and raw ceiling alternate in this many rounds (default 5)")
     parser.add_argument("--store", choices=["all", "sqlite", "postgres"], default="all")
     parser.add_argument("--profile", action="store_true",
                         help="then profile the single-command SQLite path")
@@ -742,12 +777,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with ExitStack() as stack:
             if args.store in ("all", "sqlite"):
                 console.rule("SQLite file")
-                rows += sqlite_rows(tmp, sizes, notes)
+                rows += sqlite_rows(tmp, sizes, args.rounds, notes)
             if args.store in ("all", "postgres"):
                 console.rule("PostgreSQL")
                 target = postgres_target(stack)
                 if target is not None:
-                    rows += postgres_rows(target, sizes)
+                    rows += postgres_rows(target, sizes, args.rounds)
                     pg_version = target.version
                     notes.append(f"PostgreSQL: {target.origin}, one fresh database per path")
         machine = machine_line(pg_version)

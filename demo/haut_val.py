@@ -158,7 +158,11 @@ FORUM_CALENDAR_MONTH = 3  # the forum is held every March
 FORUM_COSTS = (("prestation", 320_000), ("communication", 130_000), ("restauration", 150_000))
 COPIER_TARIFF_CENTS = 4
 
-# Who books Salle Vercors, and how often (relative weights).
+# Staff-hour entries of the GE in a month (about 630 hours in entries of 2-7 h).
+GE_ENTRIES_A_MONTH = 152
+# Salle Vercors: bookings a month (the associations' meetings do not depend on how many
+# working days the month has), and who books it, how often (relative weights).
+ROOM_BOOKINGS_A_MONTH = (78, 88)
 ROOM_USERS = {"maison-des-associations": 4, "us-haut-val": 3, "france-services": 2,
               "mission-locale": 2, "cc-haut-val": 2, "creche-les-marmottes": 1,
               "laep-la-cabane": 1, "micro-creche-les-edelweiss": 1, "ge-haut-val": 1}
@@ -341,7 +345,9 @@ class Territory:
         working = [d for d in days if is_working_day(d)]
         rng = self.rng
         overlap_day, long_day, duplicate_day = rng.choice(working), rng.choice(working), rng.choice(working)
-        msp_days = _weekly_closing_days(days)
+        msp_days = _weekly_closing_days(working)
+        self.split_chance = _split_chance(working)
+        bookings = _spread(rng, rng.randint(*ROOM_BOOKINGS_A_MONTH), working)
 
         if index == 1:
             yield self.setup(month)
@@ -352,7 +358,7 @@ class Territory:
                 yield self.join(day)
             if day in working:
                 yield self.staff_day(day)
-                yield self.building_day(day, duplicate=day == duplicate_day)
+                yield self.building_day(day, bookings[day], duplicate=day == duplicate_day)
             if day in msp_days:
                 yield self.secretariat_week(day, msp_days[day])
             if day == long_day:
@@ -364,7 +370,9 @@ class Territory:
             if day == self.leave_date:
                 yield self.leave(day)
         yield from self.corrections()
-        yield self.costs(month)
+        costs = self.costs(month)
+        yield costs
+        yield self.invoice_corrected(costs)
 
     # membership, resources, keys -------------------------------------------------------
 
@@ -457,7 +465,7 @@ class Territory:
             if not halves:
                 continue
             members = {m: w for m, w in employee.members.items() if self.is_member(m, day)}
-            parts = _split_day(self.rng, halves)
+            parts = _split_day(self.rng, halves, self.split_chance)
             partners = _pick(self.rng, members, len(parts))
             if len(partners) < len(parts):
                 parts = [halves]
@@ -470,11 +478,12 @@ class Territory:
         self.entries.hours += zip(step.entry_ids, commands)
         return step
 
-    def building_day(self, day: date, duplicate: bool) -> Step:
-        """Salle Vercors bookings (about 4 a day, 1-3 h, 08:00-20:00) and copier readings."""
+    def building_day(self, day: date, wanted: int, duplicate: bool) -> Step:
+        """Salle Vercors bookings (1-3 h, 08:00-20:00, never overlapping) and the copier's
+        readings of the day."""
         rng = self.rng
         taken: list[tuple[int, int]] = []  # half-hour slots of the day
-        for _ in range(rng.choices((2, 3, 4, 5, 6), weights=(1, 3, 4, 3, 1))[0]):
+        for _ in range(wanted):
             for _attempt in range(20):
                 length = rng.randint(2, 6)
                 begin = rng.randint(16, 40 - length)
@@ -590,6 +599,18 @@ class Territory:
                 f"partner:{booking.partner_id}", f"annulation de la réservation {eid}",
             )
 
+    def invoice_corrected(self, costs: Step) -> Step:
+        """A supplier's credit note: one invoice of the month was overcharged."""
+        invoices = [(i, c) for i, c in zip(costs.entry_ids, costs.commands)
+                    if c.category != "salaire"]
+        eid, cost = self.rng.choice(invoices)
+        new = cost.amount_cents - max(1, cost.amount_cents * self.rng.randint(2, 15) // 100)
+        return self.step(
+            [CorrectEntry(entry_id=eid, amount_cents=new,
+                          reason=f"avoir du fournisseur sur {cost.document_ref}")],
+            self.coordinator, f"avoir sur {cost.document_ref} ({eid}) : {cost.amount_cents} -> {new} centimes",
+        )
+
     def costs(self, month: str) -> Step:
         """The month's invoices and payslips, all in one batch."""
         rng, calendar_month = self.rng, int(month[5:7])
@@ -636,12 +657,28 @@ def _amount(rng: random.Random, cost: Cost, calendar_month: int) -> int:
     return cost.cents
 
 
-def _split_day(rng: random.Random, halves: int) -> list[int]:
+def _split_chance(working: list[date]) -> float:
+    """How often a day of work is split between two members, so that a month has about
+    GE_ENTRIES_A_MONTH entries: a month with fewer working days still serves every
+    member, so its days are split more often."""
+    days = [e.hours_on(d) for e in EMPLOYEES for d in working if e.hours_on(d)]
+    splittable = sum(1 for hours in days if hours >= 4)
+    return min(0.95, max(0.3, (GE_ENTRIES_A_MONTH - len(days)) / max(1, splittable)))
+
+
+def _split_day(rng: random.Random, halves: int, chance: float) -> list[int]:
     """A day of work (in half-hours) as one entry, or two of at least 2 h each."""
-    if halves >= 8 and rng.random() < 0.65:
+    if halves >= 8 and rng.random() < chance:
         first = rng.randint(4, halves - 4)
         return [first, halves - first]
     return [halves]
+
+
+def _spread(rng: random.Random, total: int, days: list[date]) -> dict[date, int]:
+    """`total` spread over the days: as evenly as possible, the rest on random days."""
+    each, rest = divmod(total, len(days))
+    extra = set(rng.sample(days, rest))
+    return {day: each + (day in extra) for day in days}
 
 
 def _pick(rng: random.Random, weights: dict[str, int], n: int) -> list[str]:
@@ -663,14 +700,19 @@ def _add_months(day: date, n: int) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-def _weekly_closing_days(days: list[date]) -> dict[date, int]:
-    """For each ISO week of the month (cut at the month's edges): its last working day and
-    how many working days it has."""
+def _weekly_closing_days(working: list[date]) -> dict[date, int]:
+    """The secretariat's weekly counts: for each ISO week of the month (cut at the month's
+    edges, a stub of one or two working days joined to its neighbour), its last working
+    day and how many working days it has."""
     weeks: dict[str, list[date]] = {}
-    for day in days:
-        if is_working_day(day):
-            weeks.setdefault(iso_week(day), []).append(day)
-    return {worked[-1]: len(worked) for worked in weeks.values()}
+    for day in working:
+        weeks.setdefault(iso_week(day), []).append(day)
+    chunks = list(weeks.values())
+    if len(chunks) > 1 and len(chunks[0]) < 3:
+        chunks[1] = chunks.pop(0) + chunks[0]
+    if len(chunks) > 1 and len(chunks[-1]) < 3:
+        chunks[-2] = chunks[-2] + chunks.pop()
+    return {chunk[-1]: len(chunk) for chunk in chunks}
 
 
 def is_working_day(day: date) -> bool:

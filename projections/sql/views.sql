@@ -39,6 +39,14 @@ CREATE OR REPLACE VIEW statements AS
     WHERE partner_id IS NOT NULL
     GROUP BY month, partner_id;
 
+-- The lines of the statements, with the resource they charge for.
+CREATE OR REPLACE VIEW statement_lines AS
+    SELECT s.month, s.partner_id, s.resource_id, r.name AS resource_name, r.kind AS resource_kind,
+           s.line_kind, s.part, s.method, s.basis_kind, s.key_version, s.basis, s.total_basis,
+           s.ratio, s.amount_cents, s.pool_cents
+    FROM cost_shares s JOIN resources r USING (resource_id)
+    WHERE s.partner_id IS NOT NULL;
+
 -- Every cost_shares row and the events that produced it: the pool's cost events, the
 -- partner's own usage events where usage is the basis, the key version in force, and the
 -- partner's membership events where days of membership weigh.
@@ -63,5 +71,8 @@ CREATE OR REPLACE VIEW charge_trace AS
     SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
            'membership', NULL, m.valid_from
     FROM cost_shares s
-    JOIN membership_versions m ON m.partner_id = s.partner_id
+    JOIN membership_versions m
+      ON m.partner_id = s.partner_id
+     AND m.first_day <= last_day(CAST(s.month || '-01' AS DATE))
+     AND (m.last_day IS NULL OR m.last_day >= CAST(s.month || '-01' AS DATE))
     WHERE s.basis_kind IN ('weight', 'equal');
