@@ -193,7 +193,8 @@ RESOURCES = (
     # The shared building
     ResourceSpec("loyer-batiment", "Loyer du bâtiment France Services", "premises", "m²",
                  (Cost("loyer", 420_000),)),
-    ResourceSpec("energie-batiment", "Énergie du bâtiment (électricité, gaz)", "premises", "m²",
+    ResourceSpec("energie-batiment", "Énergie du bâtiment (électricité, gaz)", "premises",
+                 "m²",
                  (Cost("énergie", 52_000, "seasonal"), Cost("énergie", 41_000, "seasonal"))),
     ResourceSpec("salle-vercors", "Salle Vercors", "premises", "hour",
                  (Cost("loyer", 35_000), Cost("ménage", 6_500))),
@@ -315,6 +316,7 @@ class Territory:
         self.msp_actor = f"secretariat@msp-haut-val{self.suffix}"
         self.month = ""
         self.entries = _MonthEntries()
+        self.split_chance = 0.5
 
     # ids, membership, calendar --------------------------------------------------------
 
@@ -344,7 +346,7 @@ class Territory:
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         working = [d for d in days if is_working_day(d)]
         rng = self.rng
-        overlap_day, long_day, duplicate_day = rng.choice(working), rng.choice(working), rng.choice(working)
+        overlap_day, long_day, duplicate_day = (rng.choice(working) for _ in range(3))
         msp_days = _weekly_closing_days(working)
         self.split_chance = _split_chance(working)
         bookings = _spread(rng, rng.randint(*ROOM_BOOKINGS_A_MONTH), working)
@@ -406,7 +408,8 @@ class Territory:
             SetAllocationKey(resource_id=p(rid), applies_from=month, key=key)
             for rid, key in self.initial_keys().items()
         ]
-        return self.step(commands, self.coordinator, "mise en place : partenaires, ressources, clés")
+        return self.step(commands, self.coordinator,
+                         "mise en place : partenaires, ressources, clés")
 
     def initial_keys(self) -> dict[str, AllocationKey]:
         p = self.id
@@ -415,7 +418,8 @@ class Territory:
         keys |= self.m2_keys(BUILDING_M2)
         keys |= {
             "salle-vercors": AllocationKey(method="usage"),
-            "copieur": AllocationKey(method="tariff", unit_price_cents=Decimal(COPIER_TARIFF_CENTS)),
+            "copieur": AllocationKey(method="tariff",
+                                     unit_price_cents=Decimal(COPIER_TARIFF_CENTS)),
             "accueil-mutualise": AllocationKey(method="fixed", weights=self.weights(RECEPTION_KEY)),
             "msp-loyer": AllocationKey(method="equal", partners=msp),
             "msp-assurance": AllocationKey(method="equal", partners=msp),
@@ -453,7 +457,8 @@ class Territory:
     def leave(self, day: date) -> Step:
         command = LeavePartner(partner_id=self.id(LEAVER), last_day=day)
         return self.step([command], self.coordinator,
-                         f"{LEAVER} quitte le GE (reprise par la communauté de communes), dernier jour {day}")
+                         f"{LEAVER} quitte le GE (reprise par la communauté de communes), "
+                         f"dernier jour {day}")
 
     # usage -----------------------------------------------------------------------------
 
@@ -492,15 +497,16 @@ class Territory:
                     break
         room_users = {p: w for p, w in ROOM_USERS.items() if self.is_member(p, day)}
         bookings = [
-            BookSlot(resource_id=self.id("salle-vercors"), partner_id=self.id(_pick(rng, room_users, 1)[0]),
+            BookSlot(resource_id=self.id("salle-vercors"),
+                     partner_id=self.id(_pick(rng, room_users, 1)[0]),
                      starts_at=_at(day, begin), ends_at=_at(day, end))
             for begin, end in sorted(taken)
         ]
         copier_users = {p: w for p, (w, _) in COPIER_USERS.items() if self.is_member(p, day)}
         uses = [
             RecordEquipmentUse(resource_id=self.id("copieur"), partner_id=self.id(partner),
-                               used_on=day, quantity=Decimal(rng.randint(*COPIER_USERS[partner][1])),
-                               unit="page")
+                               used_on=day, unit="page",
+                               quantity=Decimal(rng.randint(*COPIER_USERS[partner][1])))
             for partner in _pick(rng, copier_users, rng.randint(2, 4))
         ]
         self.entries.pages += sum(int(u.quantity) for u in uses)
@@ -532,7 +538,8 @@ class Territory:
 
     def eleven_hour_day(self, day: date) -> Step:
         employee = EMPLOYEES[0]  # works 7 h every working day
-        partner = _pick(self.rng, {m: w for m, w in employee.members.items() if self.is_member(m, day)}, 1)[0]
+        members = {m: w for m, w in employee.members.items() if self.is_member(m, day)}
+        partner = _pick(self.rng, members, 1)[0]
         command = LogStaffHours(employee_id=self.id(employee.id), partner_id=self.id(partner),
                                 work_date=day, hours=Decimal(4))
         return self.step([command], self.ge_actor,
@@ -551,7 +558,7 @@ class Territory:
         command = BookSlot(resource_id=booked.resource_id, partner_id=partner, starts_at=begin,
                            ends_at=begin + timedelta(hours=1))
         return self.step([command], f"partner:{partner}",
-                         f"{partner} demande la Salle Vercors sur un créneau déjà réservé le {day}",
+                         f"{partner} demande la Salle Vercors sur un créneau déjà pris le {day}",
                          expect="booking-overlap")
 
     def hours_for_non_member(self, day: date, former: bool) -> Step:
@@ -573,7 +580,7 @@ class Territory:
             new = logged.hours - Decimal("0.5")
             yield self.step(
                 [CorrectEntry(entry_id=eid, quantity=new,
-                              reason=f"feuille d'heures signée : {new} h et non {logged.hours} h")],
+                              reason=f"feuille d'heures signée : {new} h, non {logged.hours} h")],
                 self.ge_actor, f"correction d'heures {eid} : {logged.hours} h -> {new} h",
             )
         uses = [(i, c) for i, c in entries.uses if i != entries.duplicate]
@@ -608,7 +615,8 @@ class Territory:
         return self.step(
             [CorrectEntry(entry_id=eid, amount_cents=new,
                           reason=f"avoir du fournisseur sur {cost.document_ref}")],
-            self.coordinator, f"avoir sur {cost.document_ref} ({eid}) : {cost.amount_cents} -> {new} centimes",
+            self.coordinator,
+            f"avoir sur {cost.document_ref} ({eid}) : {cost.amount_cents} -> {new} centimes",
         )
 
     def costs(self, month: str) -> Step:

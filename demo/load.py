@@ -146,7 +146,7 @@ def summarize(ledger: Ledger) -> StoreSummary:
 
     joined: dict[str, PartnerJoined] = {}
     periods: dict[str, list[list[date | None]]] = {}
-    for event in _events(ledger, PartnerJoined, PartnerLeft, PartnerRejoined):
+    for event in stored_events(ledger, PartnerJoined, PartnerLeft, PartnerRejoined):
         if isinstance(event, PartnerJoined):
             joined[event.partner_id] = event
             periods[event.partner_id] = [[event.joined_on, None]]
@@ -164,7 +164,7 @@ def summarize(ledger: Ledger) -> StoreSummary:
 
     registered: dict[str, ResourceRegistered] = {}
     keys: dict[str, list[str]] = {}
-    for event in _events(ledger, ResourceRegistered, AllocationKeySet):
+    for event in stored_events(ledger, ResourceRegistered, AllocationKeySet):
         if isinstance(event, ResourceRegistered):
             registered[event.resource_id] = event
             keys[event.resource_id] = []
@@ -174,7 +174,7 @@ def summarize(ledger: Ledger) -> StoreSummary:
         ResourceRow(rid, e.name, e.kind, e.unit, ", ".join(keys[rid]) or "no key")
         for rid, e in registered.items()
     ]
-    months = sorted({e.month for e in _events(ledger, CostRecorded)})
+    months = sorted({e.month for e in stored_events(ledger, CostRecorded)})
     return StoreSummary(sum(by_type.values()), dict(by_type), partners, resources, months)
 
 
@@ -188,6 +188,6 @@ def _notifications(ledger: Ledger, *topics: str, page: int = 10_000):
         start = batch[-1].id + 1
 
 
-def _events(ledger: Ledger, *types: type):
+def stored_events(ledger: Ledger, *types: type):
     for notification in _notifications(ledger, *(get_topic(t) for t in types)):
         yield ledger.mapper.to_domain_event(notification)

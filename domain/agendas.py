@@ -25,6 +25,12 @@ def book(
             field="ends_at",
         )
     resource.check_kind("premises", "equipment", "service", field="resource_id")
+    if resource.unit != "hour":
+        # A booking is counted in hours: a resource measured otherwise is not booked.
+        raise InvalidCommand(
+            f"{resource.label} is measured in '{resource.unit}', so it cannot be booked by the hour",
+            field="resource_id",
+        )
     resource.check_active_on(day, field="starts_at")
     partner.check_member_on(day)
     check_capacity(agenda, resource, cmd.starts_at, cmd.ends_at)

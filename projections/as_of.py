@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from projections import shares
+from projections.queries import named
 
 
 def position_at(conn: duckdb.DuckDBPyConnection, recorded_at: datetime) -> int:
@@ -32,9 +33,7 @@ def cost_shares_as_of(
 ) -> pa.Table:
     """cost_shares rows as they stood just after the event at `position`."""
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE wanted AS "
-        "SELECT DISTINCT resource_id, month FROM costs_at($p) "
-        "WHERE ($month IS NULL OR month = $month) AND ($resource IS NULL OR resource_id = $resource)",
+        "CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
         {"p": position, "month": month, "resource": resource_id},
     )
     lines = shares.compute(conn, as_of=position)

@@ -80,8 +80,11 @@ def compute(conn: duckdb.DuckDBPyConnection, as_of: int = NOW) -> pa.Table:
         memberships[partner_id].append((first_day, last_day))
 
     columns: dict[str, list] = {field.name: [] for field in SHARE_SCHEMA}
-    for resource_id, month, pool_cents in sorted(pools):
+    for resource_id, month, pool_cents, has_costs in sorted(pools):
         in_force = max((k for k in keys[resource_id] if k[0] <= month), default=None)
+        # Without costs, only a tariff has something to charge; other keys have no pool.
+        if not has_costs and (in_force is None or in_force[2].method != "tariff"):
+            continue
         if in_force is None:
             _append_unkeyed(columns, resource_id, month, pool_cents)
             continue
@@ -108,6 +111,8 @@ def refresh(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]] | 
 
 def _append(columns, resource_id, month, key: AllocationKey, version: int, allocation: Allocation) -> None:
     for line in allocation.lines:
+        if line.partner_id is not None and line.basis == 0 and line.amount_cents == 0:
+            continue  # a partner with no basis this month (not a member, no usage) has no line
         method = key.method if line.part is None else key.parts[line.part].method
         row = {
             "month": month,

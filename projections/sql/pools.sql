@@ -2,12 +2,13 @@
 -- `wanted(resource_id, month)`, as of log position $p.
 
 -- name: pool_costs
--- Each pool's cost in cents (open costs only) and whether it has any cost event at all.
-SELECT c.resource_id, c.month,
-       coalesce(sum(c.amount_cents) FILTER (WHERE c.status = 'open'), 0)::BIGINT AS pool_cents
-FROM costs_at($p) c
-JOIN wanted w ON w.resource_id = c.resource_id AND w.month = c.month
-GROUP BY c.resource_id, c.month;
+-- Each wanted pool's cost in cents (open costs only), and whether any cost was recorded.
+SELECT w.resource_id, w.month,
+       coalesce(sum(c.amount_cents) FILTER (WHERE c.status = 'open'), 0)::BIGINT AS pool_cents,
+       count(c.entry_id) > 0 AS has_costs
+FROM wanted w
+LEFT JOIN costs_at($p) c ON c.resource_id = w.resource_id AND c.month = w.month
+GROUP BY w.resource_id, w.month;
 
 -- name: pool_usage
 -- Units of open usage per pool and partner.
@@ -27,10 +28,24 @@ WHERE k.resource_id IN (SELECT resource_id FROM wanted);
 SELECT partner_id, first_day, last_day FROM memberships_at($p);
 
 -- name: all_pools
--- Every pool that has at least one cost event.
-SELECT DISTINCT resource_id, month FROM cost_versions;
+-- Every (resource, month) with a cost or a usage event: a tariff charges usage even
+-- before the month's costs are in.
+SELECT resource_id, month FROM cost_versions
+UNION
+SELECT resource_id, month FROM usage_versions;
+
+-- name: pools_at
+-- The pools with a cost or usage in force at position $p, optionally for one month or resource.
+SELECT resource_id, month FROM costs_at($p)
+WHERE ($month IS NULL OR month = $month) AND ($resource IS NULL OR resource_id = $resource)
+UNION
+SELECT resource_id, month FROM usage_at($p)
+WHERE ($month IS NULL OR month = $month) AND ($resource IS NULL OR resource_id = $resource);
 
 -- name: pools_from
 -- Pools of one resource (or of all, when $resource is NULL) from a month on.
-SELECT DISTINCT resource_id, month FROM cost_versions
+SELECT resource_id, month FROM cost_versions
+WHERE month >= $month AND ($resource IS NULL OR resource_id = $resource)
+UNION
+SELECT resource_id, month FROM usage_versions
 WHERE month >= $month AND ($resource IS NULL OR resource_id = $resource);

@@ -49,7 +49,8 @@ CREATE OR REPLACE VIEW statement_lines AS
 
 -- Every cost_shares row and the events that produced it: the pool's cost events, the
 -- partner's own usage events where usage is the basis, the key version in force, and the
--- partner's membership events where days of membership weigh.
+-- partner's membership events (joins and leaves up to the month) where days of membership
+-- weigh. Other partners' usage moves the total basis too; a partner sees it as that total.
 CREATE OR REPLACE VIEW charge_trace AS
     SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
            'cost' AS source, c.entry_id, c.valid_from AS position
@@ -74,5 +75,4 @@ CREATE OR REPLACE VIEW charge_trace AS
     JOIN membership_versions m
       ON m.partner_id = s.partner_id
      AND m.first_day <= last_day(CAST(s.month || '-01' AS DATE))
-     AND (m.last_day IS NULL OR m.last_day >= CAST(s.month || '-01' AS DATE))
     WHERE s.basis_kind IN ('weight', 'equal');

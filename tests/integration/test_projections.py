@@ -135,13 +135,14 @@ def test_tariff_lines_and_recovery_equal_the_costs(built: dict) -> None:
 
 
 def test_every_share_traces_back_to_its_cost_events(built: dict) -> None:
-    """Each cost_shares row has trace rows, and its 'cost' rows are CostRecorded (or its
-    corrections) events of that resource and month."""
+    """Each cost_shares row of a pool with costs has 'cost' trace rows, and they are the
+    CostRecorded (or correction) events of that resource and month."""
     conn = built["rebuilt"]
     untraced = conn.execute(
         """
         SELECT count(*) FROM cost_shares s
-        WHERE NOT EXISTS (SELECT 1 FROM charge_trace t
+        WHERE EXISTS (SELECT 1 FROM cost_versions c WHERE c.resource_id = s.resource_id AND c.month = s.month)
+          AND NOT EXISTS (SELECT 1 FROM charge_trace t
                           WHERE t.month = s.month AND t.resource_id = s.resource_id
                             AND t.line_kind = s.line_kind AND t.part IS NOT DISTINCT FROM s.part
                             AND t.partner_id IS NOT DISTINCT FROM s.partner_id AND t.source = 'cost')
@@ -156,6 +157,12 @@ def test_every_share_traces_back_to_its_cost_events(built: dict) -> None:
         """
     ).fetchall()
     assert wrong == []
+    no_trace = conn.execute(
+        "SELECT count(*) FROM cost_shares s WHERE NOT EXISTS (SELECT 1 FROM charge_trace t "
+        "WHERE t.month = s.month AND t.resource_id = s.resource_id AND t.line_kind = s.line_kind "
+        "AND t.part IS NOT DISTINCT FROM s.part AND t.partner_id IS NOT DISTINCT FROM s.partner_id)"
+    ).fetchone()[0]
+    assert no_trace == 0
 
 
 def test_a_usage_share_traces_to_the_partner_s_own_usage_events(built: dict) -> None:
@@ -186,3 +193,21 @@ def test_a_partner_who_leaves_mid_month_pays_the_days_it_was_a_member(built: dic
         "SELECT basis FROM cost_shares WHERE resource_id = 'loyer' AND month = '2026-03' AND partner_id = 'club-b'"
     ).fetchone()[0]
     assert float(basis) == pytest.approx(65.5 * 15 / 31, abs=1e-6)
+
+
+def test_a_tariff_charges_usage_before_the_month_s_costs_are_in(built: dict) -> None:
+    """No copier invoice for April yet: pages are charged, and the over-recovery shows it."""
+    lines = built["rebuilt"].execute(
+        "SELECT line_kind, sum(amount_cents), any_value(pool_cents) FROM cost_shares "
+        "WHERE resource_id = 'copieur' AND month = '2026-04' GROUP BY line_kind"
+    ).fetchall()
+    by_kind = {kind: (amount, pool) for kind, amount, pool in lines}
+    assert by_kind["tariff"][0] > 0 and by_kind["tariff"][1] == 0
+    assert by_kind["recovery"][0] == -by_kind["tariff"][0]
+
+
+def test_a_partner_who_has_left_gets_no_lines(built: dict) -> None:
+    """club-b left on 15 March: it has lines in March, none in April."""
+    months = {m for (m,) in built["rebuilt"].execute(
+        "SELECT DISTINCT month FROM statements WHERE partner_id = 'club-b'").fetchall()}
+    assert "2026-03" in months and "2026-04" not in months
