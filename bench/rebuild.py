@@ -33,7 +33,7 @@ def ensure_store(months: int, scale: int) -> Path:
         print(f"generating {store.name} (once; reused by later runs)", flush=True)
         subprocess.run(
             [sys.executable, "-m", "demo", "--store", str(store), "--months", str(months),
-             "--scale", str(scale), "--force"],
+             "--scale", str(scale), "--force", "--batch", "2000"],
             cwd=ROOT, check=True,
         )
     return store

@@ -28,7 +28,7 @@ from rich.table import Table
 
 from bootstrap import bootstrap
 from demo.haut_val import Step, generate
-from demo.load import LoadReport, Refusal, StoreSummary, load, summarize
+from demo.load import LoadReport, Refusal, StoreSummary, load, merged, summarize
 from domain.periods import check_month
 from event_store.ledger import Outcome
 from settings import Settings
@@ -46,6 +46,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
     parser.add_argument("--start", type=_month, default="2026-01", help="first month (2026-01)")
     parser.add_argument("--force", action="store_true", help="delete the store first if it exists")
+    parser.add_argument("--batch", type=_positive, default=1,
+                        help="join steps into transactions of about N commands (1: as generated)")
     return parser.parse_args(argv)
 
 
@@ -126,6 +128,8 @@ def _load_with_progress(ledger, args: argparse.Namespace, console: Console) -> L
                 progress.update(task, events=recorded)
 
         steps = generate(months=args.months, scale=args.scale, seed=args.seed, start=args.start)
+        if args.batch > 1:
+            steps = merged(steps, args.batch)
         report = load(ledger, steps, on_step)
         progress.update(task, completed=len(months_seen) if report.problem else args.months,
                         events=report.events, description="Haut-Val")

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from eventsourcing.utils import get_topic
 
@@ -46,6 +46,39 @@ class LoadReport:
     @property
     def events_per_second(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
+
+
+def merged(steps: Iterable[Step], max_commands: int) -> Iterator[Step]:
+    """Consecutive steps of one actor that expect no refusal, joined into batches of about
+    `max_commands` commands: the same events, in the same order, in fewer transactions
+    (for loading large territories quickly)."""
+    pending: list[Step] = []
+
+    def flush() -> Iterator[Step]:
+        if pending:
+            yield Step(
+                commands=tuple(c for s in pending for c in s.commands),
+                actor=pending[0].actor,
+                note=f"{len(pending)} steps from '{pending[0].note}'",
+                entry_ids=tuple(e for s in pending for e in (s.entry_ids or (None,) * len(s.commands))),
+                month=pending[-1].month,
+            )
+            pending.clear()
+
+    size = 0
+    for step in steps:
+        if step.expect_refusal is not None or (pending and step.actor != pending[0].actor):
+            yield from flush()
+            size = 0
+        if step.expect_refusal is not None:
+            yield step
+            continue
+        pending.append(step)
+        size += len(step.commands)
+        if size >= max_commands:
+            yield from flush()
+            size = 0
+    yield from flush()
 
 
 def execute(ledger: Ledger, step: Step) -> Outcome:

@@ -115,6 +115,10 @@ def correct(
             field="quantity",
         )
     if entry.kind == "hours":
+        if cmd.quantity > 24 or cmd.quantity.normalize().as_tuple().exponent < -2:
+            raise InvalidCommand(
+                f"hours are at most 24 with two decimals, not {cmd.quantity}", field="quantity"
+            )
         check_hours(container, entry, cmd.quantity)
     return next_event(
         container,

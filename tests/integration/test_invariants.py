@@ -15,6 +15,7 @@ from domain.commands import (
     LogStaffHours,
     RecordCost,
     RecordEquipmentUse,
+    RegisterResource,
     RetireResource,
     SetAllocationKey,
     VoidEntry,
@@ -124,6 +125,19 @@ def test_a_correction_of_hours_is_checked_against_the_limits(pool: Ledger) -> No
     entry = first.events[0].entry_id
     pool.execute(CorrectEntry(entry_id=entry, quantity="6.5", reason="badge"), actor=COORDINATOR)
     refused(pool, CorrectEntry(entry_id=entry, quantity="7", reason="badge"), errors.WorkingTimeExceeded)
+
+
+def test_a_correction_of_hours_keeps_to_hours_precision(pool: Ledger) -> None:
+    """Hours are corrected to two decimals at most, like they are logged."""
+    entry = pool.execute(hours("3"), actor=COORDINATOR).events[0].entry_id
+    error = refused(pool, CorrectEntry(entry_id=entry, quantity="3.125", reason="x"), errors.InvalidCommand)
+    assert error.field == "quantity"
+
+
+def test_a_room_measured_in_square_metres_cannot_be_booked(pool: Ledger) -> None:
+    """Bookings count hours: only resources measured in hours take them."""
+    pool.execute(RegisterResource(resource_id="loyer", name="Loyer", kind="premises", unit="m²"), actor=COORDINATOR)
+    assert refused(pool, book("loyer", "09:00", "10:00"), errors.InvalidCommand).field == "resource_id"
 
 
 def test_equipment_use_must_be_in_the_resource_unit(pool: Ledger) -> None:
