@@ -14,9 +14,10 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+# Load Haut-Val (12 months) into a fresh store and build its projections.
 demo: $(STAMP)
-	rm -f var/demo.sqlite
-	$(PY) -m demo --store var/demo.sqlite --months 12
+	$(PY) -m demo --store var/demo.sqlite --months 12 --force
+	$(PY) -m projections rebuild --store var/demo.sqlite --db var/demo.duckdb
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,6 +1,7 @@
 """Write benchmark: events per second appended through the ledger, beside the raw ceiling.
 
-    python -m bench.write [--events N] [--batch-events M] [--store all|sqlite|postgres] [--profile]
+    python -m bench.write [--events N] [--batch-events M] [--rounds R]
+                          [--store all|sqlite|postgres] [--profile]
 
 For each store (a SQLite file, then PostgreSQL) and each write path, a fresh store gets a
 small pool (partners and resources, one setup batch), a short untimed warm-up, then the
@@ -12,11 +13,13 @@ that containers (day agendas, week timesheets) stay small as in a real pool.
   written in the same transaction, and the key is looked up first);
 - batch 100 / batch 10,000: `Ledger.execute_batch(cmds, actor=...)`.
 
-Only domain events are counted, never receipts. Right after each application path, the
-raw ceiling inserts the same number of rows of the same size (the ids, versions, topics
+Only domain events are counted, never receipts. Beside each application path, the raw
+ceiling inserts the same number of rows of the same size (the ids, versions, topics
 and state lengths of the events the application just stored, with fresh random ids) into
 a table laid out like the library's, with plain `sqlite3` / `psycopg`: one row per
 transaction (the baseline of both single paths), or `executemany` with the same batch size.
+Application and raw ceiling alternate in rounds (`--rounds`, default 5), so that both see
+the same disk: fsync latency on a virtual disk drifts within a run.
 Raw SQLite uses what the library sets (WAL journal, default synchronous); raw PostgreSQL
 has autocommit off and commits per row / per batch. All files live in one temporary
 directory (same file system for the application and the raw ceiling).
@@ -365,9 +368,13 @@ class PostgresTarget:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+SKIPPED: list[str] = []
+
+
 def skipped(reason: str) -> None:
     line = f"!!! PostgreSQL SKIPPED: {reason}. Only SQLite was measured. !!!"
-    console.print(f"[bold red]{'!' * len(line)}\n{line}\n{'!' * len(line)}[/]")
+    console.print(f"[bold red]{'!' * len(line)}\n{line}\n{'!' * len(line)}[/]", markup=True)
+    SKIPPED.append(line)
 
 
 def postgres_target(stack: ExitStack) -> PostgresTarget | None:
@@ -379,6 +386,11 @@ def postgres_target(stack: ExitStack) -> PostgresTarget | None:
             drop_afterwards=True,
         )
         stack.callback(target.drop_all)
+        # eventsourcing looks up ENCOMMUN_POSTGRES_DBNAME (its app-name prefix + key) in
+        # os.environ before the env the ledger is given, which would send every fresh
+        # database's ledger to the configured one: keep those out of the environment now.
+        saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("ENCOMMUN_POSTGRES_")}
+        stack.callback(os.environ.update, saved)
         return target
     from tests import postgres_server
 
@@ -599,7 +611,10 @@ PYDANTIC = "pydantic (validation, serialization)"
 LIBRARY = "eventsourcing library (Python)"
 DOMAIN = "encommun domain/"
 EVENT_STORE = "encommun event_store/"
-STDLIB = "stdlib (uuid, datetime, threading, json…)"
+UUIDS = "stdlib uuid (uuid5 ids, UUID())"
+PROTOCOLS = "stdlib typing (runtime Protocol isinstance)"
+POOL = "stdlib threading + contextlib (pool, locks)"
+STDLIB = "stdlib other (dataclasses, datetime, functools…)"
 OTHER = "other"
 IO_CATEGORIES = (COMMIT, ROLLBACK, SQL)
 STDLIB_DIR = sysconfig.get_paths()["stdlib"]
@@ -629,6 +644,13 @@ def own_category(file: str, func: str) -> str | None:
             return EVENT_STORE
         return OTHER
     if file.startswith(STDLIB_DIR) and "site-packages" not in file:
+        name = Path(file).name
+        if name == "uuid.py":
+            return UUIDS
+        if name == "typing.py":
+            return PROTOCOLS
+        if name in ("threading.py", "contextlib.py", "queue.py"):
+            return POOL
         return STDLIB
     return OTHER
 
@@ -765,6 +787,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="then profile the single-command SQLite path")
     args = parser.parse_args(argv)
+    if args.batch_events < 10_000:
+        parser.error("--batch-events must be at least 10,000 (one batch of 10,000)")
+    if args.events < 1 or args.rounds < 1:
+        parser.error("--events and --rounds must be positive")
     sizes = {SINGLE: args.events, KEYED: args.events, BATCH_100: args.batch_events,
              BATCH_10K: args.batch_events}
 
@@ -792,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "raw baseline: 1 row per transaction for both single paths; executemany with the "
             "same batch size for batches; same row count and sizes as the app's stored events"
         )
-        for line in notes + verdicts(rows):
+        for line in notes + verdicts(rows) + SKIPPED:
             console.print(f"  {line}", markup=False)
         if args.profile:
             profile_single(tmp, args.events)
@@ -801,6 +827,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.rule("Markdown")
     print(f"Machine: {machine}\n")
     print(markdown(rows))
+    for line in SKIPPED:
+        print(f"\n{line}")
     print(f"\n(total run {time.perf_counter() - started:.0f} s)")
     return 0
 

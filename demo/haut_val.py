@@ -244,6 +244,7 @@ class Step:
     note: str = ""
     entry_ids: tuple[str | None, ...] = ()
     month: str = ""
+    actors: tuple[str, ...] = ()  # one per command when steps of several actors are joined
 
 
 class EntryIds:

@@ -49,9 +49,9 @@ class LoadReport:
 
 
 def merged(steps: Iterable[Step], max_commands: int) -> Iterator[Step]:
-    """Consecutive steps of one actor that expect no refusal, joined into batches of about
-    `max_commands` commands: the same events, in the same order, in fewer transactions
-    (for loading large territories quickly)."""
+    """Consecutive steps that expect no refusal, joined into batches of about
+    `max_commands` commands, each command keeping its actor: the same events, in the same
+    order, in fewer transactions (for loading large territories quickly)."""
     pending: list[Step] = []
 
     def flush() -> Iterator[Step]:
@@ -59,6 +59,7 @@ def merged(steps: Iterable[Step], max_commands: int) -> Iterator[Step]:
             yield Step(
                 commands=tuple(c for s in pending for c in s.commands),
                 actor=pending[0].actor,
+                actors=tuple(s.actor for s in pending for _ in s.commands),
                 note=f"{len(pending)} steps from '{pending[0].note}'",
                 entry_ids=tuple(e for s in pending for e in (s.entry_ids or (None,) * len(s.commands))),
                 month=pending[-1].month,
@@ -67,7 +68,7 @@ def merged(steps: Iterable[Step], max_commands: int) -> Iterator[Step]:
 
     size = 0
     for step in steps:
-        if step.expect_refusal is not None or (pending and step.actor != pending[0].actor):
+        if step.expect_refusal is not None:
             yield from flush()
             size = 0
         if step.expect_refusal is not None:
@@ -84,7 +85,7 @@ def merged(steps: Iterable[Step], max_commands: int) -> Iterator[Step]:
 def execute(ledger: Ledger, step: Step) -> Outcome:
     if len(step.commands) == 1:
         return ledger.execute(step.commands[0], actor=step.actor)
-    return ledger.execute_batch(step.commands, actor=step.actor)
+    return ledger.execute_batch(step.commands, actor=step.actors or step.actor)
 
 
 def load(

@@ -74,12 +74,24 @@ class Ledger(Application[UUID]):
         return self._run([command], actor, idempotency_key, batch=False)
 
     def execute_batch(
-        self, commands: Sequence[Command], *, actor: str, idempotency_key: str | None = None
+        self,
+        commands: Sequence[Command],
+        *,
+        actor: str | Sequence[str],
+        idempotency_key: str | None = None,
     ) -> Outcome:
-        """All commands in one transaction, or none: BatchRefused names the first refusal."""
+        """All commands in one transaction, or none: BatchRefused names the first refusal.
+
+        `actor` is who sends the batch, or one actor per command (an import that carries
+        who recorded each line)."""
         return self._run(list(commands), actor, idempotency_key, batch=True)
 
-    def _run(self, commands: list[Command], actor: str, key: str | None, *, batch: bool) -> Outcome:
+    def _run(
+        self, commands: list[Command], actor: str | Sequence[str], key: str | None, *, batch: bool
+    ) -> Outcome:
+        actors = [actor] * len(commands) if isinstance(actor, str) else list(actor)
+        if len(actors) != len(commands):
+            raise ValueError(f"{len(commands)} commands but {len(actors)} actors")
         digest = body_digest(commands) if key is not None else ""
         for _ in range(MAX_ATTEMPTS):
             if key is not None:
@@ -87,15 +99,16 @@ class Ledger(Application[UUID]):
                 if replay is not None:
                     return replay
             uow = UnitOfWork(self.repository)
-            stamp = Stamp(actor=actor, at=datetime.now(timezone.utc))
+            now = datetime.now(timezone.utc)
             for index, command in enumerate(commands):
+                stamp = Stamp(actor=actors[index], at=now)
                 try:
                     HANDLERS[type(command)](uow, command, stamp, self.limits)
                 except DomainError as error:
                     raise BatchRefused(index, error) if batch else error
             decided = list(uow.events)
             if key is not None:
-                decided.append(receipt(key, digest, uow.events, stamp))
+                decided.append(receipt(key, digest, uow.events, Stamp(actors[0], now)))
             try:
                 recordings = self.save(*decided)
             except IntegrityError:

@@ -1,4 +1,5 @@
-"""`python -m projections catch-up|rebuild`: follow or rebuild the log into DuckDB.
+"""`python -m projections catch-up|rebuild|sql`: follow or rebuild the log into DuckDB,
+or query the projection file.
 
 The `encommun` command (API issue) will offer the same; this entry point is what the
 crash tests kill and restart.
@@ -10,6 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
 from bootstrap import bootstrap
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder
@@ -19,12 +24,17 @@ from settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m projections")
-    parser.add_argument("action", choices=["catch-up", "rebuild"])
-    parser.add_argument("--store", type=Path, required=True, help="the SQLite event store")
+    parser.add_argument("action", choices=["catch-up", "rebuild", "sql"])
+    parser.add_argument("query", nargs="?", help="with sql: one SELECT statement")
+    parser.add_argument("--store", type=Path, help="the SQLite event store")
     parser.add_argument("--db", type=Path, required=True, help="the DuckDB projection file")
     parser.add_argument("--page-size", type=int, default=5_000)
     parser.add_argument("--report-pages", action="store_true", help="print a line per page")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
+    if args.action == "sql":
+        return print_query(args.db, args.query or parser.error("sql needs a query"))
+    if args.store is None:
+        parser.error(f"{args.action} needs --store")
 
     ledger = bootstrap(Settings(sqlite_path=args.store))
 
@@ -40,6 +50,17 @@ def main(argv: list[str] | None = None) -> int:
         folded = ProjectionRunner(ledger.recorder, view, page_size=args.page_size).catch_up(on_page=report)
         view.close()
     print(f"{folded} events folded", flush=True)
+    return 0
+
+
+def print_query(db: Path, query: str) -> int:
+    """Run one query on a read-only connection and print the rows as a table."""
+    with duckdb.connect(str(db), read_only=True) as conn:
+        cursor = conn.execute(query)
+        table = Table(*(column[0] for column in cursor.description))
+        for row in cursor.fetchall():
+            table.add_row(*("" if value is None else str(value) for value in row))
+    Console().print(table)
     return 0
 
 

@@ -249,3 +249,13 @@ def test_every_event_records_its_actor(pool: Ledger) -> None:
     stored = list(pool.events.get(outcome.events[0].originator_id))
     assert stored[-1].actor == "partner:creche-a"
     assert stored[-1].timestamp.utcoffset().total_seconds() == 0
+
+
+def test_a_batch_may_carry_one_actor_per_command(pool: Ledger) -> None:
+    """An import keeps who recorded each line."""
+    outcome = pool.execute_batch(
+        [book("salle-vercors", "09:00", "10:00"), hours("2")],
+        actor=["partner:creche-a", "coordinator@test"],
+    )
+    actors = [list(pool.events.get(e.originator_id))[-1].actor for e in outcome.events]
+    assert actors == ["partner:creche-a", "coordinator@test"]
