@@ -12,6 +12,7 @@ a correction or a void finds it, and it is unique because the container numbers 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated
 from uuid import UUID, uuid5
 
@@ -31,6 +32,7 @@ _ENTRY = re.compile(
 EntryId = Annotated[str, StringConstraints(pattern=_ENTRY.pattern)]
 
 
+@lru_cache(maxsize=65_536)
 def aggregate_id(kind: str, *natural_key: str) -> UUID:
     return uuid5(NAMESPACE, "/".join((kind, *natural_key)))
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import Environment
 
 from domain.aggregate import Stamp, first_event
 from domain.commands import Command
@@ -65,6 +66,11 @@ class Ledger(Application[UUID]):
     def __init__(self, env: dict[str, str], limits: WorkingTimeLimits) -> None:
         super().__init__(env)
         self.limits = limits
+
+    def construct_env(self, name: str, env: dict[str, str] | None = None) -> Environment:
+        # Only the settings' environment: the library would also read os.environ, where
+        # its application-name prefix (ENCOMMUN_) collides with our settings' variables.
+        return Environment(name, dict(env or {}))
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PydanticMapper)
