@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     # Aggregates kept in memory between commands; each is fast-forwarded from the store
     # before use, so several nodes writing to one PostgreSQL stay correct.
     aggregate_cache_size: int = Field(default=10_000, ge=0)
+    # Read side: the DuckDB projection file, and the snapshot analysts query.
+    projection_path: Path = Path("var/encommun.duckdb")
+    snapshot_dir: Path = Path("var/snapshots")
+    # Seconds between two refreshes of the analysts' snapshot (it is a full copy).
+    snapshot_every_s: float = Field(default=30.0, ge=0)
+    sql_row_limit: int = Field(default=10_000, ge=1)
+    sql_timeout_s: float = Field(default=5.0, gt=0)
+    sql_memory_limit: str = "512MB"
+    # How long a read waits for the projections to reach a position a write returned.
+    read_wait_s: float = Field(default=2.0, ge=0)
     max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)
     max_week_hours: Decimal = Field(default=Decimal(48), gt=0, le=168)
 

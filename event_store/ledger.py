@@ -17,7 +17,8 @@ from domain.aggregate import Stamp, first_event
 from domain.commands import Command
 from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused
 from domain.events import CommandReceived, DomainEvent
-from domain.ids import receipt_aggregate_id
+from domain.entries import require_container
+from domain.ids import container_aggregate_id, receipt_aggregate_id
 from domain.timesheets import WorkingTimeLimits
 from event_store.handlers import HANDLERS
 from event_store.mapper import PydanticMapper
@@ -91,6 +92,11 @@ class Ledger(Application[UUID]):
         `actor` is who sends the batch, or one actor per command (an import that carries
         who recorded each line)."""
         return self._run(list(commands), actor, idempotency_key, batch=True)
+
+    def entry_partner(self, entry_id: str) -> str | None:
+        """The partner an entry is recorded for (None for a cost); NotFound if no such entry."""
+        uow = UnitOfWork(self.repository)
+        return require_container(uow.container(container_aggregate_id(entry_id)), entry_id).find(entry_id).partner_id
 
     def _run(
         self, commands: list[Command], actor: str | Sequence[str], key: str | None, *, batch: bool

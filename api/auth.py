@@ -1,0 +1,41 @@
+"""Bearer tokens and what each role may do.
+
+coordinator: everything on the write side; partner: its own usage and its own figures
+(other partners only as totals); auditor: reads everything, writes nothing; analyst: the
+SQL endpoint and exports.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from domain.access import AccessToken
+from event_store.access import find_token
+
+WRITE_ROLES = {"coordinator", "partner"}
+READ_ROLES = {"coordinator", "partner", "auditor"}
+
+
+def authenticate(request: Request) -> AccessToken:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "send 'Authorization: Bearer <token>' (encommun token create)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    found = find_token(request.app.state.services.ledger, token.strip())
+    if found is None:
+        raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+def require_role(token: AccessToken, *roles: str) -> None:
+    if token.role not in roles:
+        raise HTTPException(403, f"a {token.role} token cannot do this (needs {' or '.join(roles)})")
+
+
+def require_partner_scope(token: AccessToken, partner_id: str | None, what: str) -> None:
+    """A partner token acts and reads for its own partner only."""
+    if token.role == "partner" and partner_id != token.partner_id:
+        raise HTTPException(
+            403, f"a token of partner '{token.partner_id}' cannot {what} for partner '{partner_id}'"
+        )

@@ -1,0 +1,69 @@
+"""Errors as problem details (RFC 9457, application/problem+json), from one place.
+
+Domain errors map to 404 (not found), 409 (a rule or a concurrent writer refused it) and
+422 (the request itself is malformed); bad input never reaches a 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from domain import errors
+from event_store.ledger import BatchRefused
+
+MEDIA_TYPE = "application/problem+json"
+
+STATUS: list[tuple[type[errors.DomainError], int]] = [
+    (errors.NotFound, 404),
+    (errors.InvalidCommand, 422),
+    (errors.IdempotencyKeyReused, 422),
+    (errors.AlreadyExists, 409),
+    (errors.RuleViolation, 409),
+    (errors.ConcurrencyConflict, 409),
+]
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    field: str | None = None
+    index: int | None = None
+
+
+def status_of(error: errors.DomainError) -> int:
+    return next((status for cls, status in STATUS if isinstance(error, cls)), 409)
+
+
+def problem(status: int, rule: str, title: str, detail: str, **extra: object) -> JSONResponse:
+    body = Problem(type=f"https://encommun.fr/problems/{rule}", title=title, status=status,
+                   detail=detail, **extra)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA_TYPE)
+
+
+def register(app: FastAPI) -> None:
+    @app.exception_handler(errors.DomainError)
+    async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
+        cause = error.error if isinstance(error, BatchRefused) else error
+        index = error.index if isinstance(error, BatchRefused) else None
+        return problem(status_of(cause), error.rule, type(cause).__name__, error.message,
+                       field=error.field, index=index)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        return problem(422, "invalid-request", "InvalidRequest", f"{field}: {first.get('msg')}",
+                       field=field or None)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        response = problem(error.status_code, "http", "HTTPError", str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response

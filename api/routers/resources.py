@@ -1,0 +1,62 @@
+"""Pooled resources and their allocation keys."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel
+
+from api.deps import IdempotencyKey, ServicesDep, TokenDep
+from api.recording import Recorded, record
+from domain.commands import RegisterResource, RetireResource, SetAllocationKey
+from domain.ids import Slug
+from domain.keys import AllocationKey
+from domain.periods import Month
+
+router = APIRouter(prefix="/resources", tags=["resources"])
+ResourceId = Annotated[Slug, Path(description="The resource's id", examples=["salle-vercors"])]
+
+
+class RetireBody(BaseModel):
+    retired_on: date
+
+
+class KeyBody(BaseModel):
+    applies_from: Month
+    key: AllocationKey
+
+
+@router.post("", status_code=201, response_model=Recorded, summary="Register a pooled resource")
+def register(
+    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None,
+    body: Annotated[RegisterResource, Body(examples=[{
+        "resource_id": "salle-vercors", "name": "Salle Vercors", "kind": "premises",
+        "unit": "hour", "capacity": 1}])],
+) -> Recorded:
+    return record(services, token, [body], key)
+
+
+@router.post("/{resource_id}/retire", status_code=201, response_model=Recorded,
+             summary="Retire a resource from a day on")
+def retire(
+    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None, resource_id: ResourceId,
+    body: Annotated[RetireBody, Body(examples=[{"retired_on": "2027-01-01"}])],
+) -> Recorded:
+    return record(services, token, [RetireResource(resource_id=resource_id, retired_on=body.retired_on)], key)
+
+
+@router.post("/{resource_id}/keys", status_code=201, response_model=Recorded,
+             summary="Set the allocation key that applies from a month on (a new version)")
+def set_key(
+    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None, resource_id: ResourceId,
+    body: Annotated[KeyBody, Body(examples=[{
+        "applies_from": "2026-01",
+        "key": {"method": "mixed", "parts": [
+            {"method": "equal", "percent": 30, "partners": ["france-services", "maison-des-associations"]},
+            {"method": "fixed", "percent": 70,
+             "weights": {"france-services": 260, "maison-des-associations": 140}}]}}])],
+) -> Recorded:
+    command = SetAllocationKey(resource_id=resource_id, applies_from=body.applies_from, key=body.key)
+    return record(services, token, [command], key)

@@ -1,0 +1,33 @@
+"""What a running API holds: the ledger, the projections that follow it, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bootstrap import bootstrap
+from event_store.ledger import Ledger
+from projections.follower import Follower
+from projections.recorder import DuckDBTrackingRecorder
+from settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    ledger: Ledger
+    follower: Follower
+
+    @classmethod
+    def start(cls, settings: Settings) -> Services:
+        ledger = bootstrap(settings)
+        settings.projection_path.parent.mkdir(parents=True, exist_ok=True)
+        view = DuckDBTrackingRecorder(settings.projection_path)
+        follower = Follower(ledger.recorder, view)
+        follower.catch_up()  # serve nothing older than the log at start
+        follower.start()
+        return cls(settings, ledger, follower)
+
+    def stop(self) -> None:
+        self.follower.stop()
+        self.follower.view.close()
+        self.ledger.close()
