@@ -134,7 +134,7 @@ def main() -> int:
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--scale", type=int, default=50)
     parser.add_argument("--store", type=Path, help="use this SQLite store instead of generating one")
-    parser.add_argument("--page-size", type=int, default=20_000)
+    parser.add_argument("--page-size", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
 

@@ -95,12 +95,15 @@ def split_largest_remainder(pool_cents: int, weights: Mapping[str, Quantity]) ->
     total = sum(exact_weights.values(), Fraction(0))
     if total <= 0:
         raise InvalidCommand("cannot split a pool when no weight is positive")
+    # Integer arithmetic on a common denominator: the same exact result as with
+    # Fractions, several times faster (cost shares are recomputed for every pool).
+    scale = math.lcm(*(w.denominator for w in exact_weights.values()))
+    scaled = {key: w.numerator * (scale // w.denominator) for key, w in exact_weights.items()}
+    scaled_total = sum(scaled.values())
     shares: dict[str, int] = {}
-    remainders: dict[str, Fraction] = {}
-    for key, weight in exact_weights.items():
-        exact = pool_cents * weight / total
-        shares[key] = math.floor(exact)
-        remainders[key] = exact - shares[key]
+    remainders: dict[str, int] = {}  # numerators over scaled_total
+    for key, weight in scaled.items():
+        shares[key], remainders[key] = divmod(pool_cents * weight, scaled_total)
     leftover = pool_cents - sum(shares.values())
     # leftover < number of positive remainders, so a zero weight never gets a cent.
     for key in sorted(remainders, key=lambda k: (-remainders[k], k))[:leftover]:

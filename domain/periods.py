@@ -71,12 +71,14 @@ def days_overlapping(
     periods: Iterable[tuple[date, date | None]], first: date, last: date
 ) -> int:
     """Days of [first, last] covered by the given inclusive periods (None = still open)."""
-    covered: set[date] = set()
-    for start, end in periods:
-        lo = max(start, first)
-        hi = min(end or last, last)
-        day = lo
-        while day <= hi:
-            covered.add(day)
-            day += timedelta(days=1)
-    return len(covered)
+    spans = sorted(
+        (max(start, first), min(end or last, last)) for start, end in periods
+        if start <= last and (end is None or end >= first)
+    )
+    days, reached = 0, first - timedelta(days=1)  # last day already counted
+    for lo, hi in spans:  # periods may overlap: count each day once
+        lo = max(lo, reached + timedelta(days=1))
+        if lo <= hi:
+            days += (hi - lo).days + 1
+            reached = hi
+    return days

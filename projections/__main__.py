@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("query", nargs="?", help="with sql: one SELECT statement")
     parser.add_argument("--store", type=Path, help="the SQLite event store")
     parser.add_argument("--db", type=Path, required=True, help="the DuckDB projection file")
-    parser.add_argument("--page-size", type=int, default=5_000)
+    parser.add_argument("--page-size", type=int, help="events per transaction (rebuild: 50,000, catch-up: 5,000)")
     parser.add_argument("--report-pages", action="store_true", help="print a line per page")
     args = parser.parse_intermixed_args(argv)
     if args.action == "sql":
@@ -43,11 +43,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"page {count}", flush=True)
 
     if args.action == "rebuild":
-        folded = rebuild(ledger.recorder, args.db, page_size=args.page_size,
+        folded = rebuild(ledger.recorder, args.db, page_size=args.page_size or 50_000,
                          progress=not args.report_pages, on_page=report)
     else:
         view = DuckDBTrackingRecorder(args.db)
-        folded = ProjectionRunner(ledger.recorder, view, page_size=args.page_size).catch_up(on_page=report)
+        folded = ProjectionRunner(ledger.recorder, view, page_size=args.page_size or 5_000).catch_up(on_page=report)
         view.close()
     print(f"{folded} events folded", flush=True)
     return 0

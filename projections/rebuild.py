@@ -19,14 +19,14 @@ from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import ProjectionRunner
 
 # DuckDB spills to disk past this, so a rebuild's memory stays bounded whatever the log size.
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "512MB"
 
 
 def rebuild(
     recorder: ApplicationRecorder,
     target: Path,
     *,
-    page_size: int = 20_000,
+    page_size: int = 50_000,
     progress: bool = True,
     on_page: Callable[[int], None] | None = None,
 ) -> int:

@@ -8,6 +8,7 @@ table and any as-of reading go through the same `compute`, so they cannot disagr
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
 from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable
@@ -52,12 +53,9 @@ def _decimal(value: Fraction, quantum: Decimal) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
 
 
-def select_wanted(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]] | None) -> None:
-    """Fill the temp table `wanted` with the pools to compute (all pools when None)."""
+def select_wanted(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]]) -> None:
+    """Fill the temp table `wanted` with the pools to compute."""
     conn.execute("CREATE OR REPLACE TEMP TABLE wanted (resource_id VARCHAR, month VARCHAR)")
-    if pools is None:
-        conn.execute("INSERT INTO wanted " + _sql("all_pools"))
-        return
     rows = sorted(set(pools))
     if rows:
         table = pa.table({"resource_id": [r for r, _ in rows], "month": [m for _, m in rows]})
@@ -68,9 +66,11 @@ def select_wanted(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, st
 
 def compute(conn: duckdb.DuckDBPyConnection, as_of: int = NOW) -> pa.Table:
     """The cost-share lines of the pools in `wanted`, as of log position `as_of`."""
-    pools = conn.execute(_sql("pool_costs"), {"p": as_of}).fetchall()
+    first, last = conn.execute("SELECT min(month), max(month) FROM wanted").fetchone()
+    span = {"p": as_of, "first": first, "last": last}
+    pools = conn.execute(_sql("pool_costs"), span).fetchall()
     usage: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
-    for resource_id, month, partner_id, quantity in conn.execute(_sql("pool_usage"), {"p": as_of}).fetchall():
+    for resource_id, month, partner_id, quantity in conn.execute(_sql("pool_usage"), span).fetchall():
         usage[(resource_id, month)][partner_id] = quantity
     keys: dict[str, list[tuple[str, int, AllocationKey]]] = defaultdict(list)
     for resource_id, version, applies_from, key in conn.execute(_sql("keys"), {"p": as_of}).fetchall():
@@ -96,14 +96,22 @@ def compute(conn: duckdb.DuckDBPyConnection, as_of: int = NOW) -> pa.Table:
 
 def refresh(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]] | None) -> None:
     """Recompute the current lines of the given pools (all when None) in `cost_shares`."""
+    if pools is None:
+        # All pools, a month at a time, so memory stays bounded whatever the log's length.
+        conn.execute("DELETE FROM cost_shares")
+        all_pools = sorted(conn.execute(_sql("all_pools")).fetchall(), key=lambda p: p[1])
+        for _, month_pools in groupby(all_pools, key=lambda p: p[1]):
+            _replace(conn, list(month_pools))
+    else:
+        _replace(conn, pools)
+
+
+def _replace(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]]) -> None:
     select_wanted(conn, pools)
     lines = compute(conn)
-    if pools is None:
-        conn.execute("DELETE FROM cost_shares")
-    else:
-        conn.execute(
-            "DELETE FROM cost_shares WHERE (resource_id, month) IN (SELECT resource_id, month FROM wanted)"
-        )
+    conn.execute(
+        "DELETE FROM cost_shares WHERE (resource_id, month) IN (SELECT resource_id, month FROM wanted)"
+    )
     conn.register("new_lines", lines)
     conn.execute("INSERT INTO cost_shares SELECT * FROM new_lines")
     conn.unregister("new_lines")

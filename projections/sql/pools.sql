@@ -1,5 +1,7 @@
 -- Inputs of the cost-share computation, for the pools listed in the temp table
--- `wanted(resource_id, month)`, as of log position $p.
+-- `wanted(resource_id, month)`, as of log position $p. $first and $last bound the
+-- months of `wanted`: rows are stored roughly in month order, so DuckDB skips the row
+-- groups outside those months instead of joining the whole history.
 
 -- name: pool_costs
 -- Each wanted pool's cost in cents (open costs only), and whether any cost was recorded.
@@ -7,7 +9,8 @@ SELECT w.resource_id, w.month,
        coalesce(sum(c.amount_cents) FILTER (WHERE c.status = 'open'), 0)::BIGINT AS pool_cents,
        count(c.entry_id) > 0 AS has_costs
 FROM wanted w
-LEFT JOIN costs_at($p) c ON c.resource_id = w.resource_id AND c.month = w.month
+LEFT JOIN (SELECT * FROM costs_at($p) WHERE month BETWEEN $first AND $last) c
+       ON c.resource_id = w.resource_id AND c.month = w.month
 GROUP BY w.resource_id, w.month;
 
 -- name: pool_usage
@@ -15,7 +18,7 @@ GROUP BY w.resource_id, w.month;
 SELECT u.resource_id, u.month, u.partner_id, sum(u.quantity) AS quantity
 FROM usage_at($p) u
 JOIN wanted w ON w.resource_id = u.resource_id AND w.month = u.month
-WHERE u.status = 'open'
+WHERE u.status = 'open' AND u.month BETWEEN $first AND $last
 GROUP BY u.resource_id, u.month, u.partner_id;
 
 -- name: keys
