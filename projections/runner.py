@@ -19,7 +19,7 @@ import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
 
 from domain.periods import month_of
-from projections import shares
+from projections import chain, shares
 from projections.queries import named
 from projections.recorder import DuckDBTrackingRecorder
 
@@ -34,7 +34,11 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.
     return conn.execute(sql, {k: v for k, v in params.items() if k in wanted})
 
 
-def page_table(notifications: Sequence[Notification]) -> pa.Table:
+def page_table(notifications: Sequence[Notification], previous_hash: str) -> pa.Table:
+    hashes = chain.chain(
+        previous_hash,
+        ((n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications),
+    )
     return pa.table(
         {
             "position": pa.array([n.id for n in notifications], pa.int64()),
@@ -42,6 +46,7 @@ def page_table(notifications: Sequence[Notification]) -> pa.Table:
             "originator_id": [str(n.originator_id) for n in notifications],
             "originator_version": pa.array([n.originator_version for n in notifications], pa.int64()),
             "state": [n.state.decode() for n in notifications],
+            "chain_hash": hashes,
         }
     )
 
@@ -51,7 +56,8 @@ def fold_page(
 ) -> None:
     """Fold a page of the log, positions in (lo, last], into the tables (caller's transaction)."""
     hi = notifications[-1].id
-    conn.register("page", page_table(notifications))
+    previous_hash = run(conn, "last_chain_hash").fetchall()[0][0]
+    conn.register("page", page_table(notifications, previous_hash))
     run(conn, "insert_events")
     conn.unregister("page")
     for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage", "insert_costs"):

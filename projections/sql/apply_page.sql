@@ -10,8 +10,13 @@ SELECT position,
        CAST(originator_id AS UUID),
        originator_version,
        json_extract_string(state, '$.actor'),
-       CAST(state AS JSON)
+       CAST(state AS JSON),
+       chain_hash
 FROM page;
+
+-- name: last_chain_hash
+-- The chain hash of the last event folded (the chain starts from 64 zeros).
+SELECT coalesce(max_by(chain_hash, position), repeat('0', 64)) FROM events;
 
 -- name: insert_partners
 INSERT INTO partners

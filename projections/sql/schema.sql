@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS events (
     aggregate_id UUID NOT NULL,
     aggregate_version BIGINT NOT NULL,
     actor VARCHAR NOT NULL,
-    payload JSON NOT NULL
+    payload JSON NOT NULL,
+    chain_hash VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS partners (

@@ -4,6 +4,7 @@ shares sum to the costs, and every share traces back to its cost events."""
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 import duckdb
 import pytest
@@ -211,3 +212,19 @@ def test_a_partner_who_has_left_gets_no_lines(built: dict) -> None:
     months = {m for (m,) in built["rebuilt"].execute(
         "SELECT DISTINCT month FROM statements WHERE partner_id = 'club-b'").fetchall()}
     assert "2026-03" in months and "2026-04" not in months
+
+
+def test_the_chain_hash_is_recomputable_from_the_store_alone(built: dict) -> None:
+    """Reading the stored rows with plain sqlite3 and chaining them gives the same last hash."""
+    import sqlite3
+
+    from projections.chain import GENESIS, link
+
+    store = built["ledger"].recorder.datastore.pool.db_name
+    previous = GENESIS
+    for position, originator_id, version, topic, state in sqlite3.connect(store).execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
+    ):
+        previous = link(previous, position, str(UUID(originator_id)), version, topic, state)
+    last = built["rebuilt"].execute("SELECT max_by(chain_hash, position) FROM events").fetchall()[0][0]
+    assert last == previous

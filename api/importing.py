@@ -1,0 +1,345 @@
+"""Importing a file of commands: JSON Lines of any command, or CSV of staff hours, bookings
+or equipment uses. No printing here: `encommun import` (api/cli.py) and the tests share it.
+
+Each row is executed on its own, under an idempotency key derived from its content (the
+sha256 of the normalized command, whose `command` field names the kind of row), so that:
+
+- a row the ledger accepts is recorded with its receipt in one transaction, and a row it
+  refuses records nothing: nothing is ever half-written, even if the import is killed;
+- importing the same file again, or another file holding some of the same rows, records
+  nothing new for those rows (the ledger answers `replayed`);
+- two identical rows of one file are one command: the second is reported as a duplicate.
+
+Rows are normalized before their key is taken: times in UTC, decimals without trailing
+zeros ('2.50' and '2.5' hours are one row).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterator, Literal
+
+from domain.commands import Command, parse_command
+from domain.errors import DomainError, InvalidCommand
+from event_store.ledger import Ledger
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be imported (missing, unknown format, unknown header):
+    nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class CsvKind:
+    name: str  # as given to --kind
+    command: str  # the `command` field of each row's command
+    columns: tuple[str, ...]
+    numbers: tuple[str, ...]  # columns that may be written with a decimal comma
+
+
+CSV_KINDS: dict[str, CsvKind] = {
+    kind.name: kind
+    for kind in (
+        CsvKind("staff-hours", "log_staff_hours",
+                ("employee_id", "partner_id", "work_date", "hours"), ("hours",)),
+        CsvKind("bookings", "book_slot",
+                ("resource_id", "partner_id", "starts_at", "ends_at"), ()),
+        CsvKind("equipment-uses", "record_equipment_use",
+                ("resource_id", "partner_id", "used_on", "quantity", "unit"), ("quantity",)),
+    )
+}
+JSONL = "commands"  # the kind of a JSON Lines file: one command of any kind a line
+
+Status = Literal["accepted", "replayed", "rejected", "duplicate"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the file, read and validated but not yet executed."""
+
+    line: int  # 1-based line of the file where the row starts
+    command: Command | None = None
+    key: str | None = None
+    error: DomainError | None = None  # malformed: never sent to the ledger
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    status: Status
+    events: int = 0
+    rule: str | None = None
+    message: str | None = None
+    field: str | None = None
+    duplicate_of: int | None = None
+
+    @property
+    def reason(self) -> str:
+        if self.status == "duplicate":
+            return f"duplicate of line {self.duplicate_of}"
+        return self.message or ""
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    kind: str
+    rows: int = 0
+    accepted: int = 0
+    replayed: int = 0
+    events: int = 0  # events recorded by this import, receipts excluded
+    seconds: float = 0.0
+    rejected: list[RowResult] = field(default_factory=list)
+    duplicates: list[RowResult] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Nothing rejected (duplicates are not rejections: their first line was executed)."""
+        return not self.rejected
+
+    def add(self, result: RowResult) -> None:
+        self.rows += 1
+        if result.status == "accepted":
+            self.accepted += 1
+            self.events += result.events
+        elif result.status == "replayed":
+            self.replayed += 1
+        elif result.status == "rejected":
+            self.rejected.append(result)
+        else:
+            self.duplicates.append(result)
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def file_kind(path: Path, kind: str | None = None) -> str:
+    """`commands` for JSON Lines, else the CSV kind given or inferred from the header."""
+    if not path.is_file():
+        raise UnreadableFile(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in {".jsonl", ".ndjson"}:
+        if kind is not None:
+            raise UnreadableFile(f"--kind is for CSV files; {path.name} is JSON Lines (one command a line)")
+        return JSONL
+    if suffix != ".csv":
+        raise UnreadableFile(
+            f"{path.name}: unknown format '{path.suffix}' (import .jsonl: one command a line, "
+            "or .csv: staff hours, bookings or equipment uses)"
+        )
+    if kind is not None and kind not in CSV_KINDS:
+        raise UnreadableFile(f"unknown kind '{kind}' (one of {', '.join(CSV_KINDS)})")
+    with _open(path) as handle:
+        header = _header(path, handle)
+    if kind is not None:
+        _check_columns(path, header, CSV_KINDS[kind])
+        return kind
+    for candidate in CSV_KINDS.values():
+        if set(header) == set(candidate.columns):
+            return candidate.name
+    known = "; ".join(f"{k.name}: {','.join(k.columns)}" for k in CSV_KINDS.values())
+    raise UnreadableFile(
+        f"{path.name}: the header ({','.join(header)}) is none of the known kinds ({known})"
+    )
+
+
+def count_rows(path: Path, kind: str) -> int:
+    """Rows to import (for a progress bar): non-blank lines, less the CSV header."""
+    with _open(path) as handle:
+        if kind == JSONL:
+            return sum(1 for line in handle if line.strip())
+        return max(sum(1 for record in csv.reader(handle, _dialect(path)) if record) - 1, 0)
+
+
+def read_rows(path: Path, kind: str) -> Iterator[Row]:
+    """Every row, validated into a command with its key, or with the error that refuses it."""
+    with _open(path) as handle:
+        yield from (_jsonl_rows(handle) if kind == JSONL else _csv_rows(path, handle, CSV_KINDS[kind]))
+
+
+def _open(path: Path):
+    # utf-8-sig: a spreadsheet's byte-order mark is not part of the first column's name.
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _dialect(path: Path) -> type[csv.Dialect] | csv.Dialect:
+    """Commas, or the semicolons of a French spreadsheet: whichever the header uses."""
+    with _open(path) as handle:
+        first = handle.readline()
+    return csv.excel if first.count(",") >= first.count(";") else _Semicolon
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
+def _header(path: Path, handle) -> list[str]:
+    try:
+        header = next(csv.reader(handle, _dialect(path)))
+    except StopIteration:
+        raise UnreadableFile(f"{path.name} is empty: a CSV file starts with a header row") from None
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise UnreadableFile(f"{path.name}: unreadable header ({error})") from None
+    return [column.strip().lower() for column in header]
+
+
+def _check_columns(path: Path, header: list[str], kind: CsvKind) -> None:
+    missing = [c for c in kind.columns if c not in header]
+    extra = [c for c in header if c not in kind.columns]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if missing or extra or duplicated:
+        problems = [f"missing {', '.join(missing)}" if missing else "",
+                    f"unexpected {', '.join(extra)}" if extra else "",
+                    f"repeated {', '.join(duplicated)}" if duplicated else ""]
+        raise UnreadableFile(
+            f"{path.name}: the header does not fit {kind.name} ({'; '.join(p for p in problems if p)}); "
+            f"expected the columns {','.join(kind.columns)}"
+        )
+
+
+def _jsonl_rows(handle) -> Iterator[Row]:
+    line = 0
+    while True:
+        try:
+            text = handle.readline()
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"line {line + 1} is not UTF-8 ({error.reason})") from None
+        if not text:
+            return
+        line += 1
+        if not text.strip():
+            continue
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield Row(line, error=InvalidCommand(f"not JSON: {error.msg} (column {error.colno})"))
+            continue
+        yield _validated(line, payload)
+
+
+def _csv_rows(path: Path, handle, kind: CsvKind) -> Iterator[Row]:
+    reader = csv.reader(handle, _dialect(path))
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+        _check_columns(path, header, kind)
+        previous = reader.line_num
+        for record in reader:
+            line, previous = previous + 1, reader.line_num
+            if not record or not any(cell.strip() for cell in record):
+                continue  # a blank line, or a spreadsheet's empty row
+            if len(record) != len(header):
+                yield Row(line, error=InvalidCommand(
+                    f"{len(record)} fields where the header has {len(header)}"))
+                continue
+            payload: dict[str, Any] = {"command": kind.command}
+            for column, cell in zip(header, record):
+                cell = cell.strip()
+                if column in kind.numbers and _DECIMAL_COMMA.match(cell):
+                    cell = cell.replace(",", ".")
+                payload[column] = cell
+            yield _validated(line, payload)
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(f"{path.name}: not UTF-8 ({error.reason}) after line {reader.line_num}") from None
+    except csv.Error as error:
+        raise UnreadableFile(f"{path.name}: line {reader.line_num}: {error}") from None
+
+
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+
+
+def _validated(line: int, payload: object) -> Row:
+    try:
+        command = normalized(parse_command(payload))
+    except DomainError as error:
+        return Row(line, error=error)
+    return Row(line, command, row_key(command))
+
+
+# Keys -----------------------------------------------------------------------------------
+
+
+def normalized(command: Command) -> Command:
+    """The same command with decimals without trailing zeros ('2.50' -> '2.5', '3.0' -> '3'),
+    so that equal values give equal keys and equal bodies for the ledger's receipt."""
+    data = _normalize(command.model_dump())
+    return type(command).model_validate(data)
+
+
+def _normalize(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
+    if isinstance(value, dict):
+        return {k: _normalize(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_normalize(v) for v in value)
+    return value
+
+
+def row_key(command: Command) -> str:
+    """The idempotency key of an imported row: the sha256 of its kind (the command's name,
+    part of its content) and its normalized content. The same row from a CSV file and from
+    a JSON Lines file is one row."""
+    body = json.dumps(command.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "import:" + hashlib.sha256(f"import\n{body}".encode()).hexdigest()
+
+
+# Executing ------------------------------------------------------------------------------
+
+
+def import_file(
+    ledger: Ledger,
+    path: Path,
+    *,
+    kind: str | None = None,
+    actor: str = "cli",
+    on_row: Callable[[RowResult], None] | None = None,
+) -> ImportReport:
+    """Execute every row of the file, one transaction a row; see the module's docstring."""
+    found = file_kind(path, kind)
+    report = ImportReport(path, found)
+    first_line: dict[str, int] = {}
+    started = time.perf_counter()
+    try:
+        for row in read_rows(path, found):
+            result = _execute(ledger, row, actor, first_line)
+            report.add(result)
+            if on_row is not None:
+                on_row(result)
+    finally:
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _execute(ledger: Ledger, row: Row, actor: str, first_line: dict[str, int]) -> RowResult:
+    if row.error is not None:
+        return _rejected(row.line, row.error)
+    assert row.command is not None and row.key is not None
+    if row.key in first_line:
+        return RowResult(row.line, "duplicate", duplicate_of=first_line[row.key])
+    first_line[row.key] = row.line
+    try:
+        outcome = ledger.execute(row.command, actor=actor, idempotency_key=row.key)
+    except DomainError as error:
+        return _rejected(row.line, error)
+    if outcome.replayed:
+        return RowResult(row.line, "replayed")
+    return RowResult(row.line, "accepted", events=len(outcome.events))
+
+
+def _rejected(line: int, error: DomainError) -> RowResult:
+    # pydantic's errors about the whole row (no field) read ': Value error, …'
+    message = error.message.removeprefix(": ").removeprefix("Value error, ")
+    return RowResult(line, "rejected", rule=error.rule, message=message, field=error.field)
