@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from domain import agendas, costs, entries, partners, resources, timesheets
+from domain import agendas, closing, costs, disputes, entries, partners, resources, timesheets
+from domain.closing import ClosePeriod
+from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.aggregate import Stamp
 from domain.commands import (
     BookSlot,
@@ -135,6 +137,39 @@ def void_entry(uow: UnitOfWork, cmd: VoidEntry, stamp: Stamp, _: WorkingTimeLimi
     uow.record(entries.void(container, cmd, stamp), entries.evolve)
 
 
+def close_period(uow: UnitOfWork, cmd: ClosePeriod, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    calendar = uow.get(closing.calendar_aggregate_id(), closing.project_calendar)
+    uow.record(closing.close(calendar, cmd, stamp), closing.evolve)
+
+
+def open_dispute(uow: UnitOfWork, cmd: OpenDispute, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    desk = uow.get(disputes.desk_aggregate_id(cmd.partner_id, cmd.month), disputes.project_desk)
+    uow.record(disputes.open_dispute(desk, cmd, stamp), disputes.evolve)
+
+
+def comment_dispute(uow: UnitOfWork, cmd: CommentDispute, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    uow.record(disputes.comment(_desk(uow, cmd.dispute_id), cmd, stamp), disputes.evolve)
+
+
+def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp, _: WorkingTimeLimits) -> None:
+    for entry in cmd.corrected_entries:
+        container = require_container(uow.container(container_aggregate_id(entry)), entry)
+        container.find(entry)
+    calendar = uow.get(closing.calendar_aggregate_id(), closing.project_calendar)
+    first_open = calendar.first_open_month if calendar else None
+    for event in disputes.resolve(_desk(uow, cmd.dispute_id), cmd, first_open, stamp):
+        uow.record(event, disputes.evolve)
+
+
+def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
+    desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
+    if desk is None:
+        raise NotFound(f"no dispute '{dispute_id}'", field="dispute_id")
+    return desk
+
+
 def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> Container:
     return uow.container(aggregate_id) or empty_container(aggregate_id, resource_id, period)
 
@@ -153,4 +188,8 @@ HANDLERS: dict[type[Command], Callable[[UnitOfWork, Command, Stamp, WorkingTimeL
     RecordEquipmentUse: record_equipment_use,
     CorrectEntry: correct_entry,
     VoidEntry: void_entry,
+    ClosePeriod: close_period,
+    OpenDispute: open_dispute,
+    CommentDispute: comment_dispute,
+    ResolveDispute: resolve_dispute,
 }

@@ -25,6 +25,10 @@ class UnitOfWork:
         self._states: dict[UUID, Any] = {}
         self.events: list[DomainEvent] = []
 
+    def get(self, aggregate_id: UUID, project: Callable[..., Any]) -> Any:
+        """Any aggregate, by id and projector; None if it has no events yet."""
+        return self._get(aggregate_id, project)
+
     def _get(self, aggregate_id: UUID, project: Callable[..., Any]) -> Any:
         if aggregate_id not in self._states:
             try:

@@ -105,13 +105,18 @@ def trace_as_of(
     basis_kind: str,
     key_version: int | None,
     position: int,
-) -> list[tuple[str, str | None, int]]:
-    """(source, entry_id, position) of the events behind a partner's line as of `position`.
+) -> list[tuple]:
+    """The events behind a partner's line of a pool as of `position`, in log order:
+    (source, entry_id, position, event_type, actor, recorded_at, payload as JSON text).
 
-    The rows `charge_trace` gives for that line when `position` is the tracked one; give
-    the line's `basis_kind` and `key_version` as they stood at `position` (statement_as_of).
+    The rows `charge_trace` joined to `events` gives for that line when `position` is the
+    tracked one. Give the line's `basis_kind` and `key_version` as they stood at `position`
+    (from statement_as_of).
     """
-    return conn.execute(_TRACE_AT, {
-        "p": position, "partner": partner_id, "month": month, "resource": resource_id,
-        "basis_kind": basis_kind, "key_version": key_version,
-    }).fetchall()
+    return conn.execute(
+        "SELECT t.source, t.entry_id, t.position, e.event_type, e.actor, e.recorded_at, "
+        "CAST(e.payload AS VARCHAR) FROM (" + _TRACE_AT + ") t JOIN events e USING (position) "
+        "ORDER BY t.position, t.source, t.entry_id",
+        {"p": position, "partner": partner_id, "month": month, "resource": resource_id,
+         "basis_kind": basis_kind, "key_version": key_version},
+    ).fetchall()

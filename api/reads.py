@@ -1,0 +1,180 @@
+"""What every query route shares: who may read, `as_of`, read-your-writes, one snapshot.
+
+A read runs in one DuckDB transaction on a cursor of its own, so the tracked position it
+reports and the rows it returns come from the same committed page. `after=<position>`
+(the position a write returned) waits, boundedly, until the projections include it;
+`as_of=<position or time>` answers as the projections stood just after that position.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated, Any, Iterator
+
+import duckdb
+from fastapi import HTTPException, Query
+
+from api.auth import require_role
+from api.services import Services
+from domain.access import AccessToken
+from domain.errors import InvalidCommand, NotFound
+from projections.as_of import position_at
+from projections.runner import APPLICATION
+
+READER_ROLES = ("coordinator", "auditor", "partner")
+
+AsOf = Annotated[
+    str | None,
+    Query(max_length=64,
+          description="Answer as the projections stood just after this log position (an integer) "
+                      "or at this time (ISO 8601 with a timezone). Omitted: as things stand now.",
+          examples=["4812", "2026-04-05T00:00:00+02:00"]),
+]
+After = Annotated[
+    int | None,
+    Query(ge=0, description="A position a write returned: answer only once the projections include it "
+                            "(503 with Retry-After if they do not in time).",
+          examples=[4812]),
+]
+
+_POSITION = re.compile(r"^\d{1,18}$")
+
+
+def require_reader(token: AccessToken) -> None:
+    """Statements, shares and traces: coordinators, auditors and partners (not analysts)."""
+    require_role(token, *READER_ROLES)
+
+
+def parse_as_of(value: str | None) -> int | datetime | None:
+    """An integer log position, or an aware time; anything else is a 422 naming `as_of`."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _POSITION.match(value):
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidCommand(
+            f"as_of must be a log position (e.g. 4812) or an ISO 8601 time with a timezone "
+            f"(e.g. 2026-04-05T00:00:00+02:00), got {value!r}", field="as_of") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidCommand(f"as_of time {value!r} has no timezone; give one (e.g. +02:00 or Z)",
+                             field="as_of")
+    return moment.astimezone(timezone.utc)
+
+
+def wait_for(services: Services, position: int | None) -> None:
+    """Read-your-writes: block until the projections include `position`, or answer 503."""
+    if position is None:
+        return
+    if not services.follower.wait_for(position, services.settings.read_wait_s):
+        raise HTTPException(
+            503,
+            f"the projections have not reached position {position} yet (they are at "
+            f"{services.follower.position}); retry shortly",
+            headers={"Retry-After": "1"},
+        )
+
+
+def _log_end(services: Services) -> int:
+    return services.ledger.recorder.max_notification_id() or 0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One read: its cursor, and the log position its figures reflect."""
+
+    conn: duckdb.DuckDBPyConnection
+    position: int
+    as_of: bool
+
+    def rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params or [])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@contextmanager
+def reading(services: Services, *, after: int | None = None, as_of: str | None = None) -> Iterator[Reading]:
+    """A snapshot of the projections, once they include `after` (and `as_of`)."""
+    wait_for(services, after)
+    wanted = parse_as_of(as_of)
+    if isinstance(wanted, int):
+        end = _log_end(services)
+        if wanted > end:
+            raise InvalidCommand(f"as_of position {wanted} is in the future: the log ends at {end}",
+                                 field="as_of")
+        wait_for(services, wanted)
+    elif isinstance(wanted, datetime):
+        now = datetime.now(timezone.utc)
+        if wanted > now:
+            raise InvalidCommand(
+                f"as_of time {wanted.isoformat()} is in the future (now is {now.isoformat(timespec='seconds')})",
+                field="as_of")
+        # Everything recorded by that time is in the log now: let the projections hold it.
+        wait_for(services, _log_end(services))
+    conn = services.follower.cursor()
+    try:
+        conn.begin()
+        row = conn.execute("SELECT notification_id FROM tracking WHERE application_name = ?",
+                           [APPLICATION]).fetchone()
+        tracked = row[0] if row else 0
+        if wanted is None:
+            position = tracked
+        elif isinstance(wanted, int):
+            position = wanted
+        else:
+            position = position_at(conn, wanted)
+        yield Reading(conn, position, as_of=wanted is not None)
+    finally:
+        try:
+            conn.rollback()
+        except duckdb.Error:
+            pass
+        conn.close()
+
+
+def require_partner(read: Reading, partner_id: str) -> str:
+    """The partner's name; 404 if no such partner was ever registered."""
+    row = read.conn.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no partner '{partner_id}'", field="partner_id")
+    return row[0]
+
+
+def require_resource(read: Reading, resource_id: str) -> str:
+    """The resource's current name; 404 if no such resource was ever registered."""
+    row = read.conn.execute("SELECT name FROM resources WHERE resource_id = ?", [resource_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no resource '{resource_id}'", field="resource_id")
+    return row[0]
+
+
+def resource_names(read: Reading, resource_ids: set[str]) -> dict[str, str]:
+    """Names of resources as they stood at the reading's position (as registered, otherwise)."""
+    if not resource_ids:
+        return {}
+    sql = ("SELECT resource_id, name FROM resources_at(?) WHERE list_contains(?, resource_id)"
+           if read.as_of else "SELECT resource_id, name FROM resources WHERE list_contains(?, resource_id)")
+    params = [read.position, sorted(resource_ids)] if read.as_of else [sorted(resource_ids)]
+    names = dict(read.conn.execute(sql, params).fetchall())
+    missing = resource_ids - names.keys()
+    if missing:  # a pool can only exist for a registered resource; be safe all the same
+        names |= dict(read.conn.execute(
+            "SELECT resource_id, name FROM resources WHERE list_contains(?, resource_id)",
+            [sorted(missing)]).fetchall())
+    return names
+
+
+_KIND_ORDER = {"share": 0, "tariff": 1, "unallocated": 2, "recovery": 3}
+
+
+def line_order(line: dict[str, Any]) -> tuple:
+    """The order `cost_shares` lines are computed in: by pool, part, kind, then partner."""
+    part = line["part"]
+    return (line["month"], line["resource_id"], -1 if part is None else part,
+            _KIND_ORDER.get(line["line_kind"], 9), line["partner_id"] or "")

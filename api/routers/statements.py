@@ -1,0 +1,232 @@
+"""A partner's statement for a month, and the trace of each of its lines to the events."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from api.auth import require_partner_scope
+from api.deps import ServicesDep, TokenDep
+from api.reads import (After, AsOf, Reading, line_order, reading, require_partner, require_reader,
+                       require_resource, resource_names)
+from domain.errors import NotFound
+from domain.ids import Slug
+from domain.money import format_eur
+from domain.periods import Month
+from projections.as_of import statement_as_of, trace_as_of
+
+router = APIRouter(tags=["statements"])
+
+PartnerId = Annotated[Slug, Path(description="The partner's id", examples=["maison-des-associations"])]
+MonthPath = Annotated[Month, Path(description="The month, YYYY-MM", examples=["2026-03"])]
+ResourceId = Annotated[Slug, Path(description="The resource the line charges for", examples=["salle-vercors"])]
+
+_LINE_COLUMNS = ("resource_id, line_kind, part, method, basis_kind, key_version, basis, total_basis, "
+                 "ratio, amount_cents")
+
+
+class StatementLine(BaseModel):
+    resource_id: str
+    resource_name: str
+    line_kind: str
+    part: int | None
+    method: str | None
+    basis_kind: str
+    key_version: int | None
+    basis: Decimal
+    total_basis: Decimal
+    ratio: Decimal
+    amount_cents: int
+    amount: str
+
+
+class Statement(BaseModel):
+    """What a partner owes for a month, line by line; `position` is the log position it reflects."""
+
+    partner_id: str
+    partner_name: str
+    month: str
+    lines: list[StatementLine]
+    total_cents: int
+    total: str
+    position: int
+    as_of: bool
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{
+                "partner_id": "maison-des-associations", "partner_name": "Maison des associations",
+                "month": "2026-03",
+                "lines": [{
+                    "resource_id": "salle-vercors", "resource_name": "Salle Vercors", "line_kind": "share",
+                    "part": None, "method": "usage", "basis_kind": "usage", "key_version": 1,
+                    "basis": "42.000000", "total_basis": "96.500000", "ratio": "0.4352331606",
+                    "amount_cents": 21_109, "amount": "211,09\u00a0€",
+                }, {
+                    "resource_id": "loyer", "resource_name": "Loyer", "line_kind": "share", "part": None,
+                    "method": "fixed", "basis_kind": "weight", "key_version": 2, "basis": "80.000000",
+                    "total_basis": "245.500000", "ratio": "0.3258655804", "amount_cents": 123_456,
+                    "amount": "1\u202f234,56\u00a0€",
+                }],
+                "total_cents": 144_565, "total": "1\u202f445,65\u00a0€", "position": 4812, "as_of": False,
+            }]
+        }
+    }
+
+
+class TraceEvent(BaseModel):
+    """One event behind the line: a cost, the partner's usage, the key, or its membership."""
+
+    source: str
+    entry_id: str | None
+    position: int
+    event_type: str
+    actor: str
+    recorded_at: datetime
+    payload: dict[str, Any]
+
+
+class TracedLine(BaseModel):
+    line_kind: str
+    part: int | None
+    method: str | None
+    basis_kind: str
+    key_version: int | None
+    amount_cents: int
+    amount: str
+
+
+class Trace(BaseModel):
+    """The events that produced a statement line, in log order, with who recorded each and when."""
+
+    partner_id: str
+    month: str
+    resource_id: str
+    resource_name: str
+    key_version: int | None
+    lines: list[TracedLine]
+    events: list[TraceEvent]
+    position: int
+    as_of: bool
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{
+                "partner_id": "maison-des-associations", "month": "2026-03", "resource_id": "salle-vercors",
+                "resource_name": "Salle Vercors", "key_version": 1,
+                "lines": [{"line_kind": "share", "part": None, "method": "usage", "basis_kind": "usage",
+                           "key_version": 1, "amount_cents": 21_109, "amount": "211,09\u00a0€"}],
+                "events": [{
+                    "source": "key", "entry_id": None, "position": 12, "event_type": "AllocationKeySet",
+                    "actor": "coordinator/coord", "recorded_at": "2026-01-02T09:00:00Z",
+                    "payload": {"resource_id": "salle-vercors", "applies_from": "2026-01",
+                                "key": {"method": "usage"}},
+                }, {
+                    "source": "cost", "entry_id": "salle-vercors:2026-03:1", "position": 4700,
+                    "event_type": "CostRecorded", "actor": "coordinator/coord",
+                    "recorded_at": "2026-04-01T08:12:00Z",
+                    "payload": {"resource_id": "salle-vercors", "month": "2026-03", "amount_cents": 48_500,
+                                "category": "loyer", "document_ref": "FAC-2026-03-017"},
+                }, {
+                    "source": "usage", "entry_id": "salle-vercors:2026-03-02:1", "position": 4521,
+                    "event_type": "SlotBooked", "actor": "partner:maison-des-associations/accueil",
+                    "recorded_at": "2026-02-27T16:40:00Z",
+                    "payload": {"resource_id": "salle-vercors", "partner_id": "maison-des-associations",
+                                "starts_at": "2026-03-02T13:00:00Z", "ends_at": "2026-03-02T15:00:00Z"},
+                }],
+                "position": 4812, "as_of": False,
+            }]
+        }
+    }
+
+
+def _statement_lines(read: Reading, partner_id: str, month: str) -> list[dict[str, Any]]:
+    if read.as_of:
+        lines = statement_as_of(read.conn, partner_id, month, read.position).to_pylist()
+    else:
+        lines = read.rows(f"SELECT month, partner_id, {_LINE_COLUMNS} FROM cost_shares "
+                          "WHERE partner_id = ? AND month = ?", [partner_id, month])
+    lines.sort(key=line_order)
+    return lines
+
+
+def _check_partner(token, partner_id: str, what: str) -> None:
+    require_reader(token)
+    require_partner_scope(token, partner_id, what)
+
+
+@router.get("/partners/{partner_id}/statements/{month}", response_model=Statement,
+            summary="A partner's statement for a month, now or as of a past position or time")
+def statement(
+    *, services: ServicesDep, token: TokenDep, partner_id: PartnerId, month: MonthPath,
+    as_of: AsOf = None, after: After = None,
+) -> Statement:
+    _check_partner(token, partner_id, "read the statement")
+    with reading(services, after=after, as_of=as_of) as read:
+        name = require_partner(read, partner_id)
+        lines = _statement_lines(read, partner_id, month)
+        names = resource_names(read, {line["resource_id"] for line in lines})
+    total = sum(line["amount_cents"] for line in lines)
+    return Statement(
+        partner_id=partner_id, partner_name=name, month=month, total_cents=total, total=format_eur(total),
+        position=read.position, as_of=read.as_of,
+        lines=[StatementLine(
+            resource_id=line["resource_id"], resource_name=names.get(line["resource_id"], line["resource_id"]),
+            line_kind=line["line_kind"], part=line["part"], method=line["method"],
+            basis_kind=line["basis_kind"], key_version=line["key_version"], basis=line["basis"],
+            total_basis=line["total_basis"], ratio=line["ratio"], amount_cents=line["amount_cents"],
+            amount=format_eur(line["amount_cents"]),
+        ) for line in lines],
+    )
+
+
+@router.get("/partners/{partner_id}/statements/{month}/lines/{resource_id}/trace", response_model=Trace,
+            summary="Every event behind one statement line: costs, the partner's usage, key, membership")
+def trace(
+    *, services: ServicesDep, token: TokenDep, partner_id: PartnerId, month: MonthPath,
+    resource_id: ResourceId,
+    part: Annotated[int | None, Query(ge=0, le=99, description="For a mixed key: the part (0, 1, …); "
+                                      "omitted: every line of the partner for that resource",
+                                      examples=[0])] = None,
+    as_of: AsOf = None, after: After = None,
+) -> Trace:
+    _check_partner(token, partner_id, "read a trace")
+    with reading(services, after=after, as_of=as_of) as read:
+        require_partner(read, partner_id)
+        resource_name = require_resource(read, resource_id)
+        lines = [line for line in _statement_lines(read, partner_id, month)
+                 if line["resource_id"] == resource_id and (part is None or line["part"] == part)]
+        if not lines:
+            which = f" (part {part})" if part is not None else ""
+            raise NotFound(f"partner '{partner_id}' has no line for resource '{resource_id}'{which} "
+                           f"in {month}" + (f" as of position {read.position}" if read.as_of else ""),
+                           field="resource_id")
+        if read.as_of:
+            rows: set[tuple] = set()
+            for basis_kind, key_version in {(line["basis_kind"], line["key_version"]) for line in lines}:
+                rows.update(trace_as_of(read.conn, partner_id=partner_id, month=month, resource_id=resource_id,
+                                        basis_kind=basis_kind, key_version=key_version,
+                                        position=read.position))
+        else:
+            rows = set(read.conn.execute(
+                "SELECT t.source, t.entry_id, t.position, e.event_type, e.actor, e.recorded_at, "
+                "CAST(e.payload AS VARCHAR) FROM charge_trace t JOIN events e USING (position) "
+                "WHERE t.month = ? AND t.resource_id = ? AND t.partner_id = ? AND (? IS NULL OR t.part = ?)",
+                [month, resource_id, partner_id, part, part]).fetchall())
+    events = sorted(rows, key=lambda row: (row[2], row[0], row[1] or ""))
+    return Trace(
+        partner_id=partner_id, month=month, resource_id=resource_id, resource_name=resource_name,
+        key_version=lines[0]["key_version"], position=read.position, as_of=read.as_of,
+        lines=[TracedLine(line_kind=line["line_kind"], part=line["part"], method=line["method"],
+                          basis_kind=line["basis_kind"], key_version=line["key_version"],
+                          amount_cents=line["amount_cents"], amount=format_eur(line["amount_cents"]))
+               for line in lines],
+        events=[TraceEvent(source=source, entry_id=entry_id, position=position, event_type=event_type,
+                           actor=actor, recorded_at=recorded_at, payload=json.loads(payload))
+                for source, entry_id, position, event_type, actor, recorded_at, payload in events],
+    )
