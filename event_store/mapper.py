@@ -5,10 +5,15 @@ the event is stored as the JSON pydantic writes, under the topic of its class. U
 stays possible: a renamed class keeps its old topic through
 `eventsourcing.utils.register_topic`, and a changed class accepts its old payloads through
 a `model_validator(mode="before")`, which pydantic runs on JSON input as well.
+
+Each stored state ends with a checksum line: SHA-256 of the topic and the JSON. It is not
+a secret (anyone can recompute it); it lets `verify` name the exact event whose bytes
+changed, while the hash chain sealed by closed months proves that nothing changed at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import cast
 from uuid import UUID
 
@@ -18,10 +23,36 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain.events import DomainEvent
 
 
+SEPARATOR = b"\n"
+CHECKSUM_LENGTH = 64
+
+
+class ChecksumMismatch(ValueError):
+    """The stored bytes of an event are not those it was written with."""
+
+
+def checksum(topic: str, payload: bytes) -> bytes:
+    return hashlib.sha256(topic.encode() + SEPARATOR + payload).hexdigest().encode()
+
+
+def seal(topic: str, payload: bytes) -> bytes:
+    return payload + SEPARATOR + checksum(topic, payload)
+
+
+def unseal(topic: str, state: bytes, *, check: bool = False) -> bytes:
+    """The JSON payload of a stored state; with `check`, raise if it was altered."""
+    payload, found = state[: -CHECKSUM_LENGTH - 1], state[-CHECKSUM_LENGTH:]
+    if check and (state[-CHECKSUM_LENGTH - 1: -CHECKSUM_LENGTH] != SEPARATOR
+                  or found != checksum(topic, payload)):
+        raise ChecksumMismatch("stored bytes do not match their checksum")
+    return payload
+
+
 class PydanticMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: object) -> StoredEvent:
         event = cast(DomainEvent, domain_event)
-        state = event.model_dump_json().encode()
+        topic = get_topic(type(event))
+        state = seal(topic, event.model_dump_json().encode())
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -29,7 +60,7 @@ class PydanticMapper(Mapper[UUID]):
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
-            topic=get_topic(type(event)),
+            topic=topic,
             state=state,
         )
 
@@ -40,4 +71,4 @@ class PydanticMapper(Mapper[UUID]):
         if self.compressor:
             state = self.compressor.decompress(state)
         cls: type[DomainEvent] = resolve_topic(stored_event.topic)
-        return cls.model_validate_json(state)
+        return cls.model_validate_json(unseal(stored_event.topic, state))

@@ -14,7 +14,7 @@ from typing import Callable
 from eventsourcing.persistence import ApplicationRecorder
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from projections import shares
+from projections import closing, shares
 from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import ProjectionRunner
 
@@ -50,6 +50,7 @@ def rebuild(
         folded = runner.catch_up(split=False, on_page=advance)
     with view.transaction() as conn:
         shares.refresh(conn, None)
+        closing.refresh_adjustments(conn)
     view.connection.execute("CHECKPOINT")
     view.close()
     os.replace(building, target)

@@ -19,7 +19,8 @@ import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
 
 from domain.periods import month_of
-from projections import chain, shares
+from event_store.mapper import unseal
+from projections import chain, closing, shares
 from projections.queries import named
 from projections.recorder import DuckDBTrackingRecorder
 
@@ -45,7 +46,7 @@ def page_table(notifications: Sequence[Notification], previous_hash: str) -> pa.
             "topic": [n.topic for n in notifications],
             "originator_id": [str(n.originator_id) for n in notifications],
             "originator_version": pa.array([n.originator_version for n in notifications], pa.int64()),
-            "state": [n.state.decode() for n in notifications],
+            "state": [unseal(n.topic, n.state).decode() for n in notifications],
             "chain_hash": hashes,
         }
     )
@@ -60,7 +61,9 @@ def fold_page(
     conn.register("page", page_table(notifications, previous_hash))
     run(conn, "insert_events")
     conn.unregister("page")
-    for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage", "insert_costs"):
+    for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage",
+                 "insert_costs", "insert_periods", "insert_statement_numbers", "insert_disputes",
+                 "resolve_disputes", "insert_credits"):
         run(conn, name, lo=lo, hi=hi)
     membership_months = _fold_rare_changes(conn, lo, hi)
     run(conn, "stage_changes", lo=lo, hi=hi)
@@ -68,7 +71,12 @@ def fold_page(
                  "fold_cost_changes", "close_changed_costs", "insert_changed_costs"):
         run(conn, name)
     if split:
-        shares.refresh(conn, touched_pools(conn, lo, hi, membership_months))
+        touched = touched_pools(conn, lo, hi, membership_months)
+        shares.refresh(conn, touched)
+        if run(conn, "closes_in_page", lo=lo, hi=hi).fetchall()[0][0]:
+            closing.refresh_adjustments(conn)  # a new seal moves every late window
+        else:
+            closing.refresh_adjustments(conn, touched)
 
 
 def _fold_rare_changes(conn: duckdb.DuckDBPyConnection, lo: int, hi: int) -> set[str]:

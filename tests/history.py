@@ -5,6 +5,7 @@ who leaves mid-month, corrections, voids and cancellations."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
@@ -22,6 +23,7 @@ from domain.commands import (
     SetAllocationKey,
     VoidEntry,
 )
+from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.periods import iso_week
 
 ACTOR = "coordinator@test"
@@ -90,9 +92,45 @@ def month_of_history(month: int, rnd: random.Random) -> Iterator[list[Command]]:
     yield [CorrectEntry(entry_id=f"salle-vercors:{ym}:1", amount_cents=48_500, reason="second avoir")]
 
 
-def history(months: int = 4, seed: int = 3) -> list[list[Command]]:
+@dataclass(frozen=True)
+class Close:
+    """Close a month (needs the projections: see `record`)."""
+
+    month: str
+
+
+def closing_and_disputes(month: int) -> Iterator[list[Command] | Close]:
+    """After month 2: January closes; after 3: a late credit note for January, February
+    closes, a dispute accepted with a credit and one rejected."""
+    if month == 2:
+        yield Close("2026-01")
+    if month == 3:
+        yield [CorrectEntry(entry_id="salle-vercors:2026-01:1", amount_cents=45_000, reason="avoir tardif")]
+        yield Close("2026-02")
+        yield [OpenDispute(partner_id="creche-a", month="2026-02", resource_id="loyer",
+                           reason="surface surestimée", attachment_ref="plan-2026.pdf")]
+        yield [CommentDispute(dispute_id="creche-a:2026-02:d1", comment="le plan date de 2024")]
+        yield [ResolveDispute(dispute_id="creche-a:2026-02:d1", outcome="accepted",
+                              reason="surface corrigée", credit_cents=12_345)]
+        yield [OpenDispute(partner_id="mda", month="2026-02", resource_id="copieur", line_kind="tariff",
+                           reason="trop de pages")]
+        yield [ResolveDispute(dispute_id="mda:2026-02:d1", outcome="rejected", reason="relevé du compteur conforme")]
+
+
+def history(months: int = 4, seed: int = 3) -> list[list[Command] | Close]:
     rnd = random.Random(seed)
-    batches = [setup()]
+    items: list[list[Command] | Close] = [setup()]
     for month in range(1, months + 1):
-        batches.extend(month_of_history(month, rnd))
-    return batches
+        items.extend(month_of_history(month, rnd))
+        items.extend(closing_and_disputes(month))
+    return items
+
+
+def record(ledger, item: list[Command] | Close, follower) -> None:
+    """Record one item of the history: a batch, or the close of a month."""
+    from api.closing import close_month
+
+    if isinstance(item, Close):
+        close_month(ledger, follower, item.month, actor=ACTOR)
+    else:
+        ledger.execute_batch(item, actor=ACTOR)

@@ -200,3 +200,44 @@ WHERE resource_id = $resource AND valid_to IS NULL AND valid_from < $position;
 -- name: key_changes
 -- Key versions of the page: every pool of the resource from the month they apply is touched.
 SELECT resource_id, applies_from FROM allocation_keys WHERE position > $lo AND position <= $hi;
+
+-- name: insert_periods
+INSERT INTO periods
+SELECT payload->>'month', CAST(payload->>'as_of_position' AS BIGINT), payload->>'statements_sha256',
+       payload->>'chain_hash', position, recorded_at, actor
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed';
+
+-- name: insert_statement_numbers
+INSERT INTO statement_numbers
+SELECT payload->>'month', partner_id,
+       CAST(json_extract_string(payload->'statement_numbers', '$."' || partner_id || '"') AS INTEGER), position
+FROM (SELECT *, unnest(json_keys(payload->'statement_numbers')) AS partner_id FROM events
+      WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed');
+
+-- name: insert_disputes
+INSERT INTO disputes
+SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'month', payload->>'resource_id',
+       payload->>'line_kind', CAST(payload->>'part' AS INTEGER), payload->>'reason',
+       payload->>'attachment_ref', position, 'open', NULL, NULL, NULL
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'DisputeOpened';
+
+-- name: resolve_disputes
+UPDATE disputes SET status = r.outcome, resolved_position = r.position,
+                    resolution_reason = r.reason, corrected_entries = r.corrected_entries
+FROM (SELECT payload->>'dispute_id' AS dispute_id, payload->>'outcome' AS outcome, position,
+             payload->>'reason' AS reason, payload->'corrected_entries' AS corrected_entries
+      FROM events
+      WHERE position > $lo AND position <= $hi AND event_type = 'DisputeResolved') r
+WHERE disputes.dispute_id = r.dispute_id;
+
+-- name: insert_credits
+INSERT INTO credits
+SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'resource_id',
+       payload->>'credited_month', CAST(payload->>'amount_cents' AS BIGINT), payload->>'reason', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'CreditGranted';
+
+-- name: closes_in_page
+SELECT count(*) FROM events WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed';

@@ -99,3 +99,57 @@ CREATE TABLE IF NOT EXISTS cost_shares (
     amount_cents BIGINT NOT NULL,
     pool_cents BIGINT NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS periods (
+    month VARCHAR NOT NULL,
+    as_of_position BIGINT NOT NULL,
+    statements_sha256 VARCHAR NOT NULL,
+    chain_hash VARCHAR NOT NULL,
+    position BIGINT NOT NULL,
+    closed_at TIMESTAMPTZ NOT NULL,
+    actor VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS statement_numbers (
+    month VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    number INTEGER NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS disputes (
+    dispute_id VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    month VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    line_kind VARCHAR NOT NULL,
+    part INTEGER,
+    reason VARCHAR NOT NULL,
+    attachment_ref VARCHAR,
+    opened_position BIGINT NOT NULL,
+    status VARCHAR NOT NULL,
+    resolved_position BIGINT,
+    resolution_reason VARCHAR,
+    corrected_entries JSON
+);
+
+CREATE TABLE IF NOT EXISTS credits (
+    dispute_id VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    credited_month VARCHAR NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    reason VARCHAR NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS adjustments (
+    booked_month VARCHAR NOT NULL,
+    origin_month VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    partner_id VARCHAR,
+    line_kind VARCHAR NOT NULL,
+    part INTEGER,
+    amount_cents BIGINT NOT NULL,
+    caused_by BIGINT[] NOT NULL
+);

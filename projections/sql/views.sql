@@ -32,20 +32,30 @@ CREATE OR REPLACE VIEW memberships AS
 CREATE OR REPLACE VIEW resources AS
     SELECT * EXCLUDE (valid_to) FROM resource_versions WHERE valid_to IS NULL;
 
--- A partner's statement for a month: its lines are its cost_shares rows.
-CREATE OR REPLACE VIEW statements AS
-    SELECT month, partner_id, sum(amount_cents)::BIGINT AS total_cents, count(*) AS line_count
-    FROM cost_shares
-    WHERE partner_id IS NOT NULL
-    GROUP BY month, partner_id;
-
--- The lines of the statements, with the resource they charge for.
+-- The lines of the partners' statements: their shares of the pools, the adjustments
+-- booked into the month for late events of closed months, and the credits granted.
 CREATE OR REPLACE VIEW statement_lines AS
     SELECT s.month, s.partner_id, s.resource_id, r.name AS resource_name, r.kind AS resource_kind,
            s.line_kind, s.part, s.method, s.basis_kind, s.key_version, s.basis, s.total_basis,
-           s.ratio, s.amount_cents, s.pool_cents
+           s.ratio, s.amount_cents, s.pool_cents, NULL::VARCHAR AS origin_month,
+           NULL::VARCHAR AS dispute_id
     FROM cost_shares s JOIN resources r USING (resource_id)
-    WHERE s.partner_id IS NOT NULL;
+    WHERE s.partner_id IS NOT NULL
+    UNION ALL
+    SELECT a.booked_month, a.partner_id, a.resource_id, r.name, r.kind, 'adjustment', a.part,
+           NULL, NULL, NULL, NULL, NULL, NULL, a.amount_cents, NULL, a.origin_month, NULL
+    FROM adjustments a JOIN resources r USING (resource_id)
+    WHERE a.partner_id IS NOT NULL
+    UNION ALL
+    SELECT c.credited_month, c.partner_id, c.resource_id, r.name, r.kind, 'credit', NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL, -c.amount_cents, NULL, NULL, c.dispute_id
+    FROM credits c JOIN resources r USING (resource_id);
+
+-- A partner's statement for a month: the total of its lines.
+CREATE OR REPLACE VIEW statements AS
+    SELECT month, partner_id, sum(amount_cents)::BIGINT AS total_cents, count(*) AS line_count
+    FROM statement_lines
+    GROUP BY month, partner_id;
 
 -- Every cost_shares row and the events that produced it: the pool's cost events, the
 -- partner's own usage events where usage is the basis, the key version in force, and the

@@ -17,7 +17,9 @@ import pytest
 from bootstrap import bootstrap
 from projections.rebuild import rebuild
 from settings import Settings
-from tests.history import ACTOR, history
+from projections.follower import Follower
+from projections.recorder import DuckDBTrackingRecorder
+from tests.history import history, record
 from tests.integration.test_projections import TABLES, rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,8 +30,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("crash")
     path = tmp / "ledger.sqlite"
     with bootstrap(Settings(sqlite_path=path)) as ledger:
-        for batch in history(months=6):
-            ledger.execute_batch(batch, actor=ACTOR)
+        follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp / "scratch.duckdb"))
+        for item in history(months=6):
+            record(ledger, item, follower)
         reference = tmp / "reference.duckdb"
         rebuild(ledger.recorder, reference, page_size=500, progress=False)
     return {"store": path, "reference": reference, "tmp": tmp}

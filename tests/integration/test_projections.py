@@ -14,9 +14,9 @@ from event_store.ledger import Ledger
 from projections import as_of
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder
-from projections.runner import ProjectionRunner
 from settings import Settings
-from tests.history import ACTOR, history
+from projections.follower import Follower
+from tests.history import history, record
 
 TABLES = {
     "events": "position",
@@ -27,6 +27,11 @@ TABLES = {
     "usage_versions": "entry_id, valid_from",
     "cost_versions": "entry_id, valid_from",
     "cost_shares": "month, resource_id, part NULLS FIRST, line_kind, partner_id NULLS LAST",
+    "periods": "month",
+    "statement_numbers": "month, partner_id",
+    "disputes": "dispute_id",
+    "credits": "dispute_id",
+    "adjustments": "booked_month, origin_month, resource_id, line_kind, part NULLS FIRST, partner_id NULLS LAST",
 }
 
 
@@ -45,10 +50,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("projections")
     ledger = bootstrap(Settings(sqlite_path=tmp / "ledger.sqlite"))
     incremental = DuckDBTrackingRecorder(tmp / "incremental.duckdb")
-    runner = ProjectionRunner(ledger.recorder, incremental, page_size=7)
+    follower = Follower(ledger.recorder, incremental, page_size=7)
+    runner = follower.runner
     snapshots: list[tuple[int, list[tuple]]] = []
-    for i, batch in enumerate(history()):
-        ledger.execute_batch(batch, actor=ACTOR)
+    for i, item in enumerate(history()):
+        record(ledger, item, follower)
         if i % 5 == 0:
             runner.catch_up()
             snapshots.append((runner.position, shares_now(incremental.connection)))

@@ -8,7 +8,7 @@ from uuid import uuid4
 from pydantic import model_validator
 
 from domain.events import DomainEvent, PartnerJoined
-from event_store.mapper import PydanticMapper
+from event_store.mapper import ChecksumMismatch, PydanticMapper, seal, unseal
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 
@@ -45,7 +45,21 @@ def test_an_old_payload_is_upcast_when_read() -> None:
         originator_id=uuid4(),
         originator_version=1,
         topic=f"{__name__}:SeatsBooked",
-        state=b'{"originator_id":"8e3c2b1a-2f7e-4c55-9d0a-1f6e8b2c3d4e","originator_version":1,'
-              b'"timestamp":"2026-03-01T00:00:00Z","actor":"coord"}',
+        state=seal(f"{__name__}:SeatsBooked",
+                   b'{"originator_id":"8e3c2b1a-2f7e-4c55-9d0a-1f6e8b2c3d4e","originator_version":1,'
+                   b'"timestamp":"2026-03-01T00:00:00Z","actor":"coord"}'),
     )
     assert mapper().to_domain_event(old).seats == 1
+
+
+def test_a_changed_byte_fails_the_checksum() -> None:
+    """unseal(check=True) refuses a state whose payload or topic changed."""
+    state = seal("domain.events:PartnerJoined", b'{"amount_cents":1200}')
+    assert unseal("domain.events:PartnerJoined", state, check=True) == b'{"amount_cents":1200}'
+    tampered = state.replace(b"1200", b"1300")
+    import pytest
+
+    with pytest.raises(ChecksumMismatch):
+        unseal("domain.events:PartnerJoined", tampered, check=True)
+    with pytest.raises(ChecksumMismatch):
+        unseal("domain.events:PartnerLeft", state, check=True)

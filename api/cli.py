@@ -1,0 +1,490 @@
+"""`encommun`: the command line of the ledger.
+
+    encommun serve [--host 127.0.0.1] [--port 8000]
+    encommun demo [--months 12] [--port 8000] [--no-serve]
+    encommun import FILE [--kind staff-hours|bookings|equipment-uses] [--actor NAME]
+    encommun rebuild
+    encommun sql "SELECT …" [--format table|csv|json]
+    encommun export [--format parquet|csv] DIR
+    encommun token create|list|revoke
+
+Settings come from the ENCOMMUN_* environment variables (settings.py); `--store PATH` (a
+SQLite event store) and `--projections PATH` (the DuckDB projection file) override them.
+
+Exit status: 0 when all went well; 1 when `import` rejected rows (the others were
+recorded); 2 on an error (a refused command, a missing or unreadable file, a bad
+option): a message in red, nothing recorded, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import duckdb
+import pydantic
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from api import exporting, importing
+from bootstrap import bootstrap
+from domain.errors import DomainError
+from event_store.ledger import Ledger
+from settings import Settings
+
+app = typer.Typer(
+    name="encommun",
+    help="encommun: an event-sourced ledger for organisations that pool their means.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold tokens
+    rich_markup_mode="markdown",
+)
+token_app = typer.Typer(help="Issue, list and revoke API access tokens.", no_args_is_help=True,
+                        rich_markup_mode="markdown")
+app.add_typer(token_app, name="token")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+StoreOption = Annotated[
+    Optional[Path],
+    typer.Option("--store", help="The SQLite event store (default: ENCOMMUN_SQLITE_PATH, var/encommun.sqlite).",
+                 dir_okay=False),
+]
+ProjectionsOption = Annotated[
+    Optional[Path],
+    typer.Option("--projections", help="The DuckDB projection file (default: ENCOMMUN_PROJECTION_PATH, "
+                 "var/encommun.duckdb).", dir_okay=False),
+]
+
+DEMO_PARTNER = "maison-des-associations"
+DEMO_MONTH = "2026-03"
+DEMO_BATCH = 200  # commands a transaction while loading the demo (demo.load.merged)
+
+
+# Plumbing -------------------------------------------------------------------------------
+
+
+class Failure(Exception):
+    """An error to report in red, with exit status 2."""
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Expected errors as one red line and exit status 2, never a traceback."""
+    try:
+        yield
+    except DomainError as error:
+        field = f" (field {error.field})" if error.field else ""
+        _fail(f"refused [{error.rule}]: {error.message}{field}")
+    except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable) as error:
+        _fail(str(error))
+    except exporting.NotASelect as error:
+        _fail(f"not run: {error}")
+    except pydantic.ValidationError as error:
+        _fail(f"invalid settings (ENCOMMUN_* environment variables or options):\n{error}")
+    except duckdb.Error as error:
+        _fail(f"DuckDB: {error}")
+    except OSError as error:
+        _fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] [red]{escape(message)}[/]")
+    raise typer.Exit(2)
+
+
+def load_settings(store: Path | None = None, projections: Path | None = None) -> Settings:
+    overrides: dict[str, object] = {}
+    if store is not None:
+        overrides |= {"store": "sqlite", "sqlite_path": store}
+    if projections is not None:
+        overrides["projection_path"] = projections
+    return Settings(**overrides)
+
+
+@contextmanager
+def open_ledger(settings: Settings, *, existing: bool = False) -> Iterator[Ledger]:
+    """The ledger; with `existing`, a SQLite store must already be there (a typo in
+    --store would otherwise create an empty store and show nothing)."""
+    if existing and settings.store == "sqlite" and not settings.sqlite_path.is_file():
+        raise Failure(f"no event store at {settings.sqlite_path} (give --store PATH or ENCOMMUN_SQLITE_PATH)")
+    ledger = bootstrap(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _progress(*columns, console: Console = err) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=console)
+
+
+# serve, demo ----------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    store: StoreOption = None,
+    projections: ProjectionsOption = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    with reported_errors():
+        settings = load_settings(store, projections)
+        _serve(settings, host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    out.print(f"encommun API on [bold]http://{host}:{port}/docs[/] (Ctrl-C to stop)")
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command()
+def demo(
+    months: Annotated[int, typer.Option(help="Months of Haut-Val to generate, from 2026-01.", min=1)] = 12,
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to serve on.")] = "127.0.0.1",
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API once loaded.")] = True,
+    directory: Annotated[Path, typer.Option("--dir", help="Where demo.sqlite and demo.duckdb are created.",
+                                            file_okay=False)] = Path("var"),
+) -> None:
+    """Load the demo territory Haut-Val and serve it.
+
+    Loads Haut-Val into a fresh DIR/demo.sqlite, builds DIR/demo.duckdb, issues one token
+    per role, prints them with the URLs, then serves the API (unless --no-serve)."""
+    from demo.__main__ import main as load_demo
+    from event_store.access import issue_token
+    from projections.rebuild import rebuild
+
+    with reported_errors():
+        directory.mkdir(parents=True, exist_ok=True)
+        store, db = directory / "demo.sqlite", directory / "demo.duckdb"
+        _remove_demo_files(store, db)
+        # The demo's own loader: its progress bar, the refusals it expects, its summary.
+        status = load_demo(["--store", str(store), "--months", str(months), "--force",
+                            "--batch", str(DEMO_BATCH)])
+        if status != 0:
+            raise Failure(f"loading Haut-Val failed (python -m demo exited with {status})")
+        settings = Settings(store="sqlite", sqlite_path=store, projection_path=db)
+        with open_ledger(settings, existing=True) as ledger:
+            tokens = [
+                ("coordinator", None, issue_token(ledger, "coordinator", label="demo coordinator")),
+                ("auditor", None, issue_token(ledger, "auditor", label="demo auditor")),
+                ("analyst", None, issue_token(ledger, "analyst", label="demo analyst")),
+                ("partner", DEMO_PARTNER, issue_token(ledger, "partner", partner_id=DEMO_PARTNER,
+                                                      label="demo maison des associations")),
+            ]
+            folded = rebuild(ledger.recorder, db)
+        out.print(f"\nProjections: {folded:,} events folded into [bold]{db}[/]")
+        _print_demo_access(tokens, host, port, store, db, months)
+        if serve_:
+            _serve(settings, host, port)
+
+
+def _remove_demo_files(store: Path, db: Path) -> None:
+    for path in (store, db):
+        for suffix in ("", "-wal", "-shm", "-journal", ".wal", ".rebuild", ".rebuild.wal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _print_demo_access(tokens, host: str, port: int, store: Path, db: Path, months: int) -> None:
+    base = f"http://{host}:{port}"
+    out.print("\n[bold]Tokens[/] (shown once: the store keeps only their SHA-256 digest)")
+    for role, partner, token in tokens:
+        who = f"{role} ({partner})" if partner else role
+        out.print(f"  {who:<35} {token}", soft_wrap=True, markup=False)
+    partner_token = next(token for role, _, token in tokens if role == "partner")
+    month = DEMO_MONTH if months >= 3 else f"2026-{months:02d}"
+    out.print(f"\n[bold]API[/]      {base}/docs", soft_wrap=True)
+    out.print("[bold]Try[/]      (a statement, with the partner's token)")
+    out.print(f"  curl -H 'Authorization: Bearer {partner_token}' \\\n"
+              f"    {base}/partners/{DEMO_PARTNER}/statements/{month}", soft_wrap=True, markup=False)
+    out.print("[bold]SQL[/]      (while the API is not running: it holds the projection file)")
+    out.print(f"  encommun sql --projections {db} \"SELECT resource_name, amount_cents FROM statement_lines "
+              f"WHERE partner_id = '{DEMO_PARTNER}' AND month = '{month}' ORDER BY amount_cents DESC\"",
+              soft_wrap=True, markup=False)
+    out.print(f"[bold]Import[/]   encommun import --store {escape(str(store))} hours.csv", soft_wrap=True)
+
+
+# import ---------------------------------------------------------------------------------
+
+
+class CsvKindChoice(str, Enum):
+    staff_hours = "staff-hours"
+    bookings = "bookings"
+    equipment_uses = "equipment-uses"
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .jsonl file (one command a line) or a .csv file "
+                                         "(staff hours, bookings or equipment uses).")],
+    kind: Annotated[Optional[CsvKindChoice], typer.Option(
+        help="The kind of rows of a CSV file (default: inferred from its header).")] = None,
+    actor: Annotated[str, typer.Option(help="Who recorded the rows, as the events will say.")] = "cli",
+    chunk: Annotated[int, typer.Option(help="Rows decided and saved per transaction (1: one a row).",
+                                       min=1, max=10_000)] = importing.CHUNK_SIZE,
+    store: StoreOption = None,
+) -> None:
+    """Import a file of commands (JSON Lines or CSV), each row on its own.
+
+    Accepted rows are recorded; rejected rows record nothing and are listed with their
+    line and reason.
+
+    A .jsonl file holds one command a line (`{"command": "log_staff_hours", ...}`). A .csv
+    file has a header row: staff hours `employee_id,partner_id,work_date,hours`, bookings
+    `resource_id,partner_id,starts_at,ends_at` or equipment uses
+    `resource_id,partner_id,used_on,quantity,unit`.
+
+    Each row has an idempotency key derived from its content: importing a file again
+    records nothing new for the rows already recorded, and a row repeated in the file is
+    recorded once (reported as a duplicate of its first line).
+
+    Exit status: 0 if no row was rejected, 1 if some were (the others were recorded),
+    2 if the file could not be imported at all (nothing was recorded).
+    """
+    with reported_errors():
+        settings = load_settings(store)
+        found = importing.file_kind(file, kind.value if kind else None)
+        total = importing.count_rows(file, found)
+        with open_ledger(settings) as ledger, _progress(console=err) as progress:
+            task = progress.add_task(f"{file.name} ({found})", total=total)
+            report = importing.import_file(
+                ledger, file, kind=found if found != importing.JSONL else None, actor=actor,
+                chunk_size=chunk, on_row=lambda _: progress.advance(task),
+            )
+            progress.update(task, total=report.rows, completed=report.rows)
+        _print_import_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_import_report(report: importing.ImportReport) -> None:
+    out.print(
+        f"{report.path.name}: {report.rows:,} rows in {report.seconds:.1f} s "
+        f"({report.rows_per_second:,.0f} rows/s): "
+        f"[green]{report.accepted:,} accepted[/] ({report.events:,} events), "
+        f"{report.replayed:,} already imported, "
+        f"{len(report.duplicates):,} duplicate{'s' if len(report.duplicates) != 1 else ''} in the file, "
+        f"[{'red' if report.rejected else 'green'}]{len(report.rejected):,} rejected[/]",
+        soft_wrap=True,
+    )
+    skipped = sorted(report.rejected + report.duplicates, key=lambda r: r.line)
+    if not skipped:
+        return
+    table = Table(title="Rows not recorded")
+    table.add_column("line", justify="right")
+    table.add_column("outcome")
+    table.add_column("field")
+    table.add_column("reason", overflow="fold")
+    for row in skipped:
+        outcome = f"[red]rejected[/] {escape(f'[{row.rule}]')}" if row.status == "rejected" else "duplicate"
+        table.add_row(str(row.line), outcome, escape(row.field or ""), escape(row.reason))
+    out.print(table)
+
+
+# rebuild, sql, export -------------------------------------------------------------------
+
+
+@app.command("rebuild")
+def rebuild_(store: StoreOption = None, projections: ProjectionsOption = None) -> None:
+    """Rebuild the projection file from the whole event log, then swap it in."""
+    from projections.rebuild import rebuild
+
+    with reported_errors():
+        settings = load_settings(store, projections)
+        target = settings.projection_path
+        if target.exists():
+            # Swapping the file under a process that holds it would lose that process's
+            # writes: refuse while anyone has it open read-write.
+            exporting.connect_read_only(target).close()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open_ledger(settings, existing=True) as ledger:
+            folded = rebuild(ledger.recorder, target)
+        out.print(f"{folded:,} events folded into [bold]{escape(str(target))}[/]")
+
+
+class SqlFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SELECT statement (WITH … SELECT included).")],
+    format: Annotated[SqlFormat, typer.Option("--format", help="How to print the rows.")] = SqlFormat.table,
+    projections: ProjectionsOption = None,
+) -> None:
+    """Run one SELECT on a read-only connection to the projection file (docs/schema.md)."""
+    with reported_errors():
+        settings = load_settings(projections=projections)
+        result = exporting.select(settings.projection_path, query)
+    if format is SqlFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(["" if v is None else _text(v) for v in row] for row in result.rows)
+    elif format is SqlFormat.json:
+        rows = [dict(zip(result.columns, row)) for row in result.rows]
+        typer.echo(json.dumps(rows, default=_text, ensure_ascii=False, indent=2))
+    else:
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*("" if v is None else escape(_text(v)) for v in row))
+        out.print(table)
+        err.print(f"{len(result.rows):,} rows in {result.seconds * 1000:.0f} ms")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+class ExportFormat(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to write <table>.<format> files.",
+                                              file_okay=False)],
+    format: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.parquet,
+    projections: ProjectionsOption = None,
+) -> None:
+    """Export every analyst table and view (docs/schema.md) to DIR, one file each."""
+    with reported_errors():
+        settings = load_settings(projections=projections)
+        with _progress(console=err) as progress:
+            task = progress.add_task("export", total=len(exporting.ANALYST_TABLES))
+            exported = exporting.export(
+                settings.projection_path, directory, format.value,
+                on_table=lambda done: progress.advance(task),
+            )
+    table = Table(title=f"Exported to {escape(str(directory))} ({format.value})")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("file")
+    table.add_column("size", justify="right")
+    for done in exported:
+        table.add_row(done.name, f"{done.rows:,}", escape(done.path.name), _size(done.bytes))
+    out.print(table)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if n < 1024:
+            return f"{n:,.0f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} GiB"
+
+
+# token ----------------------------------------------------------------------------------
+
+
+class Role(str, Enum):
+    coordinator = "coordinator"
+    partner = "partner"
+    auditor = "auditor"
+    analyst = "analyst"
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="What the token may do.")],
+    label: Annotated[str, typer.Option(help="Who or what holds it; events recorded with it name it.")],
+    partner: Annotated[Optional[str], typer.Option(help="The partner of a partner token.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Issue a token. It is printed once, on standard output, and never shown again."""
+    from event_store.access import issue_token
+
+    with reported_errors():
+        with open_ledger(load_settings(store)) as ledger:
+            token = issue_token(ledger, role.value, label=label, partner_id=partner, actor="cli")
+    scope = f"{role.value} token for partner '{partner}'" if partner else f"{role.value} token"
+    err.print(f"[green]issued[/] {escape(scope)} '{escape(label)}'; "
+              "[bold]copy it now, it will not be shown again[/]:")
+    out.print(token, soft_wrap=True, markup=False)
+
+
+@token_app.command("list")
+def token_list(store: StoreOption = None) -> None:
+    """Every token issued, revoked ones included (tokens themselves are never stored)."""
+    from demo.load import stored_events
+    from domain.access import TokenIssued
+    from event_store.access import list_tokens
+
+    with reported_errors():
+        with open_ledger(load_settings(store), existing=True) as ledger:
+            tokens = list_tokens(ledger)
+            issued = {e.token_sha256: e for e in stored_events(ledger, TokenIssued)}
+    table = Table(title=f"Tokens ({len(tokens)})", box=box.SIMPLE_HEAD)
+    for column in ("label", "role", "partner", "issued (UTC)", "by", "digest", "revoked"):
+        table.add_column(column, no_wrap=column in {"role", "issued (UTC)", "digest", "revoked"})
+    for token in tokens:
+        event = issued.get(token.token_sha256)
+        table.add_row(
+            escape(token.label), token.role, token.partner_id or "",
+            event.timestamp.strftime("%Y-%m-%d %H:%M") if event else "",
+            escape(event.actor) if event else "",
+            token.token_sha256[:12],
+            "[red]revoked[/]" if token.revoked else "no",
+        )
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    digest_prefix: Annotated[str, typer.Argument(metavar="DIGEST_PREFIX",
+                                                 help="The start of its digest, as `token list` shows it.")],
+    store: StoreOption = None,
+) -> None:
+    """Revoke a token: it no longer authenticates."""
+    from event_store.access import revoke_token
+
+    with reported_errors():
+        prefix = digest_prefix.strip().lower()
+        if len(prefix) < 6 or any(c not in "0123456789abcdef" for c in prefix):
+            raise Failure(f"give at least 6 hex digits of the digest (as `token list` shows), not {digest_prefix!r}")
+        with open_ledger(load_settings(store), existing=True) as ledger:
+            token = revoke_token(ledger, prefix, actor="cli")
+    scope = f"{token.role}:{token.partner_id}" if token.partner_id else token.role
+    out.print(f"revoked token '{escape(token.label)}' ({scope}, digest {token.token_sha256[:12]})")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The audit trail: every event of the log, in order, with who recorded it and when."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.auth import require_role
+from api.deps import ServicesDep, TokenDep
+from api.reads import After, AsOf, reading
+from domain.errors import InvalidCommand
+from domain.periods import UtcDatetime
+
+router = APIRouter(tags=["audit"])
+
+MAX_LIMIT = 1000
+
+
+class AuditEvent(BaseModel):
+    position: int
+    recorded_at: datetime
+    event_type: str
+    aggregate_id: UUID
+    aggregate_version: int
+    actor: str
+    payload: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    """Events in log order; pass `next_after_position` as `after_position` for the next page
+    (null when this page is the last)."""
+
+    events: list[AuditEvent]
+    next_after_position: int | None
+    position: int
+    as_of: bool
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{
+                "events": [{
+                    "position": 4813, "recorded_at": "2026-04-02T10:15:00Z", "event_type": "EntryCorrected",
+                    "aggregate_id": "0b0f2f8e-4a55-5a4b-9a0e-3f1c2d6a7b10", "aggregate_version": 3,
+                    "actor": "coordinator/coord",
+                    "payload": {"entry_id": "salle-vercors:2026-03:1", "amount_cents": 48_500,
+                                "reason": "avoir FAC-2026-03-017-A"},
+                }],
+                "next_after_position": 4813, "position": 5120, "as_of": False,
+            }]
+        }
+    }
+
+
+@router.get("/audit", response_model=AuditPage,
+            summary="The audit trail, filtered by aggregate, event type, actor and recording time "
+                    "(auditors and coordinators)")
+def audit(
+    *, services: ServicesDep, token: TokenDep,
+    aggregate_id: Annotated[UUID | None, Query(description="Only this aggregate's events",
+                                               examples=["0b0f2f8e-4a55-5a4b-9a0e-3f1c2d6a7b10"])] = None,
+    event_type: Annotated[str | None, Query(pattern=r"^[A-Za-z]{1,80}$", description="Only events of this type",
+                                            examples=["EntryCorrected"])] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="Only events recorded by this actor",
+                                       examples=["coordinator/coord"])] = None,
+    since: Annotated[UtcDatetime | None, Query(description="Recorded at or after this time (with a timezone)",
+                                               examples=["2026-04-01T00:00:00+02:00"])] = None,
+    until: Annotated[UtcDatetime | None, Query(description="Recorded before this time (with a timezone)",
+                                               examples=["2026-05-01T00:00:00+02:00"])] = None,
+    after_position: Annotated[int, Query(ge=0, description="Events after this position (paging)",
+                                         examples=[4812])] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many events (≤ {MAX_LIMIT})",
+                                examples=[100])] = 100,
+    as_of: AsOf = None,
+    after: After = None,
+) -> AuditPage:
+    require_role(token, "auditor", "coordinator")
+    if since is not None and until is not None and since >= until:
+        raise InvalidCommand(f"since ({since.isoformat()}) must be before until ({until.isoformat()})",
+                             field="since")
+    with reading(services, after=after, as_of=as_of) as read:
+        rows = read.conn.execute(
+            "SELECT position, recorded_at, event_type, aggregate_id, aggregate_version, actor, "
+            "CAST(payload AS VARCHAR) FROM events "
+            "WHERE position > $after AND position <= $upto "
+            "AND ($aggregate IS NULL OR aggregate_id = $aggregate) "
+            "AND ($type IS NULL OR event_type = $type) AND ($actor IS NULL OR actor = $actor) "
+            "AND ($since IS NULL OR recorded_at >= $since) AND ($until IS NULL OR recorded_at < $until) "
+            "ORDER BY position LIMIT $limit",
+            {"after": after_position, "upto": read.position, "aggregate": aggregate_id, "type": event_type,
+             "actor": actor, "since": since, "until": until, "limit": limit + 1},
+        ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(
+        events=[AuditEvent(position=p, recorded_at=at, event_type=kind, aggregate_id=agg, aggregate_version=v,
+                           actor=who, payload=json.loads(payload))
+                for p, at, kind, agg, v, who, payload in rows],
+        next_after_position=rows[-1][0] if more else None,
+        position=read.position, as_of=read.as_of,
+    )

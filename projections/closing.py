@@ -1,0 +1,149 @@
+"""Closed months: what was issued, and how later events reach the books.
+
+A closed month's statements are those computed as of the position it was sealed at.
+An event that changes a closed month afterwards leaves that statement as issued; the
+difference it makes is booked as an adjustment line in the month that was first open
+when the event was recorded (the window between two closes), naming the month it comes
+from and the events that caused it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from domain.periods import next_month
+from projections import shares
+from projections.chain import GENESIS
+from projections.queries import named
+
+Pool = tuple[str, str]
+
+
+def _sql(name: str) -> str:
+    return named("closing.sql")[name]
+
+
+def closed_months(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    return conn.execute(_sql("closed_months")).fetchall()
+
+
+def refresh_adjustments(conn: duckdb.DuckDBPyConnection, pools: Iterable[Pool] | None = None) -> None:
+    """Recompute the adjustment lines coming from the given pools of closed months
+    (by default every pool changed after its month was closed)."""
+    closes = closed_months(conn)
+    sealed = dict(closes)
+    wanted = set(pools) if pools is not None else set(conn.execute(_sql("late_pools")).fetchall())
+    wanted = {p for p in wanted if p[1] in sealed}
+    conn.execute(
+        "DELETE FROM adjustments WHERE (resource_id, origin_month) IN "
+        "(SELECT * FROM (SELECT unnest($r) AS r, unnest($m) AS m))",
+        {"r": [r for r, _ in wanted] or [""], "m": [m for _, m in wanted] or [""]},
+    )
+    rows: list[dict] = []
+    by_month: dict[str, list[Pool]] = defaultdict(list)
+    for pool in sorted(wanted):
+        by_month[pool[1]].append(pool)
+    for month, month_pools in by_month.items():
+        rows += _month_adjustments(conn, month, month_pools, closes)
+    if rows:
+        conn.register("new_adjustments", pa.Table.from_pylist(rows))
+        conn.execute(
+            "INSERT INTO adjustments SELECT booked_month, origin_month, resource_id, partner_id, "
+            "line_kind, part, amount_cents, caused_by FROM new_adjustments"
+        )
+        conn.unregister("new_adjustments")
+
+
+def _month_adjustments(conn, month: str, pools: list[Pool], closes: list[tuple[str, int]]) -> list[dict]:
+    # Windows: from the month's seal to the next month's seal, and so on, then to now.
+    later = [(m, p) for m, p in closes if m >= month]
+    boundaries = [p for _, p in later] + [shares.NOW]
+    booked = [next_month(m) for m, _ in later]
+    shares.select_wanted(conn, pools)
+    causes: dict[Pool, list[int]] = defaultdict(list)
+    for resource_id, pool_month, position in conn.execute(_sql("pool_causes")).fetchall():
+        causes[(resource_id, pool_month)].append(position)
+    rows = []
+    before = _lines(conn, pools, boundaries[0])
+    for k, booked_month in enumerate(booked):
+        lo, hi = boundaries[k], boundaries[k + 1]
+        moved = {pool: sorted(p for p in causes[pool] if lo < p <= hi) for pool in pools}
+        if not any(moved.values()):
+            continue
+        after = _lines(conn, pools, hi)
+        for key in sorted(set(before) | set(after), key=_sort_key):
+            difference = after.get(key, 0) - before.get(key, 0)
+            if difference:
+                resource_id, partner_id, line_kind, part = key
+                rows.append({
+                    "booked_month": booked_month, "origin_month": month, "resource_id": resource_id,
+                    "partner_id": partner_id, "line_kind": line_kind, "part": part,
+                    "amount_cents": difference, "caused_by": moved[(resource_id, month)],
+                })
+        before = after
+    return rows
+
+
+def _sort_key(key: tuple) -> tuple:
+    resource_id, partner_id, line_kind, part = key
+    return (resource_id, partner_id or "", line_kind, -1 if part is None else part)
+
+
+def _lines(conn, pools: list[Pool], position: int) -> dict[tuple, int]:
+    shares.select_wanted(conn, pools)
+    table = shares.compute(conn, as_of=position)
+    return {
+        (r["resource_id"], r["partner_id"], r["line_kind"], r["part"]): r["amount_cents"]
+        for r in table.to_pylist()
+    }
+
+
+# The seal of a month ---------------------------------------------------------------------
+
+CANONICAL_FIELDS = ("month", "resource_id", "partner_id", "line_kind", "part", "method", "key_version",
+                    "basis", "total_basis", "ratio", "amount_cents", "origin_month", "dispute_id")
+
+
+def month_lines(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> list[dict]:
+    """Every line of a month's statements as of a position, in canonical order: the
+    shares of its pools, the adjustments booked into it and the credits granted in it."""
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
+        {"p": position, "month": month, "resource": None},
+    )
+    conn.register("shares_at", shares.compute(conn, as_of=position))
+    rows = conn.execute(_sql("month_lines_at"), {"month": month, "p": position}).fetchall()
+    conn.unregister("shares_at")
+    lines = [dict(zip(CANONICAL_FIELDS, row)) for row in rows]
+    return sorted(lines, key=lambda l: (l["partner_id"] or "", l["resource_id"], l["line_kind"],
+                                        -1 if l["part"] is None else l["part"], l["origin_month"] or "",
+                                        l["dispute_id"] or "", l["amount_cents"]))
+
+
+def canonical(lines: list[dict]) -> bytes:
+    """The serialisation the digest is taken over: one JSON object per line, keys sorted,
+    no spaces, decimals as strings with their scale, lines joined by newlines."""
+    def value(v: object) -> object:
+        return str(v) if isinstance(v, Decimal) else v
+
+    return "\n".join(
+        json.dumps({k: value(line[k]) for k in CANONICAL_FIELDS}, sort_keys=True, separators=(",", ":"),
+                   ensure_ascii=False)
+        for line in lines
+    ).encode()
+
+
+def statements_digest(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> str:
+    return hashlib.sha256(canonical(month_lines(conn, month, position))).hexdigest()
+
+
+def chain_hash_at(conn: duckdb.DuckDBPyConnection, position: int) -> str | None:
+    rows = conn.execute("SELECT chain_hash FROM events WHERE position = ?", [position]).fetchall()
+    return rows[0][0] if rows else None
