@@ -14,10 +14,10 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-# Load Haut-Val (12 months) into a fresh store and build its projections.
+# Load Haut-Val (12 months) into a fresh var/demo.sqlite, build var/demo.duckdb, print a
+# token per role and serve the API on http://127.0.0.1:8000 (`encommun demo`; Ctrl-C stops it).
 demo: $(STAMP)
-	$(PY) -m demo --store var/demo.sqlite --months 12 --force
-	$(PY) -m projections rebuild --store var/demo.sqlite --db var/demo.duckdb
+	$(PY) -m api.cli demo --months 12 --port 8000
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -147,3 +147,39 @@ def statements_digest(conn: duckdb.DuckDBPyConnection, month: str, position: int
 def chain_hash_at(conn: duckdb.DuckDBPyConnection, position: int) -> str | None:
     rows = conn.execute("SELECT chain_hash FROM events WHERE position = ?", [position]).fetchall()
     return rows[0][0] if rows else None
+
+
+# As issued, as now ---------------------------------------------------------------------------
+
+def issued_vs_now(conn: duckdb.DuckDBPyConnection, month: str, now: int) -> list[dict] | None:
+    """Every line of a closed month's statements as issued and as it stands at `now`, with
+    the difference and the events after the seal that caused it (None if not closed)."""
+    sealed = dict(closed_months(conn))
+    if month not in sealed:
+        return None
+    issued = {_line_key(l): l for l in month_lines(conn, month, sealed[month])}
+    current = {_line_key(l): l for l in month_lines(conn, month, now)}
+    pools = sorted({(key[1], month) for key in issued | current})
+    shares.select_wanted(conn, pools)
+    causes: dict[str, list[int]] = defaultdict(list)
+    for resource_id, _, position in conn.execute(_sql("pool_causes")).fetchall():
+        if sealed[month] < position <= now:
+            causes[resource_id].append(position)
+    rows = []
+    for key in sorted(issued.keys() | current.keys(), key=lambda k: tuple("" if v is None else str(v) for v in k)):
+        before = issued[key]["amount_cents"] if key in issued else 0
+        after = current[key]["amount_cents"] if key in current else 0
+        partner_id, resource_id, line_kind, part, origin_month, dispute_id = key
+        rows.append({
+            "month": month, "partner_id": partner_id, "resource_id": resource_id, "line_kind": line_kind,
+            "part": part, "origin_month": origin_month, "dispute_id": dispute_id,
+            "issued_cents": before if key in issued else None, "now_cents": after if key in current else None,
+            "difference_cents": after - before,
+            "caused_by": sorted(set(causes[resource_id])) if after != before else [],
+        })
+    return rows
+
+
+def _line_key(line: dict) -> tuple:
+    return (line["partner_id"], line["resource_id"], line["line_kind"], line["part"],
+            line["origin_month"], line["dispute_id"])

@@ -38,17 +38,23 @@ CREATE OR REPLACE VIEW statement_lines AS
     SELECT s.month, s.partner_id, s.resource_id, r.name AS resource_name, r.kind AS resource_kind,
            s.line_kind, s.part, s.method, s.basis_kind, s.key_version, s.basis, s.total_basis,
            s.ratio, s.amount_cents, s.pool_cents, NULL::VARCHAR AS origin_month,
-           NULL::VARCHAR AS dispute_id
+           d.dispute_id, d.status AS dispute_status
     FROM cost_shares s JOIN resources r USING (resource_id)
+    -- The line's latest dispute, if any: a line under dispute is marked as such.
+    LEFT JOIN (SELECT * FROM disputes
+               QUALIFY row_number() OVER (PARTITION BY partner_id, month, resource_id, line_kind, part
+                                          ORDER BY opened_position DESC) = 1) d
+      ON d.partner_id = s.partner_id AND d.month = s.month AND d.resource_id = s.resource_id
+     AND d.line_kind = s.line_kind AND d.part IS NOT DISTINCT FROM s.part
     WHERE s.partner_id IS NOT NULL
     UNION ALL
     SELECT a.booked_month, a.partner_id, a.resource_id, r.name, r.kind, 'adjustment', a.part,
-           NULL, NULL, NULL, NULL, NULL, NULL, a.amount_cents, NULL, a.origin_month, NULL
+           NULL, NULL, NULL, NULL, NULL, NULL, a.amount_cents, NULL, a.origin_month, NULL, NULL
     FROM adjustments a JOIN resources r USING (resource_id)
     WHERE a.partner_id IS NOT NULL
     UNION ALL
     SELECT c.credited_month, c.partner_id, c.resource_id, r.name, r.kind, 'credit', NULL,
-           NULL, NULL, NULL, NULL, NULL, NULL, -c.amount_cents, NULL, NULL, c.dispute_id
+           NULL, NULL, NULL, NULL, NULL, NULL, -c.amount_cents, NULL, NULL, c.dispute_id, 'credit'
     FROM credits c JOIN resources r USING (resource_id);
 
 -- A partner's statement for a month: the total of its lines.
@@ -85,4 +91,15 @@ CREATE OR REPLACE VIEW charge_trace AS
     JOIN membership_versions m
       ON m.partner_id = s.partner_id
      AND m.first_day <= last_day(CAST(s.month || '-01' AS DATE))
-    WHERE s.basis_kind IN ('weight', 'equal');
+    WHERE s.basis_kind IN ('weight', 'equal')
+    UNION ALL
+    -- The disputes of the line: opening, comments, resolution and the credit it granted.
+    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
+           'dispute', d.dispute_id, e.position
+    FROM cost_shares s
+    JOIN disputes d
+      ON d.partner_id = s.partner_id AND d.month = s.month AND d.resource_id = s.resource_id
+     AND d.line_kind = s.line_kind AND d.part IS NOT DISTINCT FROM s.part
+    JOIN events e
+      ON e.event_type IN ('DisputeOpened', 'DisputeCommented', 'DisputeResolved', 'CreditGranted')
+     AND e.payload->>'dispute_id' = d.dispute_id;

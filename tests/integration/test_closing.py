@@ -147,3 +147,31 @@ def _verify_copy(pool: dict, tmp_path: Path, change):
         result = verify(ledger.recorder)
     object.__setattr__(result, "tampered", tampered) if tampered else None
     return result
+
+
+def test_the_trace_of_a_disputed_line_shows_the_dispute_its_resolution_and_the_credit(pool: dict) -> None:
+    """February's rent line of creche-a: marked accepted, traced to the four dispute events."""
+    conn = pool["conn"]
+    traced = conn.execute(
+        "SELECT e.event_type FROM charge_trace t JOIN events e USING (position) WHERE t.source = 'dispute' "
+        "AND t.month = '2026-02' AND t.resource_id = 'loyer' AND t.partner_id = 'creche-a' ORDER BY position"
+    ).fetchall()
+    assert [t for (t,) in traced] == ["DisputeOpened", "DisputeCommented", "DisputeResolved", "CreditGranted"]
+    marked = conn.execute(
+        "SELECT dispute_status FROM statement_lines WHERE month = '2026-02' AND resource_id = 'loyer' "
+        "AND partner_id = 'creche-a'").fetchall()
+    assert marked == [("accepted",)]
+
+
+def test_issued_versus_now_shows_the_late_difference_and_its_cause(pool: dict) -> None:
+    """January's room lines differ by the late credit note, pointing at it; other lines do not."""
+    conn = pool["conn"]
+    now = conn.execute("SELECT max(position) FROM events").fetchall()[0][0]
+    rows = closing.issued_vs_now(conn, "2026-01", now)
+    changed = [r for r in rows if r["difference_cents"]]
+    assert {r["resource_id"] for r in changed} == {"salle-vercors"}
+    assert sum(r["difference_cents"] for r in changed) == -3_500
+    (event_type,), = conn.execute("SELECT event_type FROM events WHERE position = ?",
+                                  [changed[0]["caused_by"][0]]).fetchall()
+    assert event_type == "EntryCorrected"
+    assert closing.issued_vs_now(conn, "2026-04", now) is None
