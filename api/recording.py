@@ -10,10 +10,11 @@ from api.auth import require_partner_scope, require_role
 from api.services import Services
 from domain.access import AccessToken
 from domain.commands import BookSlot, CancelBooking, Command, LogStaffHours, RecordEquipmentUse
+from domain.disputes import CommentDispute, OpenDispute
 from event_store.ledger import Outcome
 
 # What a partner token may record, always for its own partner.
-PARTNER_COMMANDS = (BookSlot, RecordEquipmentUse, LogStaffHours, CancelBooking)
+PARTNER_COMMANDS = (BookSlot, RecordEquipmentUse, LogStaffHours, CancelBooking, OpenDispute, CommentDispute)
 
 
 class RecordedEvent(BaseModel):
@@ -22,6 +23,7 @@ class RecordedEvent(BaseModel):
     aggregate_id: UUID
     version: int
     entry_id: str | None
+    dispute_id: str | None = None
 
 
 class Recorded(BaseModel):
@@ -52,6 +54,8 @@ def check_rights(services: Services, token: AccessToken, command: Command) -> No
     if isinstance(command, CancelBooking):
         owner = services.ledger.entry_partner(command.entry_id)
         require_partner_scope(token, owner, "cancel a booking")
+    elif isinstance(command, CommentDispute):
+        require_partner_scope(token, command.dispute_id.split(":", 1)[0], "comment a dispute")
     else:
         require_partner_scope(token, command.partner_id, "record usage")
 
@@ -76,7 +80,7 @@ def public(outcome: Outcome) -> Recorded:
         replayed=outcome.replayed,
         events=[
             RecordedEvent(position=e.position, type=e.type, aggregate_id=e.originator_id,
-                          version=e.originator_version, entry_id=e.entry_id)
+                          version=e.originator_version, entry_id=e.entry_id, dispute_id=e.dispute_id)
             for e in outcome.events
         ],
     )

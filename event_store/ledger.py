@@ -36,6 +36,7 @@ class RecordedEvent:
     originator_version: int
     type: str
     entry_id: str | None
+    dispute_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class Ledger(Application[UUID]):
                         r.domain_event.originator_version,
                         type(r.domain_event).__name__,
                         getattr(r.domain_event, "entry_id", None),
+                        getattr(r.domain_event, "dispute_id", None),
                     )
                     for r in recordings
                     if not isinstance(r.domain_event, CommandReceived)
@@ -162,6 +164,7 @@ class Ledger(Application[UUID]):
                 version,
                 type(event).__name__,
                 getattr(event, "entry_id", None),
+                getattr(event, "dispute_id", None),
             )
             for (originator_id, version), event in zip(
                 first.recorded, self._events_at(first.recorded), strict=True

@@ -28,6 +28,8 @@ class Follower:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._reached = threading.Condition()
+        # The follower thread and a request (closing a month) may both ask to catch up.
+        self._catching_up = threading.Lock()
         self._position = self.runner.position
         self._thread = threading.Thread(target=self._follow, name="projection-follower", daemon=True)
 
@@ -54,8 +56,9 @@ class Follower:
             return self._reached.wait_for(lambda: self._position >= position, timeout=timeout)
 
     def catch_up(self) -> None:
-        self.runner.catch_up(on_page=lambda _: self._publish(self.runner.position))
-        self._publish(self.runner.position)
+        with self._catching_up:
+            self.runner.catch_up(on_page=lambda _: self._publish(self.runner.position))
+            self._publish(self.runner.position)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection for one reader thread, seeing committed pages only."""

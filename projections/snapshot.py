@@ -115,26 +115,27 @@ _STAFF_ALIASES = """
 """
 
 # Tables whose rows are rewritten on the way into the snapshot (every other table is copied
-# as it is). Names of employees appear in `resource_versions.name` and in the payload of
-# their `ResourceRegistered` events (docs/schema.md); nowhere else is a name derived from.
+# as it is), with `$ids` the resource ids of the employees and `$aliases` their pseudonyms. Names of employees
+# appear in `resource_versions.name` and in the payload of their `ResourceRegistered` events
+# (docs/schema.md); every other name column is derived from these. Each is a plain
+# projection of its source table, so the rows keep their order (events by position).
 _MASKED = {
     "resource_versions": """
         INSERT INTO {dst}.main.resource_versions
-        WITH staff AS ({aliases})
-        SELECT r.* REPLACE (coalesce(s.alias, r.name) AS name)
-        FROM {src}.main.resource_versions r
-        LEFT JOIN staff s ON r.kind = 'staff' AND s.resource_id = r.resource_id
+        SELECT * REPLACE (
+                   CASE WHEN kind = 'staff'
+                        THEN coalesce($aliases[list_position($ids, resource_id)], 'employee-?') ELSE name END AS name)
+        FROM {src}.main.resource_versions
     """,
     "events": """
         INSERT INTO {dst}.main.events
-        WITH staff AS ({aliases})
-        SELECT e.* REPLACE (
-                   CASE WHEN s.alias IS NULL THEN e.payload
-                        ELSE json_merge_patch(e.payload, json_object('name', s.alias)) END AS payload)
-        FROM {src}.main.events e
-        LEFT JOIN staff s
-          ON s.resource_id = CASE WHEN e.event_type = 'ResourceRegistered'
-                                  THEN e.payload->>'resource_id' END
+        SELECT * REPLACE (
+                   CASE WHEN event_type = 'ResourceRegistered' AND payload->>'kind' = 'staff'
+                        THEN json_merge_patch(payload, json_object(
+                                 'name', coalesce($aliases[list_position($ids, payload->>'resource_id')],
+                                          'employee-?')))
+                        ELSE payload END AS payload)
+        FROM {src}.main.events
     """,
 }
 
@@ -151,7 +152,7 @@ def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path |
     snapshot_dir.mkdir(parents=True, exist_ok=True)
     token = f"{time.time_ns():x}-{secrets.token_hex(4)}"
     partial = snapshot_dir / f"{PARTIAL_PREFIX}{token}.duckdb"
-    alias = _ident(f"encommun_snapshot_{token.replace('-', '_')}")
+    alias = f"encommun_snapshot_{token.replace('-', '_')}"
     if isinstance(source, (str, Path)):
         conn = duckdb.connect()
         conn.execute(f"ATTACH {_literal(str(source))} AS src (READ_ONLY)")
@@ -160,17 +161,17 @@ def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path |
         conn = source.cursor()
         src = conn.execute("SELECT current_database()").fetchone()[0]
     try:
-        conn.execute(f"ATTACH {_literal(str(partial))} AS {alias}")
+        conn.execute(f"ATTACH {_literal(str(partial))} AS {_ident(alias)}")
         try:
             conn.begin()
             try:
-                position = _copy(conn, _ident(src), alias)
+                position = _copy(conn, src, alias)
                 conn.commit()
             except BaseException:
                 conn.rollback()
                 raise
         finally:
-            conn.execute(f"DETACH {alias}")
+            conn.execute(f"DETACH {_ident(alias)}")
         final = snapshot_dir / f"{SNAPSHOT_PREFIX}p{position}-{token}.duckdb"
         os.replace(partial, final)
         return final
@@ -181,20 +182,21 @@ def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path |
         conn.close()
 
 
-def _copy(conn: duckdb.DuckDBPyConnection, src: str, dst: str) -> int:
+def _copy(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
     """Within the caller's transaction: the schema, views and macros, then every table's rows."""
+    src, dst = _ident(source), _ident(target)
     row = conn.execute(f"SELECT notification_id FROM {src}.main.tracking WHERE application_name = ?",
                        [APPLICATION]).fetchone()
     conn.execute(f"COPY FROM DATABASE {src} TO {dst} (SCHEMA)")
     tables = conn.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() "
-        "WHERE database_name = (SELECT database_name FROM duckdb_databases() WHERE ? IN (database_name, ?)) "
-        "AND NOT temporary ORDER BY schema_name, table_name",
-        [src.strip('"').replace('""', '"'), src]).fetchall()
-    aliases = _STAFF_ALIASES.format(src=src)
+        "WHERE database_name = ? AND NOT temporary ORDER BY schema_name, table_name",
+        [source]).fetchall()
+    staff = conn.execute(_STAFF_ALIASES.format(src=src)).fetchall()
+    params = {"ids": [resource_id for resource_id, _ in staff], "aliases": [alias for _, alias in staff]}
     for schema, table in tables:
         if schema == "main" and table in _MASKED:
-            conn.execute(_MASKED[table].format(src=src, dst=dst, aliases=aliases))
+            conn.execute(_MASKED[table].format(src=src, dst=dst), params)
         else:
             name = f"{_ident(schema)}.{_ident(table)}"
             conn.execute(f"INSERT INTO {dst}.{name} SELECT * FROM {src}.{name}")
@@ -462,17 +464,19 @@ class SnapshotPublisher:
 
     @contextmanager
     def snapshot(self, at_least: int | None = None) -> Iterator[Snapshot]:
-        """The current snapshot, at `at_least` or later, held until the block ends."""
-        while True:
-            current = self._current
-            stale = (current is None
-                     or (at_least is not None and current.position < at_least)
-                     or (self.every_s == 0 and current.position < self.follower.position))
-            if stale:
-                self.refresh(at_least)
+        """The current snapshot, held until the block ends: refreshed first if it is behind
+        `at_least`, or (with `every_s` 0) behind the projections."""
+        current = self._current
+        if (current is None
+                or (at_least is not None and current.position < at_least)
+                or (self.every_s == 0 and current.position < self.follower.position)):
+            self.refresh(at_least)
+        while True:  # a newer snapshot may retire this one between reading and acquiring it
             with self._lock:
                 current = self._current
-                if current is not None and current.acquire():
+                if current is None:
+                    raise RuntimeError("the snapshot publisher is stopped")
+                if current.acquire():
                     break
         try:
             yield current

@@ -14,6 +14,7 @@ from api.auth import require_partner_scope
 from api.deps import ServicesDep, TokenDep
 from api.reads import (After, AsOf, Reading, line_order, reading, require_partner, require_reader,
                        require_resource, resource_names)
+from domain.access import AccessToken
 from domain.errors import NotFound
 from domain.ids import Slug
 from domain.money import format_eur
@@ -155,7 +156,7 @@ def _statement_lines(read: Reading, partner_id: str, month: str) -> list[dict[st
     return lines
 
 
-def _check_partner(token, partner_id: str, what: str) -> None:
+def _check_partner(token: AccessToken, partner_id: str, what: str) -> None:
     require_reader(token)
     require_partner_scope(token, partner_id, what)
 

@@ -1,0 +1,110 @@
+"""Disputes: a partner contests a line of its statement; the coordinator resolves it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel
+
+from api.auth import require_partner_scope, require_role
+from api.deps import IdempotencyKey, ServicesDep, TokenDep
+from api.reads import After, reading, require_reader
+from api.recording import Recorded, record
+from domain.disputes import CommentDispute, DisputeId, OpenDispute, ResolveDispute
+from domain.errors import NotFound
+from domain.events import Text
+from domain.ids import EntryId
+from domain.money import Cents
+
+router = APIRouter(prefix="/disputes", tags=["disputes"])
+DisputePath = Annotated[DisputeId, Path(examples=["creche-les-marmottes:2026-03:d1"])]
+
+
+class CommentBody(BaseModel):
+    comment: Text
+
+
+class ResolutionBody(BaseModel):
+    outcome: Literal["accepted", "rejected"]
+    reason: Text
+    credit_cents: Cents | None = None
+    corrected_entries: tuple[EntryId, ...] = ()
+
+
+class DisputePublic(BaseModel):
+    dispute_id: str
+    partner_id: str
+    month: str
+    resource_id: str
+    line_kind: str
+    part: int | None
+    reason: str
+    attachment_ref: str | None
+    status: str
+    opened_position: int
+    resolved_position: int | None
+    resolution_reason: str | None
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "dispute_id": "creche-les-marmottes:2026-03:d1", "partner_id": "creche-les-marmottes",
+        "month": "2026-03", "resource_id": "loyer-batiment", "line_kind": "share", "part": None,
+        "reason": "surface surestimée", "attachment_ref": "plan-2026.pdf", "status": "open",
+        "opened_position": 5120, "resolved_position": None, "resolution_reason": None}]}}
+
+
+@router.post("", status_code=201, response_model=Recorded,
+             summary="Dispute one line of a statement (the partner's own)")
+def open_dispute(
+    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None,
+    body: Annotated[OpenDispute, Body(examples=[{
+        "partner_id": "creche-les-marmottes", "month": "2026-03", "resource_id": "loyer-batiment",
+        "line_kind": "share", "reason": "surface surestimée", "attachment_ref": "plan-2026.pdf"}])],
+) -> Recorded:
+    require_partner_scope(token, body.partner_id, "open a dispute")
+    with reading(services) as read:
+        exists = read.conn.execute(
+            "SELECT count(*) FROM statement_lines WHERE partner_id = ? AND month = ? AND resource_id = ? "
+            "AND line_kind = ? AND part IS NOT DISTINCT FROM ?",
+            [body.partner_id, body.month, body.resource_id, body.line_kind, body.part]).fetchall()[0][0]
+    if not exists:
+        raise NotFound(f"the statement of '{body.partner_id}' for {body.month} has no {body.line_kind} line "
+                       f"for '{body.resource_id}'", field="resource_id")
+    return record(services, token, [body], key)
+
+
+@router.post("/{dispute_id}/comments", status_code=201, response_model=Recorded,
+             summary="Add a comment to an open dispute")
+def comment(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, key: IdempotencyKey = None,
+            body: Annotated[CommentBody, Body(examples=[{"comment": "le plan joint date de 2024"}])]) -> Recorded:
+    return record(services, token, [CommentDispute(dispute_id=dispute_id, comment=body.comment)], key)
+
+
+@router.post("/{dispute_id}/resolve", status_code=201, response_model=Recorded,
+             summary="Resolve a dispute: accepted (with a credit on the next statement) or rejected")
+def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, key: IdempotencyKey = None,
+            body: Annotated[ResolutionBody, Body(examples=[
+                {"outcome": "accepted", "reason": "surface corrigée", "credit_cents": 12_345},
+                {"outcome": "rejected", "reason": "relevé du compteur conforme"}])]) -> Recorded:
+    require_role(token, "coordinator")
+    command = ResolveDispute(dispute_id=dispute_id, **body.model_dump())
+    return record(services, token, [command], key)
+
+
+@router.get("", response_model=list[DisputePublic], summary="Disputes, by partner, month or status")
+def disputes(
+    *, services: ServicesDep, token: TokenDep, after: After = None,
+    partner_id: Annotated[str | None, Query(examples=["creche-les-marmottes"])] = None,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", examples=["2026-03"])] = None,
+    status: Annotated[Literal["open", "accepted", "rejected"] | None, Query()] = None,
+) -> list[DisputePublic]:
+    require_reader(token)
+    if token.role == "partner":
+        partner_id = partner_id or token.partner_id
+        require_partner_scope(token, partner_id, "read disputes")
+    with reading(services, after=after) as read:
+        rows = read.rows(
+            "SELECT * EXCLUDE (corrected_entries) FROM disputes WHERE (? IS NULL OR partner_id = ?) "
+            "AND (? IS NULL OR month = ?) AND (? IS NULL OR status = ?) ORDER BY opened_position",
+            [partner_id, partner_id, month, month, status, status])
+    return [DisputePublic(**row) for row in rows]
