@@ -30,7 +30,7 @@ def authenticate(request: Request) -> AccessToken:
 
 def require_role(token: AccessToken, *roles: str) -> None:
     if token.role not in roles:
-        raise HTTPException(403, f"a {token.role} token cannot do this (needs {' or '.join(roles)})")
+        raise HTTPException(403, f"{token.role} tokens cannot do this (needs {' or '.join(roles)})")
 
 
 def require_partner_scope(token: AccessToken, partner_id: str | None, what: str) -> None:

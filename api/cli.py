@@ -201,7 +201,7 @@ def demo(
                                                       label="demo maison des associations")),
             ]
             folded = rebuild(ledger.recorder, db)
-        out.print(f"\nProjections: {folded:,} events folded into [bold]{db}[/]")
+        out.print(f"\nProjections: {folded:,} events folded into [bold]{escape(str(db))}[/]")
         _print_demo_access(tokens, host, port, store, db, months)
         if serve_:
             _serve(settings, host, port)
@@ -230,6 +230,8 @@ def _print_demo_access(tokens, host: str, port: int, store: Path, db: Path, mont
               f"WHERE partner_id = '{DEMO_PARTNER}' AND month = '{month}' ORDER BY amount_cents DESC\"",
               soft_wrap=True, markup=False)
     out.print(f"[bold]Import[/]   encommun import --store {escape(str(store))} hours.csv", soft_wrap=True)
+    out.print(f"[bold]Serve[/]    encommun serve --store {escape(str(store))} --projections {escape(str(db))}"
+              f"{'' if port == 8000 else f' --port {port}'}", soft_wrap=True)
 
 
 # import ---------------------------------------------------------------------------------
@@ -271,13 +273,16 @@ def import_(
     """
     with reported_errors():
         settings = load_settings(store)
-        found = importing.file_kind(file, kind.value if kind else None)
-        total = importing.count_rows(file, found)
+        importing.inspect_file(file, kind.value if kind else None)  # before creating a store
         with open_ledger(settings) as ledger, _progress(console=err) as progress:
-            task = progress.add_task(f"{file.name} ({found})", total=total)
+            task = progress.add_task(file.name, total=None)
+
+            def start(info: importing.FileInfo) -> None:
+                progress.update(task, total=info.rows, description=f"{file.name} ({info.kind})")
+
             report = importing.import_file(
-                ledger, file, kind=found if found != importing.JSONL else None, actor=actor,
-                chunk_size=chunk, on_row=lambda _: progress.advance(task),
+                ledger, file, kind=kind.value if kind else None, actor=actor, chunk_size=chunk,
+                on_start=start, on_row=lambda _: progress.advance(task),
             )
             progress.update(task, total=report.rows, completed=report.rows)
         _print_import_report(report)
@@ -287,7 +292,7 @@ def import_(
 
 def _print_import_report(report: importing.ImportReport) -> None:
     out.print(
-        f"{report.path.name}: {report.rows:,} rows in {report.seconds:.1f} s "
+        f"{report.path.name}: {report.rows:,} row{'s' if report.rows != 1 else ''} in {report.seconds:.1f} s "
         f"({report.rows_per_second:,.0f} rows/s): "
         f"[green]{report.accepted:,} accepted[/] ({report.events:,} events), "
         f"{report.replayed:,} already imported, "

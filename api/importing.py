@@ -24,6 +24,7 @@ losing to concurrent writers falls back to row by row.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -49,8 +50,8 @@ CHUNK_SIZE = 500  # rows decided and saved in one transaction
 
 
 class UnreadableFile(Exception):
-    """The file as a whole cannot be imported (missing, unknown format, unknown header):
-    nothing was recorded."""
+    """The file as a whole cannot be imported (missing, unknown format or header, not
+    UTF-8, a CSV record that does not parse): found before any row is recorded."""
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,25 @@ class ImportReport:
 # Reading ------------------------------------------------------------------------------
 
 
-def file_kind(path: Path, kind: str | None = None) -> str:
-    """`commands` for JSON Lines, else the CSV kind given or inferred from the header."""
+@dataclass(frozen=True)
+class FileInfo:
+    kind: str  # `commands` (JSON Lines) or a CSV kind
+    rows: int  # rows to import: non-blank lines, less the CSV header
+
+
+def inspect_file(path: Path, kind: str | None = None) -> FileInfo:
+    """Read the whole file before anything is recorded: it exists, is UTF-8, is JSON Lines
+    or a CSV file of a known kind (given, or inferred from its header) whose every record
+    parses. UnreadableFile otherwise; a row's own faults are found when it is imported."""
     if not path.is_file():
         raise UnreadableFile(f"no such file: {path}")
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson"}:
         if kind is not None:
             raise UnreadableFile(f"--kind is for CSV files; {path.name} is JSON Lines (one command a line)")
-        return JSONL
+        _check_utf8(path)
+        with _open(path) as handle:
+            return FileInfo(JSONL, sum(1 for line in handle if line.strip()))
     if suffix != ".csv":
         raise UnreadableFile(
             f"{path.name}: unknown format '{path.suffix}' (import .jsonl: one command a line, "
@@ -157,26 +168,20 @@ def file_kind(path: Path, kind: str | None = None) -> str:
         )
     if kind is not None and kind not in CSV_KINDS:
         raise UnreadableFile(f"unknown kind '{kind}' (one of {', '.join(CSV_KINDS)})")
+    _check_utf8(path)
     with _open(path) as handle:
-        header = _header(path, handle)
-    if kind is not None:
-        _check_columns(path, header, CSV_KINDS[kind])
-        return kind
-    for candidate in CSV_KINDS.values():
-        if set(header) == set(candidate.columns):
-            return candidate.name
-    known = "; ".join(f"{k.name}: {','.join(k.columns)}" for k in CSV_KINDS.values())
-    raise UnreadableFile(
-        f"{path.name}: the header ({','.join(header)}) is none of the known kinds ({known})"
-    )
-
-
-def count_rows(path: Path, kind: str) -> int:
-    """Rows to import (for a progress bar): non-blank lines, less the CSV header."""
-    with _open(path) as handle:
-        if kind == JSONL:
-            return sum(1 for line in handle if line.strip())
-        return max(sum(1 for record in csv.reader(handle, _dialect(path)) if record) - 1, 0)
+        reader = csv.reader(handle, _dialect(path))
+        try:
+            header = [column.strip().lower() for column in next(reader)]
+        except StopIteration:
+            raise UnreadableFile(f"{path.name} is empty: a CSV file starts with a header row") from None
+        found = kind or _infer_kind(path, header)
+        _check_columns(path, header, CSV_KINDS[found])
+        try:
+            rows = sum(1 for record in reader if any(cell.strip() for cell in record))
+        except csv.Error as error:
+            raise UnreadableFile(f"{path.name}: line {reader.line_num}: {error}") from None
+    return FileInfo(found, rows)
 
 
 def read_rows(path: Path, kind: str) -> Iterator[Row]:
@@ -190,7 +195,27 @@ def _open(path: Path):
     return path.open(encoding="utf-8-sig", newline="")
 
 
-def _dialect(path: Path) -> type[csv.Dialect] | csv.Dialect:
+def _check_utf8(path: Path) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                line += block[: error.start].count(b"\n")
+                raise UnreadableFile(
+                    f"{path.name}: line {line} is not UTF-8 text ({error.reason}); "
+                    "save the file as UTF-8 (a spreadsheet's 'CSV UTF-8')"
+                ) from None
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise UnreadableFile(f"{path.name}: the file ends in the middle of a UTF-8 character") from None
+
+
+def _dialect(path: Path) -> type[csv.Dialect]:
     """Commas, or the semicolons of a French spreadsheet: whichever the header uses."""
     with _open(path) as handle:
         first = handle.readline()
@@ -201,14 +226,15 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def _header(path: Path, handle) -> list[str]:
-    try:
-        header = next(csv.reader(handle, _dialect(path)))
-    except StopIteration:
-        raise UnreadableFile(f"{path.name} is empty: a CSV file starts with a header row") from None
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise UnreadableFile(f"{path.name}: unreadable header ({error})") from None
-    return [column.strip().lower() for column in header]
+def _infer_kind(path: Path, header: list[str]) -> str:
+    for candidate in CSV_KINDS.values():
+        if set(header) == set(candidate.columns):
+            return candidate.name
+    known = "; ".join(f"{k.name}: {','.join(k.columns)}" for k in CSV_KINDS.values())
+    raise UnreadableFile(
+        f"{path.name}: the header ({','.join(header)}) is none of the known kinds ({known}); "
+        "or name the kind with --kind"
+    )
 
 
 def _check_columns(path: Path, header: list[str], kind: CsvKind) -> None:
@@ -226,15 +252,7 @@ def _check_columns(path: Path, header: list[str], kind: CsvKind) -> None:
 
 
 def _jsonl_rows(handle) -> Iterator[Row]:
-    line = 0
-    while True:
-        try:
-            text = handle.readline()
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(f"line {line + 1} is not UTF-8 ({error.reason})") from None
-        if not text:
-            return
-        line += 1
+    for line, text in enumerate(handle, start=1):
         if not text.strip():
             continue
         try:
@@ -249,11 +267,10 @@ def _csv_rows(path: Path, handle, kind: CsvKind) -> Iterator[Row]:
     reader = csv.reader(handle, _dialect(path))
     try:
         header = [column.strip().lower() for column in next(reader)]
-        _check_columns(path, header, kind)
         previous = reader.line_num
         for record in reader:
             line, previous = previous + 1, reader.line_num
-            if not record or not any(cell.strip() for cell in record):
+            if not any(cell.strip() for cell in record):
                 continue  # a blank line, or a spreadsheet's empty row
             if len(record) != len(header):
                 yield Row(line, error=InvalidCommand(
@@ -266,9 +283,7 @@ def _csv_rows(path: Path, handle, kind: CsvKind) -> Iterator[Row]:
                     cell = cell.replace(",", ".")
                 payload[column] = cell
             yield _validated(line, payload)
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(f"{path.name}: not UTF-8 ({error.reason}) after line {reader.line_num}") from None
-    except csv.Error as error:
+    except csv.Error as error:  # the file changed since inspect_file read it
         raise UnreadableFile(f"{path.name}: line {reader.line_num}: {error}") from None
 
 
@@ -278,9 +293,21 @@ _DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
 def _validated(line: int, payload: object) -> Row:
     try:
         command = normalized(parse_command(payload))
+    except InvalidCommand as error:
+        return Row(line, error=_without_tag(error, payload))
     except DomainError as error:
         return Row(line, error=error)
     return Row(line, command, row_key(command))
+
+
+def _without_tag(error: InvalidCommand, payload: object) -> InvalidCommand:
+    """pydantic names a field of a command 'log_staff_hours.hours': the row says which
+    command it is, the report says 'hours'."""
+    tag = payload.get("command") if isinstance(payload, dict) else None
+    if not isinstance(tag, str) or not error.field or not error.field.startswith(tag + "."):
+        return error
+    field = error.field.removeprefix(tag + ".")
+    return InvalidCommand(error.message.removeprefix(tag + "."), field=field)
 
 
 # Keys -----------------------------------------------------------------------------------
@@ -323,13 +350,18 @@ def import_file(
     kind: str | None = None,
     actor: str = "cli",
     chunk_size: int = CHUNK_SIZE,
+    on_start: Callable[[FileInfo], None] | None = None,
     on_row: Callable[[RowResult], None] | None = None,
 ) -> ImportReport:
-    """Execute every row of the file; see the module's docstring. `chunk_size` 1 sends
-    each row to `Ledger.execute`."""
+    """Execute every row of the file; see the module's docstring. The whole file is read
+    first (`inspect_file`): UnreadableFile before anything is recorded. `chunk_size` 1
+    sends each row to `Ledger.execute`."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-    found = file_kind(path, kind)
+    info = inspect_file(path, kind)
+    if on_start is not None:
+        on_start(info)
+    found = info.kind
     report = ImportReport(path, found)
     first_line: dict[str, int] = {}
     chunk: list[Row] = []
@@ -420,6 +452,8 @@ def _execute_one(ledger: Ledger, row: Row, actor: str) -> RowResult:
 
 
 def _rejected(line: int, error: DomainError) -> RowResult:
-    # pydantic's errors about the whole row (no field) read ': Value error, …'
-    message = error.message.removeprefix(": ").removeprefix("Value error, ")
+    # The report shows the field beside the message: 'hours: Input should be…' reads
+    # 'Input should be…'; pydantic's errors about the whole row read ': Value error, …'.
+    message = error.message.removeprefix(f"{error.field}: " if error.field else ": ")
+    message = message.removeprefix("Value error, ")
     return RowResult(line, "rejected", rule=error.rule, message=message, field=error.field)

@@ -8,6 +8,7 @@ from bootstrap import bootstrap
 from event_store.ledger import Ledger
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
+from projections.snapshot import SnapshotPublisher
 from settings import Settings
 
 
@@ -16,6 +17,7 @@ class Services:
     settings: Settings
     ledger: Ledger
     follower: Follower
+    snapshots: SnapshotPublisher  # the analysts' read-only copy of the projections
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -25,9 +27,12 @@ class Services:
         follower = Follower(ledger.recorder, view)
         follower.catch_up()  # serve nothing older than the log at start
         follower.start()
-        return cls(settings, ledger, follower)
+        snapshots = SnapshotPublisher.from_settings(follower, settings)
+        snapshots.start()
+        return cls(settings, ledger, follower, snapshots)
 
     def stop(self) -> None:
+        self.snapshots.stop()
         self.follower.stop()
         self.follower.view.close()
         self.ledger.close()

@@ -107,18 +107,23 @@ def _lines(conn, pools: list[Pool], position: int) -> dict[tuple, int]:
 
 # The seal of a month ---------------------------------------------------------------------
 
-CANONICAL_FIELDS = ("month", "resource_id", "partner_id", "line_kind", "part", "method", "key_version",
-                    "basis", "total_basis", "ratio", "amount_cents", "origin_month", "dispute_id")
+CANONICAL_FIELDS = ("month", "resource_id", "partner_id", "line_kind", "part", "method", "basis_kind",
+                    "key_version", "basis", "total_basis", "ratio", "amount_cents", "origin_month",
+                    "dispute_id")
 
 
-def month_lines(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> list[dict]:
+def month_lines(conn: duckdb.DuckDBPyConnection, month: str, position: int,
+                shares_at: pa.Table | None = None) -> list[dict]:
     """Every line of a month's statements as of a position, in canonical order: the
-    shares of its pools, the adjustments booked into it and the credits granted in it."""
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
-        {"p": position, "month": month, "resource": None},
-    )
-    conn.register("shares_at", shares.compute(conn, as_of=position))
+    shares of its pools (computed here unless given), the adjustments booked into it and
+    the credits granted in it."""
+    if shares_at is None:
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
+            {"p": position, "month": month, "resource": None},
+        )
+        shares_at = shares.compute(conn, as_of=position)
+    conn.register("shares_at", shares_at)
     rows = conn.execute(_sql("month_lines_at"), {"month": month, "p": position}).fetchall()
     conn.unregister("shares_at")
     lines = [dict(zip(CANONICAL_FIELDS, row)) for row in rows]

@@ -62,7 +62,8 @@ class Follower:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection for one reader thread, seeing committed pages only."""
-        return self.view.connection.cursor()
+        with self.view.lock:
+            return self.view.connection.cursor()
 
     def _publish(self, position: int) -> None:
         with self._reached:

@@ -30,11 +30,11 @@ class DuckDBTrackingRecorder(TrackingRecorder):
         self.path = path
         self.connection = connect(path)
         # One DuckDB connection is not safe to share between threads without a lock.
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._lock:
+        with self.lock:
             self.connection.begin()
             try:
                 yield self.connection
@@ -61,7 +61,7 @@ class DuckDBTrackingRecorder(TrackingRecorder):
         )
 
     def max_tracking_id(self, application_name: str) -> int | None:
-        with self._lock:
+        with self.lock:
             return self._max(self.connection, application_name)
 
     @staticmethod
@@ -72,5 +72,5 @@ class DuckDBTrackingRecorder(TrackingRecorder):
         return None if row is None else row[0]
 
     def close(self) -> None:
-        with self._lock:
+        with self.lock:
             self.connection.close()

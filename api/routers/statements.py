@@ -20,6 +20,7 @@ from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
 from projections.as_of import statement_as_of, trace_as_of
+from projections.closing import month_lines
 
 router = APIRouter(tags=["statements"])
 
@@ -37,17 +38,24 @@ class StatementLine(BaseModel):
     line_kind: str
     part: int | None
     method: str | None
-    basis_kind: str
+    basis_kind: str | None
     key_version: int | None
-    basis: Decimal
-    total_basis: Decimal
-    ratio: Decimal
+    basis: Decimal | None
+    total_basis: Decimal | None
+    ratio: Decimal | None
     amount_cents: int
     amount: str
+    origin_month: str | None = None
+    dispute_id: str | None = None
+    dispute_status: str | None = None
 
 
 class Statement(BaseModel):
-    """What a partner owes for a month, line by line; `position` is the log position it reflects."""
+    """What a partner owes for a month, line by line; `position` is the log position it reflects.
+
+    A closed month is shown as issued (`closed`, its `number`, and the seal: the digest of
+    the month's statements and the chain hash at `issued_at_position`); late changes to it
+    appear as adjustment lines in a later month."""
 
     partner_id: str
     partner_name: str
@@ -57,6 +65,11 @@ class Statement(BaseModel):
     total: str
     position: int
     as_of: bool
+    closed: bool = False
+    number: int | None = None
+    issued_at_position: int | None = None
+    statements_sha256: str | None = None
+    chain_hash: str | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -96,7 +109,7 @@ class TracedLine(BaseModel):
     line_kind: str
     part: int | None
     method: str | None
-    basis_kind: str
+    basis_kind: str | None
     key_version: int | None
     amount_cents: int
     amount: str
@@ -146,14 +159,29 @@ class Trace(BaseModel):
     }
 
 
-def _statement_lines(read: Reading, partner_id: str, month: str) -> list[dict[str, Any]]:
-    if read.as_of:
-        lines = statement_as_of(read.conn, partner_id, month, read.position).to_pylist()
+def _statement_lines(read: Reading, partner_id: str, month: str) -> tuple[list[dict[str, Any]], dict | None]:
+    """The partner's lines (shares, adjustments, credits), and the month's seal if it was
+    closed by the position read: a closed month is served as issued."""
+    seals = read.rows(
+        "SELECT p.as_of_position, p.position, p.statements_sha256, p.chain_hash, n.number "
+        "FROM periods p LEFT JOIN statement_numbers n ON n.month = p.month AND n.partner_id = ? "
+        "WHERE p.month = ? AND p.position <= ?", [partner_id, month, read.position])
+    seal = seals[0] if seals else None
+    at = seal["as_of_position"] if seal else read.position
+    if seal is None and not read.as_of:
+        lines = read.rows(
+            f"SELECT month, partner_id, {_LINE_COLUMNS}, origin_month, dispute_id FROM statement_lines "
+            "WHERE partner_id = ? AND month = ?", [partner_id, month])
     else:
-        lines = read.rows(f"SELECT month, partner_id, {_LINE_COLUMNS} FROM cost_shares "
-                          "WHERE partner_id = ? AND month = ?", [partner_id, month])
-    lines.sort(key=line_order)
-    return lines
+        shares_at = statement_as_of(read.conn, partner_id, month, at)
+        lines = [line for line in month_lines(read.conn, month, at, shares_at) if line["partner_id"] == partner_id]
+    status = {(d["resource_id"], d["line_kind"], d["part"]): d["status"] for d in read.rows(
+        "SELECT resource_id, line_kind, part, status FROM disputes WHERE partner_id = ? AND month = ? "
+        "AND opened_position <= ? ORDER BY opened_position", [partner_id, month, read.position])}
+    for line in lines:
+        line["dispute_status"] = status.get((line["resource_id"], line["line_kind"], line["part"]))
+    lines.sort(key=lambda line: (*line_order(line), line.get("origin_month") or "", line.get("dispute_id") or ""))
+    return lines, seal
 
 
 def _check_partner(token: AccessToken, partner_id: str, what: str) -> None:
@@ -170,18 +198,23 @@ def statement(
     _check_partner(token, partner_id, "read the statement")
     with reading(services, after=after, as_of=as_of) as read:
         name = require_partner(read, partner_id)
-        lines = _statement_lines(read, partner_id, month)
+        lines, seal = _statement_lines(read, partner_id, month)
         names = resource_names(read, {line["resource_id"] for line in lines})
     total = sum(line["amount_cents"] for line in lines)
     return Statement(
         partner_id=partner_id, partner_name=name, month=month, total_cents=total, total=format_eur(total),
-        position=read.position, as_of=read.as_of,
+        position=read.position, as_of=read.as_of, closed=seal is not None,
+        number=seal["number"] if seal else None,
+        issued_at_position=seal["as_of_position"] if seal else None,
+        statements_sha256=seal["statements_sha256"] if seal else None,
+        chain_hash=seal["chain_hash"] if seal else None,
         lines=[StatementLine(
             resource_id=line["resource_id"], resource_name=names.get(line["resource_id"], line["resource_id"]),
             line_kind=line["line_kind"], part=line["part"], method=line["method"],
             basis_kind=line["basis_kind"], key_version=line["key_version"], basis=line["basis"],
             total_basis=line["total_basis"], ratio=line["ratio"], amount_cents=line["amount_cents"],
-            amount=format_eur(line["amount_cents"]),
+            amount=format_eur(line["amount_cents"]), origin_month=line.get("origin_month"),
+            dispute_id=line.get("dispute_id"), dispute_status=line["dispute_status"],
         ) for line in lines],
     )
 
@@ -200,8 +233,9 @@ def trace(
     with reading(services, after=after, as_of=as_of) as read:
         require_partner(read, partner_id)
         resource_name = require_resource(read, resource_id)
-        lines = [line for line in _statement_lines(read, partner_id, month)
-                 if line["resource_id"] == resource_id and (part is None or line["part"] == part)]
+        lines = [line for line in _statement_lines(read, partner_id, month)[0]
+                 if line["resource_id"] == resource_id and (part is None or line["part"] == part)
+                 and line["basis_kind"] is not None]  # adjustments and credits trace elsewhere
         if not lines:
             which = f" (part {part})" if part is not None else ""
             raise NotFound(f"partner '{partner_id}' has no line for resource '{resource_id}'{which} "

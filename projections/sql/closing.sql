@@ -38,14 +38,14 @@ JOIN membership_versions m ON coalesce(m.last_day, m.first_day) <= last_day(CAST
 -- name: month_lines_at
 -- Every line of a month's statements (all partners, and the pools' own lines) at a
 -- position: the month's shares as recomputed elsewhere are passed in as `shares_at`.
-SELECT month, resource_id, partner_id, line_kind, part, method, key_version,
+SELECT month, resource_id, partner_id, line_kind, part, method, basis_kind, key_version,
        basis, total_basis, ratio, amount_cents, NULL AS origin_month, NULL AS dispute_id
 FROM shares_at
 UNION ALL
-SELECT booked_month, resource_id, partner_id, 'adjustment', part, NULL, NULL,
+SELECT booked_month, resource_id, partner_id, 'adjustment', part, NULL, NULL, NULL,
        NULL, NULL, NULL, amount_cents, origin_month, NULL
 FROM adjustments WHERE booked_month = $month
 UNION ALL
-SELECT credited_month, resource_id, partner_id, 'credit', NULL, NULL, NULL,
+SELECT credited_month, resource_id, partner_id, 'credit', NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, -amount_cents, NULL, dispute_id
 FROM credits WHERE credited_month = $month AND position <= $p;

@@ -232,6 +232,13 @@ def test_a_file_that_cannot_be_imported_is_an_error_and_records_nothing(
     result = encommun("import", unknown, "--store", store)
     assert result.exit_code == 2 and "none of the known kinds" in result.output
 
+    # A good first row, then a byte that is not UTF-8: the whole file is read first.
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"employee_id,partner_id,work_date,hours\nanne,creche-a,2026-03-02,2\n"
+                      b"anne,cr\xe8che,2026-03-03,2\n")
+    result = encommun("import", latin, "--store", store)
+    assert result.exit_code == 2 and "line 3 is not UTF-8" in result.output
+
     wrong = write(tmp_path / "hours.csv", "employee_id,partner_id,work_date,hours\n")
     result = encommun("import", wrong, "--store", store, "--kind", "bookings")
     assert result.exit_code == 2 and "missing resource_id, starts_at, ends_at" in result.output
@@ -352,3 +359,49 @@ def test_demo_loads_haut_val_and_prints_a_working_token_per_role(tmp_path: Path)
         events = count(ledger)
     with duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT max(position) FROM events").fetchone()[0] == events
+
+
+def test_an_import_on_each_store_records_once(store_settings: Settings, tmp_path: Path) -> None:
+    """SQLite and PostgreSQL alike: chunks land with their receipts, a re-import replays."""
+    csv_file = write(tmp_path / "hours.csv", HOURS)
+    with bootstrap(store_settings) as ledger:
+        ledger.execute_batch(setup(), actor=ACTOR)
+        before = count(ledger)
+        first = import_file(ledger, csv_file, actor=ACTOR)
+        again = import_file(ledger, csv_file, actor=ACTOR)
+        assert (first.accepted, first.replayed, len(first.rejected)) == (3, 0, 3)
+        assert (again.accepted, again.replayed, len(again.rejected)) == (0, 3, 3)
+        assert len(hours_logged(ledger)) == 3
+
+
+def test_two_imports_of_one_file_at_once_record_each_row_once(store: Path, tmp_path: Path) -> None:
+    """Two processes importing the same file race on the same timesheets and receipts:
+    the loser of each chunk decides again on fresh state and finds the rows recorded."""
+    import threading
+
+    lines = ["employee_id,partner_id,work_date,hours"] + [
+        f"anne,{partner},2026-{month:02d}-{day:02d},1"
+        for month in (1, 2, 3) for day in range(1, 29) for partner in ("creche-a", "mda", "club-b")
+    ]
+    csv_file = write(tmp_path / "hours.csv", "\n".join(lines) + "\n")
+    ledgers = [bootstrap(Settings(sqlite_path=store)) for _ in range(2)]
+    reports = []
+    before = count(ledgers[0])
+
+    def run(ledger: Ledger) -> None:
+        reports.append(import_file(ledger, csv_file, actor=ACTOR, chunk_size=20))
+
+    threads = [threading.Thread(target=run, args=(ledger,)) for ledger in ledgers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        rows = len(lines) - 1
+        assert [len(r.rejected) for r in reports] == [0, 0]
+        assert sum(r.accepted for r in reports) == rows and sum(r.replayed for r in reports) == rows
+        assert count(ledgers[0]) == before + 2 * rows
+        assert len(hours_logged(ledgers[0])) == rows
+    finally:
+        for ledger in ledgers:
+            ledger.close()
