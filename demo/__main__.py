@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bootstrap import bootstrap
+from demo.closing import close_and_dispute
 from demo.haut_val import Step, generate
 from demo.load import LoadReport, Refusal, StoreSummary, load, merged, summarize
 from domain.periods import check_month
@@ -48,6 +49,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--force", action="store_true", help="delete the store first if it exists")
     parser.add_argument("--batch", type=_positive, default=1,
                         help="join steps into transactions of about N commands (1: as generated)")
+    parser.add_argument("--close", action="store_true",
+                        help="then close every month but the last two, and record a late credit "
+                             "note and two disputes (builds the projections beside the store)")
+    parser.add_argument("--projections", type=Path,
+                        help="DuckDB file for --close (default: the store's name with .duckdb)")
     return parser.parse_args(argv)
 
 
@@ -91,6 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"[bold red]bug:[/] {report.problem}")
             return 1
         _print_summary(console, summarize(ledger), report, args.scale)
+        if args.close:
+            projections = args.projections or args.store.with_suffix(".duckdb")
+            for suffix in ("", ".wal"):
+                Path(f"{projections}{suffix}").unlink(missing_ok=True)
+            with console.status("closing months…"):
+                aftermath = close_and_dispute(ledger, projections, args.start, args.months)
+            console.print(f"Closed {len(aftermath.closed)} months: "
+                          f"{aftermath.closed[0] if aftermath.closed else '-'} to "
+                          f"{aftermath.closed[-1] if aftermath.closed else '-'}; projections in {projections}")
+            for note in aftermath.notes:
+                console.print(f"  {note}")
         return 0
     finally:
         ledger.close()

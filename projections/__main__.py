@@ -19,15 +19,16 @@ from bootstrap import bootstrap
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import ProjectionRunner
+from projections.verify import verify
 from settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m projections")
-    parser.add_argument("action", choices=["catch-up", "rebuild", "sql"])
+    parser.add_argument("action", choices=["catch-up", "rebuild", "sql", "verify"])
     parser.add_argument("query", nargs="?", help="with sql: one SELECT statement")
     parser.add_argument("--store", type=Path, help="the SQLite event store")
-    parser.add_argument("--db", type=Path, required=True, help="the DuckDB projection file")
+    parser.add_argument("--db", type=Path, help="the DuckDB projection file")
     parser.add_argument("--page-size", type=int, help="events per transaction (rebuild: 50,000, catch-up: 5,000)")
     parser.add_argument("--report-pages", action="store_true", help="print a line per page")
     args = parser.parse_intermixed_args(argv)
@@ -35,8 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         return print_query(args.db, args.query or parser.error("sql needs a query"))
     if args.store is None:
         parser.error(f"{args.action} needs --store")
+    if args.db is None and args.action != "verify":
+        parser.error(f"{args.action} needs --db")
 
     ledger = bootstrap(Settings(sqlite_path=args.store))
+    if args.action == "verify":
+        result = verify(ledger.recorder, progress=True)
+        print(result, flush=True)
+        return 0 if result.ok else 1
 
     def report(count: int) -> None:
         if args.report_pages:

@@ -115,16 +115,17 @@ _STAFF_ALIASES = """
 """
 
 # Tables whose rows are rewritten on the way into the snapshot (every other table is copied
-# as it is), with `$ids` the resource ids of the employees and `$aliases` their pseudonyms. Names of employees
-# appear in `resource_versions.name` and in the payload of their `ResourceRegistered` events
-# (docs/schema.md); every other name column is derived from these. Each is a plain
-# projection of its source table, so the rows keep their order (events by position).
+# as it is), given `$ids`, the resource ids of the employees, and `$aliases`, their pseudonyms.
+# Names of employees appear in `resource_versions.name` and in the payload of their
+# `ResourceRegistered` events (docs/schema.md); every other name column is derived from these.
+# Each is a plain projection of its source table, so rows keep their order (events by position).
 _MASKED = {
     "resource_versions": """
         INSERT INTO {dst}.main.resource_versions
         SELECT * REPLACE (
                    CASE WHEN kind = 'staff'
-                        THEN coalesce($aliases[list_position($ids, resource_id)], 'employee-?') ELSE name END AS name)
+                        THEN coalesce($aliases[list_position($ids, resource_id)], 'employee-?')
+                        ELSE name END AS name)
         FROM {src}.main.resource_versions
     """,
     "events": """
@@ -153,14 +154,13 @@ def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path |
     token = f"{time.time_ns():x}-{secrets.token_hex(4)}"
     partial = snapshot_dir / f"{PARTIAL_PREFIX}{token}.duckdb"
     alias = f"encommun_snapshot_{token.replace('-', '_')}"
-    if isinstance(source, (str, Path)):
-        conn = duckdb.connect()
-        conn.execute(f"ATTACH {_literal(str(source))} AS src (READ_ONLY)")
-        src = "src"
-    else:
-        conn = source.cursor()
-        src = conn.execute("SELECT current_database()").fetchone()[0]
+    conn = duckdb.connect() if isinstance(source, (str, Path)) else source.cursor()
     try:
+        if isinstance(source, (str, Path)):
+            conn.execute(f"ATTACH {_literal(str(source))} AS src (READ_ONLY)")
+            src = "src"
+        else:
+            src = conn.execute("SELECT current_database()").fetchone()[0]
         conn.execute(f"ATTACH {_literal(str(partial))} AS {_ident(alias)}")
         try:
             conn.begin()
@@ -298,7 +298,11 @@ class Snapshot:
         # applies config keys in no fixed order, and each refuses some keys that follow it.
         config = {name: value for name, value, _ in settings
                   if name not in ("enable_external_access", "lock_configuration")}
-        conn = duckdb.connect(str(path), read_only=True, config=config)
+        try:
+            conn = duckdb.connect(str(path), read_only=True, config=config)
+        except BaseException:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            raise
         try:
             for name, value, _ in settings:
                 conn.execute(f"SET GLOBAL {name} = {_sql_value(value)}")
@@ -319,6 +323,7 @@ class Snapshot:
                 raise RuntimeError(f"the snapshot's connection is not locked down as expected: {wrong}")
         except BaseException:
             conn.close()
+            shutil.rmtree(temp_dir, ignore_errors=True)
             raise
         return cls(path, conn, 0 if row is None else int(row[0]), temp_dir, limits)
 

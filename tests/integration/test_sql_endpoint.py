@@ -312,6 +312,7 @@ def test_no_employee_name_reaches_the_snapshot(api: Api) -> None:
     write(api, "/resources/bruno/retire", {"retired_on": "2026-06-01"})
     position = write(api, "/staff-hours", {"employee_id": "anne", "partner_id": "creche-a",
                                            "work_date": "2026-03-02", "hours": "3"})
+    assert api.client.app.state.services.follower.wait_for(position, timeout=10)
     names = employee_names(api)
     assert names == {"Anne Martin", BRUNO["name"], CLAIRE["name"]}
     body = sql(api, "SELECT resource_id, name, valid_to IS NULL AS current FROM resource_versions "
