@@ -158,18 +158,33 @@ def chain_hash_at(conn: duckdb.DuckDBPyConnection, position: int) -> str | None:
 
 def issued_vs_now(conn: duckdb.DuckDBPyConnection, month: str, now: int) -> list[dict] | None:
     """Every line of a closed month's statements as issued and as it stands at `now`, with
-    the difference and the events after the seal that caused it (None if not closed)."""
+    the difference and the events after the seal that caused it (None if not closed).
+
+    Only the pools that an event moved after the seal are split twice; the others read
+    the same from `cost_shares` then and now."""
     sealed = dict(closed_months(conn))
     if month not in sealed:
         return None
-    issued = {_line_key(l): l for l in month_lines(conn, month, sealed[month])}
-    current = {_line_key(l): l for l in month_lines(conn, month, now)}
-    pools = sorted({(key[1], month) for key in issued | current})
-    shares.select_wanted(conn, pools)
+    seal = sealed[month]
+    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
+                 {"p": now, "month": month, "resource": None})
     causes: dict[str, list[int]] = defaultdict(list)
     for resource_id, _, position in conn.execute(_sql("pool_causes")).fetchall():
-        if sealed[month] < position <= now:
+        if seal < position <= now:
             causes[resource_id].append(position)
+    moved = sorted((resource_id, month) for resource_id in causes)
+    still = conn.execute(
+        "SELECT * FROM cost_shares WHERE month = ? AND NOT list_contains(?, resource_id)",
+        [month, [r for r, _ in moved]]).to_arrow_table().cast(shares.SHARE_SCHEMA)
+
+    def shares_at(position: int) -> pa.Table:
+        if not moved:
+            return still
+        shares.select_wanted(conn, moved)
+        return pa.concat_tables([still, shares.compute(conn, as_of=position)])
+
+    issued = {_line_key(l): l for l in month_lines(conn, month, seal, shares_at(seal))}
+    current = {_line_key(l): l for l in month_lines(conn, month, now, shares_at(now))}
     rows = []
     for key in sorted(issued.keys() | current.keys(), key=lambda k: tuple("" if v is None else str(v) for v in k)):
         before = issued[key]["amount_cents"] if key in issued else 0

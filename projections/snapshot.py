@@ -39,12 +39,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 import pyarrow as pa
 
 from projections.runner import APPLICATION
+
+if TYPE_CHECKING:
+    from projections.follower import Follower
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -248,11 +252,12 @@ class QueryResult:
 def lockdown(limits: Limits, temp_dir: Path) -> list[tuple[str, object, str]]:
     """The settings of a snapshot's instance, in the order they are set, with the value
     `duckdb_settings()` must then show (None: not checked there)."""
+    timeout_ms = max(1, round(limits.timeout_s * 1000))
     return [
         ("memory_limit", limits.memory_limit, None),
         ("temp_directory", str(temp_dir), str(temp_dir)),
         ("max_temp_directory_size", limits.temp_limit, None),
-        ("max_execution_time", max(1, round(limits.timeout_s * 1000)), str(max(1, round(limits.timeout_s * 1000)))),
+        ("max_execution_time", timeout_ms, str(timeout_ms)),
         ("autoload_known_extensions", False, "false"),
         ("autoinstall_known_extensions", False, "false"),
         ("allow_community_extensions", False, "false"),
@@ -429,7 +434,7 @@ class Snapshot:
 class SnapshotPublisher:
     """Keeps one current snapshot of the follower's projections for the analysts' queries."""
 
-    def __init__(self, follower, snapshot_dir: Path, *, every_s: float, limits: Limits) -> None:
+    def __init__(self, follower: Follower, snapshot_dir: Path, *, every_s: float, limits: Limits) -> None:
         self.follower = follower
         self.snapshot_dir = Path(snapshot_dir)
         self.every_s = every_s
@@ -443,7 +448,7 @@ class SnapshotPublisher:
         self.last_publish_s: float | None = None
 
     @classmethod
-    def from_settings(cls, follower, settings) -> SnapshotPublisher:
+    def from_settings(cls, follower: Follower, settings: Settings) -> SnapshotPublisher:
         return cls(follower, settings.snapshot_dir, every_s=settings.snapshot_every_s,
                    limits=Limits(timeout_s=settings.sql_timeout_s, memory_limit=settings.sql_memory_limit,
                                  row_limit=settings.sql_row_limit))
@@ -476,13 +481,10 @@ class SnapshotPublisher:
                 or (at_least is not None and current.position < at_least)
                 or (self.every_s == 0 and current.position < self.follower.position)):
             self.refresh(at_least)
-        while True:  # a newer snapshot may retire this one between reading and acquiring it
-            with self._lock:
-                current = self._current
-                if current is None:
-                    raise RuntimeError("the snapshot publisher is stopped")
-                if current.acquire():
-                    break
+        with self._lock:  # a snapshot is retired only once it is no longer current
+            current = self._current
+            if current is None or not current.acquire():
+                raise RuntimeError("the snapshot publisher is stopped")
         try:
             yield current
         finally:

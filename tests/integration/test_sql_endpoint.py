@@ -22,7 +22,8 @@ BOOKING = {"resource_id": "salle-vercors", "partner_id": "creche-a",
            "starts_at": "2026-03-02T14:00:00+01:00", "ends_at": "2026-03-02T16:00:00+01:00"}
 # Employees of the ledger: tests/history.py registers Anne Martin; these tests add two more.
 BRUNO = {"resource_id": "bruno", "name": "Bruno Lefèvre", "kind": "staff", "unit": "hour"}
-CLAIRE = {"resource_id": "aaa-claire", "name": "Claire « Zoé » Dupont-Ødegård", "kind": "staff", "unit": "hour"}
+CLAIRE = {"resource_id": "aaa-claire", "name": "Claire « Zoé » Dupont-Ødegård", "kind": "staff",
+          "unit": "hour"}
 
 
 def start_api(tmp: Path, **overrides: object) -> Api:
@@ -126,7 +127,8 @@ def test_json_is_the_default_and_an_unknown_accept_is_406(api: Api) -> None:
 def test_values_keep_their_exactness_in_json(api: Api) -> None:
     """Decimals and HUGEINTs exact, times ISO 8601, blobs base64, nested values as JSON,
     duplicate column names kept (rows are lists)."""
-    response = sql(api, "SELECT 1.005::DECIMAL(18, 3) AS d, 170141183460469231731687303715884105727::HUGEINT AS h, "
+    response = sql(api, "SELECT 1.005::DECIMAL(18, 3) AS d, "
+                        "170141183460469231731687303715884105727::HUGEINT AS h, "
                         "DATE '2026-03-02' AS day, TIMESTAMPTZ '2026-03-02 14:00:00+01' AS t, "
                         "'\\x01'::BLOB AS b, [1, NULL] AS l, {'a': 1.5} AS s, 'inf'::DOUBLE AS f, "
                         "'{\"k\": 1}'::JSON AS j, 1 AS x, 2 AS x")
@@ -297,8 +299,9 @@ def occurrences(conn: duckdb.DuckDBPyConnection, names: set[str]) -> list[tuple[
     assert {table for table, _ in columns} >= {"events", "resource_versions", "resources", "statement_lines"}
     for table, column in columns:
         for needle in needles:
-            hits = conn.execute(f'SELECT count(*) FROM "{table}" WHERE contains(CAST("{column}" AS VARCHAR), ?)',
-                                [needle]).fetchone()[0]
+            hits = conn.execute(
+                f'SELECT count(*) FROM "{table}" WHERE contains(CAST("{column}" AS VARCHAR), ?)',
+                [needle]).fetchone()[0]
             if hits:
                 found.append((table, column, needle))
     return found

@@ -41,7 +41,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
                                 "work_date": "2026-03-02", "hours": "3"})
     write(api, "/costs", {"resource_id": "salle-vercors", "month": "2026-03", "amount_cents": 50_000,
                           "category": "loyer", "document_ref": "FAC-1"})
-    position = write(api, "/entries/salle-vercors:2026-03:1/corrections", {"amount_cents": 49_000, "reason": "avoir"})
+    position = write(api, "/entries/salle-vercors:2026-03:1/corrections",
+                     {"amount_cents": 49_000, "reason": "avoir"})
     assert api.client.app.state.services.follower.wait_for(position, timeout=10)
     assert api.client.post("/sql", json={"sql": "SELECT 1"}, headers=api.headers("analyst"),
                            params={"after": position}).json()["position"] == position
@@ -156,7 +157,8 @@ def test_a_long_query_is_stopped_at_the_time_limit(api: Api) -> None:
         response = post(api, statement)
         elapsed = time.monotonic() - started
         assert response.status_code == 408, response.text
-        assert response.json()["type"].endswith("/sql-timeout") and f"{TIMEOUT_S:g} s" in response.json()["detail"]
+        problem = response.json()
+        assert problem["type"].endswith("/sql-timeout") and f"{TIMEOUT_S:g} s" in problem["detail"]
         assert TIMEOUT_S * 0.9 <= elapsed < TIMEOUT_S + 15
     assert state(api) == before
     assert post(api, "SELECT count(*) FROM events").status_code == 200  # the snapshot still serves
@@ -279,8 +281,8 @@ def test_spilling_is_bounded_by_the_memory_and_temp_directory_limits(api: Api, t
         conn = snapshot.cursor()
         try:
             with pytest.raises(duckdb.OutOfMemoryException, match="max_temp_directory_size"):
-                conn.execute("SELECT count(*) FROM (SELECT i, repeat('x', 100) AS s FROM range(10000000) t(i) "
-                             "ORDER BY hash(i))").fetchall()
+                conn.execute("SELECT count(*) FROM (SELECT i, repeat('x', 100) AS s "
+                             "FROM range(10000000) t(i) ORDER BY hash(i))").fetchall()
             temp = conn.execute("SELECT current_setting('temp_directory')").fetchone()[0]
         finally:
             conn.close()
@@ -294,7 +296,8 @@ def test_spilling_is_bounded_by_the_memory_and_temp_directory_limits(api: Api, t
 # Controls: the threats are real without the lockdown -----------------------------------
 
 
-def test_controls_without_the_lockdown_duckdb_complies(api: Api, server_variable: None, tmp_path: Path) -> None:
+def test_controls_without_the_lockdown_duckdb_complies(api: Api, server_variable: None,
+                                                       tmp_path: Path) -> None:
     """On DuckDB 2.0.1 a read_only=True connection with default settings reads local files
     and the server's Python variables, and writes files with COPY. If this test fails,
     DuckDB's defaults changed: review projections/snapshot.py's lockdown against them."""
