@@ -173,9 +173,9 @@ def issued_vs_now(conn: duckdb.DuckDBPyConnection, month: str, now: int) -> list
         if seal < position <= now:
             causes[resource_id].append(position)
     moved = sorted((resource_id, month) for resource_id in causes)
-    still = conn.execute(
-        "SELECT * FROM cost_shares WHERE month = ? AND NOT list_contains(?, resource_id)",
-        [month, [r for r, _ in moved]]).to_arrow_table().cast(shares.SHARE_SCHEMA)
+    still = conn.sql(
+        "SELECT * FROM cost_shares WHERE month = $month AND NOT list_contains($moved, resource_id)",
+        params={"month": month, "moved": [r for r, _ in moved]}).to_arrow_table().cast(shares.SHARE_SCHEMA)
 
     def shares_at(position: int) -> pa.Table:
         if not moved:
