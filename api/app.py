@@ -8,7 +8,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import audit, batch, costs, disputes, partners, periods, resources, shares, sql, statements, usage
+from api.routers import audit, batch, costs, disputes, documents, partners, periods, resources, shares, sql, statements, usage
 from api.services import Services
 from settings import Settings
 
@@ -36,6 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
-    for module in (partners, resources, usage, costs, batch, shares, statements, audit, periods, disputes, sql):
+    for module in (partners, resources, usage, costs, batch, shares, statements, documents, audit, periods, disputes, sql):
         app.include_router(module.router)
     return app

@@ -347,7 +347,10 @@ def sql(
     format: Annotated[SqlFormat, typer.Option("--format", help="How to print the rows.")] = SqlFormat.table,
     projections: ProjectionsOption = None,
 ) -> None:
-    """Run one SELECT on a read-only connection to the projection file (docs/schema.md)."""
+    """Run one SELECT on a read-only connection to the projection file (docs/schema.md).
+
+    For the operator: the file as it is, employee names included (analysts query the
+    API's pseudonymised snapshot). It cannot run while `encommun serve` holds the file."""
     with reported_errors():
         settings = load_settings(projections=projections)
         result = exporting.select(settings.projection_path, query)
@@ -384,18 +387,25 @@ def export(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to write <table>.<format> files.",
                                               file_okay=False)],
     format: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.parquet,
+    employee_names: Annotated[bool, typer.Option(
+        "--employee-names", help="Keep the names of employees (not for analysts: by default "
+        "they are employee-<n>, as in the API's analyst snapshot).")] = False,
     projections: ProjectionsOption = None,
 ) -> None:
-    """Export every analyst table and view (docs/schema.md) to DIR, one file each."""
+    """Export every analyst table and view (docs/schema.md) to DIR, one file each.
+
+    Employees are pseudonymised (employee-<n>) as in the API's analyst snapshot, unless
+    --employee-names."""
     with reported_errors():
         settings = load_settings(projections=projections)
         with _progress(console=err) as progress:
             task = progress.add_task("export", total=len(exporting.ANALYST_TABLES))
             exported = exporting.export(
-                settings.projection_path, directory, format.value,
+                settings.projection_path, directory, format.value, employee_names=employee_names,
                 on_table=lambda done: progress.advance(task),
             )
-    table = Table(title=f"Exported to {escape(str(directory))} ({format.value})")
+    names = "with employee names" if employee_names else "employees pseudonymised"
+    table = Table(title=f"Exported to {escape(str(directory))} ({format.value}, {names})")
     table.add_column("table")
     table.add_column("rows", justify="right")
     table.add_column("file")

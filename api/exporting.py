@@ -1,19 +1,27 @@
 """Exporting every analyst table and view of the projection file (docs/schema.md) to
-Parquet or CSV files, one per table, and running one analyst's SELECT. No printing here.
+Parquet or CSV files, one per table, and running one SELECT. No printing here.
 
-Both read the DuckDB projection file on a read-only connection: DuckDB lets one process
-open a file read-write or several open it read-only, not both, so they fail while a
-process (`encommun serve`, a catch-up) holds it read-write; `ProjectionsBusy` says so.
+Both read the DuckDB projection file read-only: DuckDB lets one process open a file
+read-write or several open it read-only, not both, so they fail while a process
+(`encommun serve`, a catch-up) holds it read-write; `ProjectionsUnavailable` says so.
+
+Exports are for analysts: by default they are taken from a pseudonymised copy of the
+projection file, made as the API's analyst snapshot is (`projections.snapshot.publish`:
+employees are `employee-<n>`), in a temporary directory inside the export directory.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Iterator, Literal
 
 import duckdb
+
+from projections.snapshot import publish
 
 # Every table and view of docs/schema.md, in its order ('tracking' is bookkeeping).
 ANALYST_TABLES: tuple[str, ...] = (
@@ -56,21 +64,38 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         ) from None
 
 
+@contextmanager
+def pseudonymised_copy(projection_path: Path, work_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a pseudonymised copy of the projection file, deleted after."""
+    connect_read_only(projection_path).close()  # a clear error if missing or held
+    with tempfile.TemporaryDirectory(prefix=".encommun-", dir=work_dir) as tmp:
+        try:
+            copy = publish(projection_path, tmp)
+        except duckdb.IOException as error:
+            raise ProjectionsUnavailable(f"cannot copy {projection_path}: {error}") from None
+        with duckdb.connect(str(copy), read_only=True) as conn:
+            yield conn
+
+
 def export(
     projection_path: Path,
     directory: Path,
     format: Format,
     *,
     tables: tuple[str, ...] = ANALYST_TABLES,
+    employee_names: bool = False,
     on_table: Callable[[Exported], None] | None = None,
 ) -> list[Exported]:
     """Write DIR/<table>.<format> for every table; all are read in one transaction, so
-    they agree with each other (as of one log position)."""
+    they agree with each other (as of one log position). Employees are pseudonymised
+    unless `employee_names`."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r} (parquet or csv)")
     directory.mkdir(parents=True, exist_ok=True)
     exported = []
-    with connect_read_only(projection_path) as conn:
+    source = (connect_read_only(projection_path) if employee_names
+              else pseudonymised_copy(projection_path, directory))
+    with source as conn:
         conn.begin()
         for name in tables:
             target = directory / f"{name}.{format}"

@@ -57,13 +57,6 @@ DISPUTE_STATUS_FR = {
 }
 KINDS_FR = {"share": "charge", "tariff": "charge", "adjustment": "régularisation", "credit": "avoir"}
 
-VERIFY_SENTENCE = (
-    "Chaque partenaire reçoit sa copie de ce relevé : elle ancre le journal hors du système. "
-    "Quiconque dispose du journal des événements peut recalculer ces deux valeurs avec "
-    "« encommun verify » ; si un seul événement enregistré jusqu'à la clôture avait été modifié, "
-    "supprimé ou déplacé, elles ne correspondraient plus à celles imprimées ici."
-)
-
 CSV_HEADER = ("type", "mois", "partenaire", "ressource", "libellé", "version de clé", "base", "base totale",
               "ratio", "montant (centimes)", "montant", "mois d'origine", "contestation",
               "statut de la contestation")
@@ -83,11 +76,15 @@ def day_fr(moment: datetime) -> str:
     return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def decimal_fr(value: Decimal, *, places: int | None = None, group: bool = True) -> str:
-    """A decimal with a decimal comma, trailing zeros dropped (or rounded half-up to `places`),
-    thousands separated by a narrow no-break space unless `group` is false."""
+def decimal_fr(value: Decimal, *, places: int | None = None, max_places: int | None = None,
+               group: bool = True) -> str:
+    """A decimal with a decimal comma: rounded half-up to `places` decimals, or to at most
+    `max_places` with trailing zeros dropped (all of them by default); thousands separated by
+    a narrow no-break space unless `group` is false."""
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif max_places is not None and value.as_tuple().exponent < -max_places:
+        return decimal_fr(value.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP), group=group)
     elif value == value.to_integral_value():
         value = value.quantize(Decimal(1))
     else:
@@ -133,7 +130,8 @@ class DocumentLine:
     def basis_text(self) -> str:
         if self.basis is None or self.total_basis is None:
             return ""
-        return f"{decimal_fr(self.basis)} / {decimal_fr(self.total_basis)}"
+        # On paper, three decimals at most (a basis prorated by days has six); the CSV has them all.
+        return f"{decimal_fr(self.basis, max_places=3)} / {decimal_fr(self.total_basis, max_places=3)}"
 
     @property
     def ratio_text(self) -> str:
@@ -291,8 +289,7 @@ def templates() -> Environment:
 
 
 def render_html(document: StatementDocument) -> str:
-    return templates().get_template("statement.html").render(
-        doc=document, verify_sentence=VERIFY_SENTENCE)
+    return templates().get_template("statement.html").render(doc=document)
 
 
 def render_csv(document: StatementDocument) -> str:

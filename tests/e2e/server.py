@@ -101,11 +101,11 @@ def _stop(process: subprocess.Popen, timeout: float) -> None:
 
 @contextmanager
 def serve(settings: Settings, *, log: Path, factory: str = FACTORY, start_timeout: float = 60.0,
-          stop_timeout: float = 15.0, access_log: bool = False) -> Iterator[Server]:
+          stop_timeout: float = 15.0, access_log: bool = False, log_level: str = "warning") -> Iterator[Server]:
     """A uvicorn child serving `factory` on the settings' store; its output goes to `log`."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", "1", "--log-level", "warning", "--timeout-graceful-shutdown", "5"]
+               "--port", str(port), "--workers", "1", "--log-level", log_level, "--timeout-graceful-shutdown", "5"]
     if not access_log:
         command.append("--no-access-log")
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -275,9 +275,27 @@ def test_export_writes_every_analyst_table_with_its_rows(store: Path, tmp_path: 
             assert re.search(rf"│ {name}\s+│\s+{expected:,} │", result.stdout), name
         assert conn.execute("SELECT count(*) FROM usage").fetchone()[0] == 3
 
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.parquet" for name in ANALYST_TABLES)
+
     csv_out = tmp_path / "csv"
     assert encommun("export", "--format", "csv", csv_out, "--projections", projections).exit_code == 0
     assert sorted(p.stem for p in csv_out.glob("*.csv")) == sorted(ANALYST_TABLES)
+
+
+def test_an_export_names_no_employee_unless_asked(store: Path, tmp_path: Path) -> None:
+    """As in the API's analyst snapshot, employees are employee-<n> in every exported file."""
+    projections = rebuilt(store, tmp_path)
+    pseudonymised, named = tmp_path / "analysts", tmp_path / "named"
+    assert encommun("export", "--format", "csv", pseudonymised, "--projections", projections).exit_code == 0
+    assert encommun("export", "--format", "csv", named, "--employee-names",
+                    "--projections", projections).exit_code == 0
+
+    def mentions(directory: Path) -> set[str]:
+        return {p.stem for p in directory.glob("*.csv") if "Anne Martin" in p.read_text()}
+
+    assert mentions(pseudonymised) == set()
+    assert {"events", "resources", "resource_versions"} <= mentions(named)
+    assert "employee-1" in (pseudonymised / "resources.csv").read_text()
 
 
 def test_every_table_of_the_schema_document_is_exported() -> None:
