@@ -45,6 +45,9 @@ from rich.progress import (
 from rich.table import Table
 
 from api import exporting, importing
+from api.cli_periods import dispute_app, period_app, verify
+from api.cli_support import (ProjectionsOption, StoreOption, Failure, _progress, err, load_settings,
+                             open_ledger, out, reported_errors)
 from bootstrap import bootstrap
 from domain.errors import DomainError
 from event_store.ledger import Ledger
@@ -61,86 +64,13 @@ app = typer.Typer(
 token_app = typer.Typer(help="Issue, list and revoke API access tokens.", no_args_is_help=True,
                         rich_markup_mode="markdown")
 app.add_typer(token_app, name="token")
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-StoreOption = Annotated[
-    Optional[Path],
-    typer.Option("--store", help="The SQLite event store (default: ENCOMMUN_SQLITE_PATH, var/encommun.sqlite).",
-                 dir_okay=False),
-]
-ProjectionsOption = Annotated[
-    Optional[Path],
-    typer.Option("--projections", help="The DuckDB projection file (default: ENCOMMUN_PROJECTION_PATH, "
-                 "var/encommun.duckdb).", dir_okay=False),
-]
+app.add_typer(period_app, name="period")
+app.add_typer(dispute_app, name="dispute")
+app.command("verify")(verify)
 
 DEMO_PARTNER = "maison-des-associations"
 DEMO_MONTH = "2026-03"
 DEMO_BATCH = 200  # commands a transaction while loading the demo (demo.load.merged)
-
-
-# Plumbing -------------------------------------------------------------------------------
-
-
-class Failure(Exception):
-    """An error to report in red, with exit status 2."""
-
-
-@contextmanager
-def reported_errors() -> Iterator[None]:
-    """Expected errors as one red line and exit status 2, never a traceback."""
-    try:
-        yield
-    except DomainError as error:
-        field = f" (field {error.field})" if error.field else ""
-        _fail(f"refused [{error.rule}]: {error.message}{field}")
-    except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable) as error:
-        _fail(str(error))
-    except exporting.NotASelect as error:
-        _fail(f"not run: {error}")
-    except pydantic.ValidationError as error:
-        _fail(f"invalid settings (ENCOMMUN_* environment variables or options):\n{error}")
-    except duckdb.Error as error:
-        _fail(f"DuckDB: {error}")
-    except OSError as error:
-        _fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] [red]{escape(message)}[/]")
-    raise typer.Exit(2)
-
-
-def load_settings(store: Path | None = None, projections: Path | None = None) -> Settings:
-    overrides: dict[str, object] = {}
-    if store is not None:
-        overrides |= {"store": "sqlite", "sqlite_path": store}
-    if projections is not None:
-        overrides["projection_path"] = projections
-    return Settings(**overrides)
-
-
-@contextmanager
-def open_ledger(settings: Settings, *, existing: bool = False) -> Iterator[Ledger]:
-    """The ledger; with `existing`, a SQLite store must already be there (a typo in
-    --store would otherwise create an empty store and show nothing)."""
-    if existing and settings.store == "sqlite" and not settings.sqlite_path.is_file():
-        raise Failure(f"no event store at {settings.sqlite_path} (give --store PATH or ENCOMMUN_SQLITE_PATH)")
-    ledger = bootstrap(settings)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
-
-
-def _progress(*columns, console: Console = err) -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=console)
-
-
-# serve, demo ----------------------------------------------------------------------------
 
 
 @app.command()
@@ -176,8 +106,9 @@ def demo(
 ) -> None:
     """Load the demo territory Haut-Val and serve it.
 
-    Loads Haut-Val into a fresh DIR/demo.sqlite, builds DIR/demo.duckdb, issues one token
-    per role, prints them with the URLs, then serves the API (unless --no-serve)."""
+    Loads Haut-Val into a fresh DIR/demo.sqlite, closes its past months (with a late
+    credit note and two disputes), builds DIR/demo.duckdb, issues one token per role,
+    prints them with the URLs, then serves the API (unless --no-serve)."""
     from demo.__main__ import main as load_demo
     from event_store.access import issue_token
     from projections.rebuild import rebuild
@@ -187,8 +118,9 @@ def demo(
         store, db = directory / "demo.sqlite", directory / "demo.duckdb"
         _remove_demo_files(store, db)
         # The demo's own loader: its progress bar, the refusals it expects, its summary.
+        # --close: past months closed, a late credit note, a rejected and an accepted dispute.
         status = load_demo(["--store", str(store), "--months", str(months), "--force",
-                            "--batch", str(DEMO_BATCH)])
+                            "--batch", str(DEMO_BATCH), "--close", "--projections", str(db)])
         if status != 0:
             raise Failure(f"loading Haut-Val failed (python -m demo exited with {status})")
         settings = Settings(store="sqlite", sqlite_path=store, projection_path=db)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -184,6 +185,13 @@ class StatementDocument:
         return [line for line in self.lines if line.kind == kind]
 
     @property
+    def title(self) -> str:
+        """'Relevé n° 3'; 'Relevé provisoire' for an open month."""
+        if not self.closed:
+            return "Relevé provisoire"
+        return "Relevé sans numéro" if self.number is None else f"Relevé n° {self.number}"
+
+    @property
     def seal_line(self) -> str:
         return (f"Mois clos — empreinte des relevés (SHA-256) : {self.statements_sha256} — "
                 f"chaîne à la position {self.issued_at_position} : {self.chain_hash}")
@@ -212,15 +220,13 @@ def _describe(line: dict[str, Any], dispute_ids: dict[tuple, str]) -> tuple[str,
 
 def _line_rank(line: DocumentLine) -> tuple:
     order = {"charge": 0, "régularisation": 1, "avoir": 2}
-    return (order[line.kind], line.origin_month or "", line.resource_name.casefold(), line.resource_id,
+    name = unicodedata.normalize("NFKD", line.resource_name.casefold())  # 'Électricité' sorts among the E
+    return (order[line.kind], line.origin_month or "", name, line.resource_id,
             -1 if line.part is None else line.part, line.line_kind, line.dispute_id or "")
 
 
-def _disputes(read: Reading, partner_id: str, month: str, names: dict[str, str]) -> list[DocumentDispute]:
-    rows = read.rows(
-        "SELECT dispute_id, resource_id, reason, status, resolution_reason FROM disputes "
-        "WHERE partner_id = ? AND month = ? AND opened_position <= ? ORDER BY opened_position, dispute_id",
-        [partner_id, month, read.position])
+def _disputes(read: Reading, rows: list[dict[str, Any]], names: dict[str, str]) -> list[DocumentDispute]:
+    """The disputes opened on the month's lines, each with its answer and the credits it granted."""
     credits: dict[str, list[str]] = {}
     if rows:
         for dispute_id, amount_cents, credited_month in read.conn.execute(
@@ -240,12 +246,13 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
     """Everything a printed or filed statement shows, read from one snapshot."""
     name = require_partner(read, partner_id)
     lines, seal = _statement_lines(read, partner_id, month)
-    resource_ids = {line["resource_id"] for line in lines} | {row[0] for row in read.conn.execute(
-        "SELECT resource_id FROM disputes WHERE partner_id = ? AND month = ?", [partner_id, month]).fetchall()}
-    names = resource_names(read, resource_ids)
-    dispute_ids = {(d["resource_id"], d["line_kind"], d["part"]): d["dispute_id"] for d in read.rows(
-        "SELECT resource_id, line_kind, part, dispute_id FROM disputes WHERE partner_id = ? AND month = ? "
-        "AND opened_position <= ? ORDER BY opened_position", [partner_id, month, read.position])}
+    disputes = read.rows(
+        "SELECT dispute_id, resource_id, line_kind, part, reason, status, resolution_reason FROM disputes "
+        "WHERE partner_id = ? AND month = ? AND opened_position <= ? ORDER BY opened_position, dispute_id",
+        [partner_id, month, read.position])
+    names = resource_names(read, {line["resource_id"] for line in lines} | {d["resource_id"] for d in disputes})
+    # A line's latest dispute, as `_statement_lines` gives its status.
+    dispute_ids = {(d["resource_id"], d["line_kind"], d["part"]): d["dispute_id"] for d in disputes}
     closed_on = None
     if seal is not None:
         closed_at = read.conn.execute("SELECT closed_at FROM periods WHERE month = ?", [month]).fetchone()
@@ -269,7 +276,7 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
         chain_hash=seal["chain_hash"] if seal else None,
         closed_on=closed_on, position=read.position,
         lines=sorted(document_lines, key=_line_rank),
-        disputes=_disputes(read, partner_id, month, names),
+        disputes=_disputes(read, disputes, names),
     )
 
 
@@ -352,10 +359,20 @@ _CSV_EXAMPLE = (
     "chaîne à la position 4810;516ef586e6ca34e92af0c59f5e38fd54177f55d10d85162a131c512c1e3a010b\r\n"
 )
 
-_ERRORS = {
-    403: {"description": "Not the coordinator, an auditor or the partner itself"},
-    404: {"description": "No such partner"},
-    422: {"description": "The month is not written YYYY-MM"},
+def _problem(status: int, rule: str, title: str, detail: str, field: str | None = None) -> dict[str, Any]:
+    example = {"type": f"https://encommun.fr/problems/{rule}", "title": title, "status": status, "detail": detail}
+    return {"application/problem+json": {"example": example | ({"field": field} if field else {})}}
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not the coordinator, an auditor or the partner itself",
+          "content": _problem(403, "http", "HTTPError", "a token of partner 'club-b' cannot read the statement "
+                                                        "for partner 'creche-a'")},
+    404: {"description": "No such partner",
+          "content": _problem(404, "not-found", "NotFound", "no partner 'nobody'", "partner_id")},
+    422: {"description": "The month is not written YYYY-MM",
+          "content": _problem(422, "invalid-request", "InvalidRequest", "path.month: Value error, month must be "
+                              "written YYYY-MM (e.g. 2026-03), got '2026-13'", "path.month")},
 }
 
 

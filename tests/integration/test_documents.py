@@ -177,6 +177,10 @@ def test_the_document_escapes_what_users_typed(api: Api) -> None:
     assert "<script>" not in html and "Atelier &lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in html
     assert "Aucune charge pour ce mois." in html
 
+    _close(api, "2026-01")  # no line, hence no number: the document says so rather than "None"
+    closed = _html(api, "atelier", "2026-01", "coordinator")
+    assert "Relevé sans numéro" in closed and "None" not in closed and "Mois clos" in closed
+
 
 def test_the_routes_are_documented_in_openapi(api: Api) -> None:
     paths = api.client.get("/openapi.json").json()["paths"]

@@ -1,0 +1,183 @@
+"""`encommun period close|diff|list`, `encommun dispute open|comment|resolve|list` and
+`encommun verify`: closing months, disputes, and proving the log was not rewritten."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from api.cli_support import (Failure, ProjectionsOption, StoreOption, load_settings, open_ledger, out,
+                             reported_errors)
+from api.closing import close_month
+from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
+from domain.money import format_eur
+from projections import closing
+from projections.follower import Follower
+from projections.recorder import DuckDBTrackingRecorder
+from projections.verify import verify as verify_log
+
+period_app = typer.Typer(help="Close months and compare a closed month as issued with now.",
+                         no_args_is_help=True)
+dispute_app = typer.Typer(help="Open, comment, resolve and list disputes of statement lines.",
+                          no_args_is_help=True)
+Actor = Annotated[str, typer.Option(help="Who does it, as the events will say.")]
+
+
+def _open_projections(settings) -> DuckDBTrackingRecorder:
+    """The projections, brought up to the end of the log (the API must not be running)."""
+    if not settings.projection_path.exists():
+        raise Failure(f"no projections at {settings.projection_path}: run `encommun rebuild` first")
+    try:
+        view = DuckDBTrackingRecorder(settings.projection_path)
+    except Exception as error:  # another process (a running API) holds the file
+        raise Failure(f"the projections at {settings.projection_path} are in use ({error}); "
+                      "stop the API or close the month through it (POST /periods/MONTH/close)") from None
+    return view
+
+
+@period_app.command("close")
+def period_close(
+    month: Annotated[str, typer.Argument(help="The month to close, YYYY-MM.")],
+    actor: Actor = "coordinator/cli", store: StoreOption = None, projections: ProjectionsOption = None,
+) -> None:
+    """Close a month: seal its statements (digest and chain hash) and number them."""
+    with reported_errors():
+        settings = load_settings(store, projections)
+        with open_ledger(settings, existing=True) as ledger:
+            view = _open_projections(settings)
+            try:
+                follower = Follower(ledger.recorder, view)
+                outcome = close_month(ledger, follower, month, actor=actor)
+                follower.catch_up()
+                (digest, chain_hash, as_of), = view.connection.execute(
+                    "SELECT statements_sha256, chain_hash, as_of_position FROM periods WHERE month = ?",
+                    [month]).fetchall()
+            finally:
+                view.close()
+    out.print(f"{month} closed at position {outcome.position} (statements as of {as_of})")
+    out.print(f"  statements SHA-256  {digest}\n  chain hash          {chain_hash}")
+
+
+@period_app.command("list")
+def period_list(store: StoreOption = None, projections: ProjectionsOption = None) -> None:
+    """The closed months and their seals."""
+    with reported_errors():
+        settings = load_settings(store, projections)
+        with open_ledger(settings, existing=True) as ledger:
+            view = _open_projections(settings)
+            try:
+                Follower(ledger.recorder, view).catch_up()
+                rows = view.connection.execute(
+                    "SELECT month, as_of_position, position, statements_sha256, chain_hash, actor "
+                    "FROM periods ORDER BY month").fetchall()
+            finally:
+                view.close()
+    table = Table("month", "as of", "closed at", "statements SHA-256", "chain hash", "by")
+    for month, as_of, position, digest, chain_hash, actor in rows:
+        table.add_row(month, str(as_of), str(position), digest[:16] + "…", chain_hash[:16] + "…", actor)
+    out.print(table)
+
+
+@period_app.command("diff")
+def period_diff(
+    month: Annotated[str, typer.Argument(help="A closed month, YYYY-MM.")],
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write both versions to this CSV file.")] = None,
+    store: StoreOption = None, projections: ProjectionsOption = None,
+) -> None:
+    """A closed month as issued and as it stands now, line by line, with the events that
+    caused each difference."""
+    with reported_errors():
+        settings = load_settings(store, projections)
+        with open_ledger(settings, existing=True) as ledger:
+            view = _open_projections(settings)
+            try:
+                follower = Follower(ledger.recorder, view)
+                follower.catch_up()
+                rows = closing.issued_vs_now(view.connection, month, follower.runner.position)
+            finally:
+                view.close()
+        if rows is None:
+            raise Failure(f"month {month} is not closed: there is no issued statement to compare")
+    changed = [r for r in rows if r["difference_cents"]]
+    table = Table("partner", "resource", "line", "issued", "now", "difference", "caused by (positions)",
+                  title=f"{month}: {len(changed)} of {len(rows)} lines changed since issued")
+    for r in changed:
+        table.add_row(r["partner_id"] or "(pool)", r["resource_id"], r["line_kind"],
+                      _eur(r["issued_cents"]), _eur(r["now_cents"]), format_eur(r["difference_cents"]),
+                      " ".join(map(str, r["caused_by"])))
+    out.print(table)
+    if csv_file is not None:
+        with csv_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["month"], delimiter=";")
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({**r, "caused_by": " ".join(map(str, r["caused_by"]))})
+        out.print(f"both versions written to {csv_file}")
+
+
+def _eur(cents: int | None) -> str:
+    return "-" if cents is None else format_eur(cents)
+
+
+@dispute_app.command("open")
+def dispute_open(
+    partner: Annotated[str, typer.Option(help="The partner disputing its line.")],
+    month: Annotated[str, typer.Option(help="The statement's month, YYYY-MM.")],
+    resource: Annotated[str, typer.Option(help="The resource of the line.")],
+    reason: Annotated[str, typer.Option(help="Why the line is disputed.")],
+    line_kind: Annotated[str, typer.Option(help="share, tariff, adjustment...")] = "share",
+    part: Annotated[Optional[int], typer.Option(help="For a mixed key: the part.")] = None,
+    attachment: Annotated[Optional[str], typer.Option(help="A reference to a supporting document.")] = None,
+    actor: Actor = "cli", store: StoreOption = None,
+) -> None:
+    """Open a dispute on one line of a partner's statement."""
+    _record(OpenDispute(partner_id=partner, month=month, resource_id=resource, line_kind=line_kind,
+                        part=part, reason=reason, attachment_ref=attachment), actor, store)
+
+
+@dispute_app.command("comment")
+def dispute_comment(dispute_id: str, comment: str, actor: Actor = "cli", store: StoreOption = None) -> None:
+    """Add a comment to an open dispute."""
+    _record(CommentDispute(dispute_id=dispute_id, comment=comment), actor, store)
+
+
+@dispute_app.command("resolve")
+def dispute_resolve(
+    dispute_id: str,
+    outcome: Annotated[str, typer.Option(help="accepted or rejected")],
+    reason: Annotated[str, typer.Option(help="The reason given to the partner.")],
+    credit_cents: Annotated[Optional[int], typer.Option(help="An accepted dispute's credit, in cents.")] = None,
+    actor: Actor = "coordinator/cli", store: StoreOption = None,
+) -> None:
+    """Resolve a dispute; an accepted one may credit the partner's next statement."""
+    _record(ResolveDispute(dispute_id=dispute_id, outcome=outcome, reason=reason, credit_cents=credit_cents),
+            actor, store)
+
+
+def _record(command, actor: str, store) -> None:
+    with reported_errors():
+
+        settings = load_settings(store)
+        with open_ledger(settings, existing=True) as ledger:
+            outcome = ledger.execute(command, actor=actor)
+    for event in outcome.events:
+        out.print(f"{event.type} at position {event.position}"
+                  + (f" ({event.dispute_id})" if event.dispute_id else ""))
+
+
+def verify(store: StoreOption = None) -> None:
+    """Replay the whole log: check every event's bytes, recompute the hash chain and every
+    closed month's statements, and compare them with their seals."""
+    with reported_errors():
+        settings = load_settings(store)
+        with open_ledger(settings, existing=True) as ledger:
+            result = verify_log(ledger.recorder, progress=True)
+    if result.ok:
+        out.print(f"[green]{result}[/]")
+        return
+    out.print(f"[bold red]{result}[/]")
+    raise typer.Exit(1)
