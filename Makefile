@@ -28,9 +28,9 @@ bench-write: $(STAMP)
 bench-rebuild: $(STAMP)
 	$(PY) -m bench.rebuild
 
-# Rebuild the demo's projections from its event store (the CLI issue adds `encommun rebuild`).
+# Rebuild the demo's projections from its event store.
 rebuild: $(STAMP)
-	$(PY) -m projections rebuild --store var/demo.sqlite --db var/demo.duckdb
+	$(PY) -m api.cli rebuild --store var/demo.sqlite --projections var/demo.duckdb
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
