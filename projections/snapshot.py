@@ -19,13 +19,16 @@ its own, read-only and locked down (`Snapshot.open`):
 On DuckDB 2.0.1, a plain `SET x = …` of `max_execution_time` or `python_enable_replacements`
 only reaches the connection that ran it (scope LOCAL), not its cursors, and config keys given
 to `duckdb.connect(config=…)` are applied in no fixed order (`temp_directory` is refused when
-`enable_external_access=false` happens to come first). So everything is set with
-`SET GLOBAL`, in this order, and checked on a fresh cursor before the snapshot serves anyone.
+`enable_external_access=false` happens to come first). So the config holds everything but
+those two, everything is then set again with `SET GLOBAL` in the order of `lockdown()`
+(`enable_external_access`, then `lock_configuration`, last), and the result is checked on a
+fresh cursor before the snapshot serves anyone.
 
 `SnapshotPublisher` publishes a new snapshot when the projections have advanced, at most
 every `snapshot_every_s` seconds (0: before a query, whenever the snapshot is behind the
-projections), swaps it in for new queries, and closes the previous one (and deletes its
-files) once its last query has finished.
+projections; a query's `after` beyond the snapshot also refreshes it), swaps it in for new
+queries, and closes the previous one (and deletes its files) once its last query has finished.
+The snapshot directory belongs to one API process: files left there are deleted at start.
 """
 
 from __future__ import annotations
@@ -332,8 +335,9 @@ class Snapshot:
             raise
         return cls(path, conn, 0 if row is None else int(row[0]), temp_dir, limits)
 
-    # A cursor of the snapshot's connection, for tests of the guard below the API.
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own for one thread (each query gets a new one, so nothing a
+        statement leaves in a cursor, e.g. a temp table, reaches another query)."""
         with self._lock:
             if self.closed:
                 raise RuntimeError("this snapshot is closed")

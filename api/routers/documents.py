@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from api.auth import require_partner_scope
 from api.deps import ServicesDep, TokenDep
@@ -197,6 +198,11 @@ class StatementDocument:
                 f"chaîne à la position {self.issued_at_position} : {self.chain_hash}")
 
     @property
+    def running_footer(self) -> str:
+        """At the foot of every printed page."""
+        return f"{self.title} — {self.partner_name} — {self.month_label}"
+
+    @property
     def filename(self) -> str:
         return f"releve-{self.partner_id}-{self.month}"
 
@@ -282,10 +288,16 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
 
 # Rendering ---------------------------------------------------------------------------------
 
+def css_string(text: str) -> Markup:
+    """Text for a quoted CSS string inside a <style> element, where HTML escaping does not
+    apply: everything but ASCII letters, digits and spaces becomes a CSS escape."""
+    return Markup("".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in text))
+
+
 @cache
 def templates() -> Environment:
     """The Jinja2 environment of api/templates, built on first use (never at import)."""
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
@@ -293,6 +305,8 @@ def templates() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["css_string"] = css_string
+    return environment
 
 
 def render_html(document: StatementDocument) -> str:

@@ -65,6 +65,13 @@ class SqlResult(BaseModel):
     truncated: bool
     position: int
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "columns": [{"name": "employee", "type": "VARCHAR"}, {"name": "partner_id", "type": "VARCHAR"},
+                    {"name": "hours", "type": "DECIMAL(38,3)"}],
+        "rows": [["assistante-paie", "creche-les-marmottes", "42.500"],
+                 ["assistante-paie", "maison-des-associations", "12.000"]],
+        "row_count": 2, "truncated": False, "position": 4812}]}}
+
 
 @router.post(
     "/sql", response_model=SqlResult,
