@@ -12,7 +12,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance, content_type_conformance
 
 from tests.e2e.conftest import Live
 import pytest
@@ -20,7 +20,7 @@ import pytest
 MAX_EXAMPLES = 15
 DEADLINE_MS = 10_000
 REQUEST_TIMEOUT_S = 15
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 KNOWN_500 = {"/disputes/{dispute_id}/comments", "/disputes/{dispute_id}/resolve", "/entries/{entry_id}/corrections"}
 
 

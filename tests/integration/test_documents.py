@@ -177,8 +177,8 @@ def test_the_document_escapes_what_users_typed(api: Api) -> None:
     assert "<script>" not in html and "Atelier &lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in html
     assert "Aucune charge pour ce mois." in html
 
-    _close(api, "2026-01")  # no line, hence no number: the document says so rather than "None"
-    closed = _html(api, "atelier", "2026-01", "coordinator")
+    closed_at = _close(api, "2026-01")  # no line, hence no number: the document says so rather than "None"
+    closed = _html(api, "atelier", "2026-01", "coordinator", after=closed_at)
     assert "Relevé sans numéro" in closed and "None" not in closed and "Mois clos" in closed
 
 
