@@ -8,8 +8,10 @@ CREATE TABLE IF NOT EXISTS tracking (
     notification_id BIGINT NOT NULL
 );
 
+-- No primary key: DuckDB keeps a key's index in memory, which would grow with the log;
+-- positions are unique because each page starts after the tracked position.
 CREATE TABLE IF NOT EXISTS events (
-    position BIGINT PRIMARY KEY,
+    position BIGINT NOT NULL,
     recorded_at TIMESTAMPTZ NOT NULL,
     event_type VARCHAR NOT NULL,
     aggregate_id UUID NOT NULL,
