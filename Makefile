@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-write bench-rebuild rebuild clean
+.PHONY: demo test bench-write bench-rebuild bench-api rebuild clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench-write: $(STAMP)
 
 bench-rebuild: $(STAMP)
 	$(PY) -m bench.rebuild
+
+# The HTTP API under a bounded load, on a copy of the 2.2 M-event demo (`--store` for another).
+bench-api: $(STAMP)
+	$(PY) -m bench.api
 
 # Rebuild the demo's projections from its event store.
 rebuild: $(STAMP)

@@ -19,7 +19,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import ProjectionRunner
 
 # DuckDB spills to disk past this, so a rebuild's memory stays bounded whatever the log size.
-MEMORY_LIMIT = "700MB"
+MEMORY_LIMIT = "512MB"
 
 
 def rebuild(

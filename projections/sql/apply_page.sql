@@ -209,10 +209,12 @@ FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed';
 
 -- name: insert_statement_numbers
+-- One row per partner numbered by a close (a JSON object turned into a map, not copied per key).
 INSERT INTO statement_numbers
-SELECT payload->>'month', partner_id,
-       CAST(json_extract_string(payload->'statement_numbers', '$."' || partner_id || '"') AS INTEGER), position
-FROM (SELECT *, unnest(json_keys(payload->'statement_numbers')) AS partner_id FROM events
+SELECT month, entry.key, entry.value, position
+FROM (SELECT payload->>'month' AS month, position,
+             unnest(map_entries(CAST(payload->'statement_numbers' AS MAP(VARCHAR, INTEGER)))) AS entry
+      FROM events
       WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed');
 
 -- name: insert_disputes

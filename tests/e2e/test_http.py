@@ -279,8 +279,9 @@ def test_the_docs_page_renders_swagger_ui(live: Live, http: httpx.Client) -> Non
 
 
 def _router_modules() -> list[ModuleType]:
-    return [importlib.import_module(f"api.routers.{info.name}") for info in pkgutil.iter_modules(routers.__path__)
-            if hasattr(importlib.import_module(f"api.routers.{info.name}"), "router")]
+    """Every module of api/routers/ that defines a `router`."""
+    modules = [importlib.import_module(f"api.routers.{info.name}") for info in pkgutil.iter_modules(routers.__path__)]
+    return [module for module in modules if hasattr(module, "router")]
 
 
 def _resolve(document: dict, node: Any) -> Any:
