@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from domain import errors
+from domain import commands, errors
 from event_store.ledger import BatchRefused
 
 MEDIA_TYPE = "application/problem+json"
@@ -60,6 +60,13 @@ def register(app: FastAPI) -> None:
         field = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         return problem(422, "invalid-request", "InvalidRequest", f"{field}: {first.get('msg')}",
                        field=field or None)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_command(_: Request, error: ValidationError) -> JSONResponse:
+        # A command built in a route from a valid body can still break a rule of the
+        # command itself (e.g. a correction with neither quantity nor amount).
+        refused = commands.invalid_command(error)
+        return problem(422, refused.rule, "InvalidCommand", refused.message, field=refused.field)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:

@@ -78,7 +78,8 @@ def _quantity(value: Quantity, what: str) -> Fraction:
         raise InvalidCommand(f"{what} must be an int, Decimal or Fraction, got {value!r}")
     if isinstance(value, Decimal) and not value.is_finite():
         raise InvalidCommand(f"{what} must be a finite number, got {value!r}")
-    quantity = Fraction(value)
+    # as_integer_ratio is exact and much faster than Fraction(Decimal) on a hot path.
+    quantity = Fraction(*value.as_integer_ratio()) if isinstance(value, Decimal) else Fraction(value)
     if quantity < 0:
         raise InvalidCommand(f"{what} cannot be negative, got {value}")
     return quantity

@@ -24,9 +24,13 @@ def link(previous: str, position: int, originator_id: UUID | str, version: int, 
 
 
 def chain(previous: str, events: Iterable[tuple[int, UUID | str, int, str, bytes]]) -> list[str]:
-    """The chain hashes of consecutive events, continuing from `previous`."""
+    """The chain hashes of consecutive events, continuing from `previous` (the same values
+    as `link`, with the digest carried as bytes: this runs once per event of a rebuild)."""
     hashes = []
+    digest = bytes.fromhex(previous)
+    sha256 = hashlib.sha256
     for position, originator_id, version, topic, state in events:
-        previous = link(previous, position, originator_id, version, topic, state)
-        hashes.append(previous)
+        digest = sha256(b"%b%d\n%s\n%d\n%s\n%b" % (digest, position, str(originator_id).encode(), version,
+                                                    topic.encode(), state)).digest()
+        hashes.append(digest.hex())
     return hashes

@@ -105,3 +105,11 @@ def test_the_actor_of_each_event_is_the_token_that_sent_it(api: Api) -> None:
     ledger = api.client.app.state.services.ledger
     event = list(ledger.events.get(UUID(body["events"][0]["aggregate_id"])))[-1]
     assert event.actor == "partner:creche-a/creche"
+
+
+def test_a_command_that_breaks_its_own_rule_is_a_422_not_a_500(api: Api) -> None:
+    """A correction with neither quantity nor amount is refused as malformed."""
+    response = api.client.post("/entries/copieur:2026-03:1/corrections", headers=api.headers("coordinator"),
+                               json={"amount_cents": None, "reason": "x"})
+    assert response.status_code == 422
+    assert "either a new quantity or a new amount_cents" in response.json()["detail"]
