@@ -30,6 +30,11 @@ CHECKSUM_LENGTH = 64
 class ChecksumMismatch(ValueError):
     """The stored bytes of an event are not those it was written with."""
 
+    def __init__(self, message: str, *, position: int | None = None, topic: str | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+        self.topic = topic
+
 
 def checksum(topic: str, payload: bytes) -> bytes:
     return hashlib.sha256(topic.encode() + SEPARATOR + payload).hexdigest().encode()

@@ -68,7 +68,7 @@ def _month_adjustments(conn, month: str, pools: list[Pool], closes: list[tuple[s
     booked = [next_month(m) for m, _ in later]
     shares.select_wanted(conn, pools)
     causes: dict[Pool, list[int]] = defaultdict(list)
-    for resource_id, pool_month, position in conn.execute(_sql("pool_causes")).fetchall():
+    for resource_id, pool_month, position in conn.execute(_sql("pool_causes"), {"month": month}).fetchall():
         causes[(resource_id, pool_month)].append(position)
     rows = []
     before = _lines(conn, pools, boundaries[0])
@@ -118,11 +118,7 @@ def month_lines(conn: duckdb.DuckDBPyConnection, month: str, position: int,
     shares of its pools (computed here unless given), the adjustments booked into it and
     the credits granted in it."""
     if shares_at is None:
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
-            {"p": position, "month": month, "resource": None},
-        )
-        shares_at = shares.compute(conn, as_of=position)
+        shares_at = month_shares(conn, month, position)
     conn.register("shares_at", shares_at)
     rows = conn.execute(_sql("month_lines_at"), {"month": month, "p": position}).fetchall()
     conn.unregister("shares_at")
@@ -156,35 +152,45 @@ def chain_hash_at(conn: duckdb.DuckDBPyConnection, position: int) -> str | None:
 
 # As issued, as now ---------------------------------------------------------------------------
 
-def issued_vs_now(conn: duckdb.DuckDBPyConnection, month: str, now: int) -> list[dict] | None:
-    """Every line of a closed month's statements as issued and as it stands at `now`, with
-    the difference and the events after the seal that caused it (None if not closed).
+def moved_since(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> dict[str, list[int]]:
+    """The month's pools that an event after `position` moved, with those events' positions."""
+    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
+                 {"p": shares.NOW, "month": month, "resource": None})
+    causes: dict[str, list[int]] = defaultdict(list)
+    for resource_id, _, cause in conn.execute(_sql("pool_causes"), {"month": month}).fetchall():
+        if cause > position:
+            causes[resource_id].append(cause)
+    return causes
 
-    Only the pools that an event moved after the seal are split twice; the others read
-    the same from `cost_shares` then and now."""
+
+def month_shares(conn: duckdb.DuckDBPyConnection, month: str, position: int,
+                 moved: Iterable[str] | None = None) -> pa.Table:
+    """The month's cost-share lines as of `position`. A pool that no event moved since
+    has the same inputs as now, so its current `cost_shares` rows are its rows then; only
+    the moved pools are split again, as of `position`."""
+    moved = sorted(moved_since(conn, month, position) if moved is None else moved)
+    still = conn.sql(
+        "SELECT * FROM cost_shares WHERE month = $month AND NOT list_contains($moved, resource_id)",
+        params={"month": month, "moved": moved}).to_arrow_table().cast(shares.SHARE_SCHEMA)
+    if not moved:
+        return still
+    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
+                 {"p": position, "month": month, "resource": None})
+    conn.execute("DELETE FROM wanted WHERE NOT list_contains($moved, resource_id)", {"moved": moved})
+    return pa.concat_tables([still, shares.compute(conn, as_of=position)])
+
+
+def issued_vs_now(conn: duckdb.DuckDBPyConnection, month: str, now: int) -> list[dict] | None:
+    """Every line of a closed month's statements as issued and as it stands at `now` (the
+    tracked position), with the difference and the events after the seal that caused it
+    (None if the month is not closed)."""
     sealed = dict(closed_months(conn))
     if month not in sealed:
         return None
     seal = sealed[month]
-    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
-                 {"p": now, "month": month, "resource": None})
-    causes: dict[str, list[int]] = defaultdict(list)
-    for resource_id, _, position in conn.execute(_sql("pool_causes")).fetchall():
-        if seal < position <= now:
-            causes[resource_id].append(position)
-    moved = sorted((resource_id, month) for resource_id in causes)
-    still = conn.sql(
-        "SELECT * FROM cost_shares WHERE month = $month AND NOT list_contains($moved, resource_id)",
-        params={"month": month, "moved": [r for r, _ in moved]}).to_arrow_table().cast(shares.SHARE_SCHEMA)
-
-    def shares_at(position: int) -> pa.Table:
-        if not moved:
-            return still
-        shares.select_wanted(conn, moved)
-        return pa.concat_tables([still, shares.compute(conn, as_of=position)])
-
-    issued = {_line_key(l): l for l in month_lines(conn, month, seal, shares_at(seal))}
-    current = {_line_key(l): l for l in month_lines(conn, month, now, shares_at(now))}
+    causes = {r: [p for p in ps if p <= now] for r, ps in moved_since(conn, month, seal).items()}
+    issued = {_line_key(l): l for l in month_lines(conn, month, seal, month_shares(conn, month, seal, causes))}
+    current = {_line_key(l): l for l in month_lines(conn, month, now, month_shares(conn, month, now, ()))}
     rows = []
     for key in sorted(issued.keys() | current.keys(), key=lambda k: tuple("" if v is None else str(v) for v in k)):
         before = issued[key]["amount_cents"] if key in issued else 0
@@ -195,7 +201,7 @@ def issued_vs_now(conn: duckdb.DuckDBPyConnection, month: str, now: int) -> list
             "part": part, "origin_month": origin_month, "dispute_id": dispute_id,
             "issued_cents": before if key in issued else None, "now_cents": after if key in current else None,
             "difference_cents": after - before,
-            "caused_by": sorted(set(causes[resource_id])) if after != before else [],
+            "caused_by": sorted(set(causes.get(resource_id, []))) if after != before else [],
         })
     return rows
 

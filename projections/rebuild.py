@@ -29,6 +29,7 @@ def rebuild(
     page_size: int = 50_000,
     progress: bool = True,
     on_page: Callable[[int], None] | None = None,
+    check_checksums: bool = False,
 ) -> int:
     """Rebuild `target` from the whole log; returns the number of events folded."""
     building = target.with_name(target.name + ".rebuild")
@@ -37,7 +38,7 @@ def rebuild(
     # Row order within a table is not part of the schema's contract: letting DuckDB drop it
     # lowers the memory that large inserts need.
     view.connection.execute("SET preserve_insertion_order = false")
-    runner = ProjectionRunner(recorder, view, page_size=page_size)
+    runner = ProjectionRunner(recorder, view, page_size=page_size, check_checksums=check_checksums)
     total = (recorder.max_notification_id() or 0)
     with Progress(
         TextColumn("rebuild"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

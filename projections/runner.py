@@ -19,7 +19,7 @@ import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
 
 from domain.periods import month_of
-from event_store.mapper import unseal
+from event_store.mapper import ChecksumMismatch, unseal
 from projections import chain, closing, shares
 from projections.queries import named
 from projections.recorder import DuckDBTrackingRecorder
@@ -35,7 +35,15 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.
     return conn.execute(sql, {k: v for k, v in params.items() if k in wanted})
 
 
-def page_table(notifications: Sequence[Notification], previous_hash: str) -> pa.Table:
+def page_table(notifications: Sequence[Notification], previous_hash: str, *, check: bool = False) -> pa.Table:
+    """The page as Arrow columns, each event chained to the previous one; with `check`,
+    every stored state must match its checksum (verify), else ChecksumMismatch names it."""
+    if check:
+        for n in notifications:
+            try:
+                unseal(n.topic, n.state, check=True)
+            except ChecksumMismatch as error:
+                raise ChecksumMismatch(str(error), position=n.id, topic=n.topic) from None
     hashes = chain.chain(
         previous_hash,
         ((n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications),
@@ -53,16 +61,18 @@ def page_table(notifications: Sequence[Notification], previous_hash: str) -> pa.
 
 
 def fold_page(
-    conn: duckdb.DuckDBPyConnection, notifications: Sequence[Notification], lo: int, *, split: bool
+    conn: duckdb.DuckDBPyConnection, notifications: Sequence[Notification], lo: int, *, split: bool,
+    check: bool = False,
 ) -> None:
     """Fold a page of the log, positions in (lo, last], into the tables (caller's transaction)."""
     hi = notifications[-1].id
     previous_hash = run(conn, "last_chain_hash").fetchall()[0][0]
-    conn.register("page", page_table(notifications, previous_hash))
+    conn.register("page", page_table(notifications, previous_hash, check=check))
     run(conn, "insert_events")
     conn.unregister("page")
     for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage",
                  "insert_costs", "insert_periods", "insert_statement_numbers", "insert_disputes",
+                 "insert_dispute_events",
                  "resolve_disputes", "insert_credits"):
         run(conn, name, lo=lo, hi=hi)
     membership_months = _fold_rare_changes(conn, lo, hi)
@@ -152,8 +162,10 @@ class ProjectionRunner:
     """Brings the projection database up to the end of the log, page by page."""
 
     def __init__(
-        self, recorder: ApplicationRecorder, view: DuckDBTrackingRecorder, page_size: int = 5_000
+        self, recorder: ApplicationRecorder, view: DuckDBTrackingRecorder, page_size: int = 5_000,
+        *, check_checksums: bool = False,
     ) -> None:
+        self.check_checksums = check_checksums
         self.recorder = recorder
         self.view = view
         self.page_size = page_size
@@ -168,7 +180,7 @@ class ProjectionRunner:
         lo = self.position
         for page in pages(self.recorder, lo, self.page_size):
             with self.view.transaction() as conn:
-                fold_page(conn, page, lo, split=split)
+                fold_page(conn, page, lo, split=split, check=self.check_checksums)
                 self.view.track(conn, Tracking(APPLICATION, page[-1].id))
             lo = page[-1].id
             folded += len(page)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from eventsourcing.persistence import ApplicationRecorder
 
-from event_store.mapper import ChecksumMismatch, unseal
+from event_store.mapper import ChecksumMismatch
 from projections import closing
 from projections.rebuild import rebuild
 from projections.recorder import connect
@@ -50,14 +50,16 @@ class Verification:
 
 
 def verify(recorder: ApplicationRecorder, *, page_size: int = 50_000, progress: bool = False) -> Verification:
-    first_bad = _check_stored_bytes(recorder, page_size)
     with tempfile.TemporaryDirectory(prefix="encommun-verify-") as scratch:
         db = Path(scratch) / "verify.duckdb"
         try:
-            events = rebuild(recorder, db, page_size=page_size, progress=progress)
-        except Exception as error:  # an altered event may no longer even parse
-            if first_bad is not None:
-                return Verification(0, 0, first_bad)
+            # The rebuild checks each stored event's checksum as it reads it.
+            events = rebuild(recorder, db, page_size=page_size, progress=progress, check_checksums=True)
+        except ChecksumMismatch as error:
+            return Verification(0, 0, Mismatch(
+                error.position, (error.topic or "").rsplit(":", 1)[-1], None,
+                "its stored bytes do not match their checksum: the event was altered"))
+        except Exception as error:  # an event altered along with its checksum may not parse
             raise RuntimeError(f"the log cannot be replayed: {error}") from error
         conn = connect(db)
         try:
@@ -65,7 +67,7 @@ def verify(recorder: ApplicationRecorder, *, page_size: int = 50_000, progress: 
                 "SELECT p.month, p.as_of_position, p.statements_sha256, p.chain_hash, p.position "
                 "FROM periods p ORDER BY p.month"
             ).fetchall()
-            mismatches = [first_bad] if first_bad else []
+            mismatches: list[Mismatch] = []
             for month, as_of, digest, chain_hash, position in seals:
                 if closing.chain_hash_at(conn, as_of) != chain_hash and as_of > 0:
                     mismatches.append(Mismatch(
@@ -83,18 +85,3 @@ def verify(recorder: ApplicationRecorder, *, page_size: int = 50_000, progress: 
             conn.close()
     mismatch = min(mismatches, key=lambda m: m.position) if mismatches else None
     return Verification(events, len(seals), mismatch)
-
-
-def _check_stored_bytes(recorder: ApplicationRecorder, page_size: int) -> Mismatch | None:
-    start = 0
-    while True:
-        page = recorder.select_notifications(start, page_size, inclusive_of_start=False)
-        for n in page:
-            try:
-                unseal(n.topic, n.state, check=True)
-            except ChecksumMismatch:
-                return Mismatch(n.id, n.topic.rsplit(":", 1)[-1], None,
-                                "its stored bytes do not match their checksum: the event was altered")
-        if len(page) < page_size:
-            return None
-        start = page[-1].id

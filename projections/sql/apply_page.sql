@@ -225,6 +225,14 @@ SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'month', payloa
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'DisputeOpened';
 
+-- name: insert_dispute_events
+-- Every event of a dispute, so a line's trace finds them without reading every payload.
+INSERT INTO dispute_events
+SELECT payload->>'dispute_id', event_type, position
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('DisputeOpened', 'DisputeCommented', 'DisputeResolved', 'CreditGranted');
+
 -- name: resolve_disputes
 UPDATE disputes SET status = r.outcome, resolved_position = r.position,
                     resolution_reason = r.reason, corrected_entries = r.corrected_entries

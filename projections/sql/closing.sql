@@ -23,11 +23,14 @@ JOIN membership_versions m ON coalesce(m.last_day, m.first_day) <= last_day(CAST
 WHERE m.valid_from > c.as_of_position;
 
 -- name: pool_causes
--- Positions of the events that can move the split of the pools in `wanted`. A membership
--- change counts from the month of the day it changes (a join or a last day) on.
-SELECT resource_id, month, valid_from FROM usage_versions WHERE (resource_id, month) IN (SELECT * FROM wanted)
+-- Positions of the events that can move the split of the pools in `wanted`, all of month
+-- $month. A membership change counts from the month of the day it changes (a join or a
+-- last day) on.
+SELECT resource_id, month, valid_from FROM usage_versions
+WHERE month = $month AND resource_id IN (SELECT resource_id FROM wanted)
 UNION
-SELECT resource_id, month, valid_from FROM cost_versions WHERE (resource_id, month) IN (SELECT * FROM wanted)
+SELECT resource_id, month, valid_from FROM cost_versions
+WHERE month = $month AND resource_id IN (SELECT resource_id FROM wanted)
 UNION
 SELECT w.resource_id, w.month, a.position FROM wanted w
 JOIN allocation_keys a ON a.resource_id = w.resource_id AND a.applies_from <= w.month

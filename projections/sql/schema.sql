@@ -135,6 +135,12 @@ CREATE TABLE IF NOT EXISTS disputes (
     corrected_entries JSON
 );
 
+CREATE TABLE IF NOT EXISTS dispute_events (
+    dispute_id VARCHAR NOT NULL,
+    event_type VARCHAR NOT NULL,
+    position BIGINT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS credits (
     dispute_id VARCHAR NOT NULL,
     partner_id VARCHAR NOT NULL,

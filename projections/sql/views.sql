@@ -100,6 +100,4 @@ CREATE OR REPLACE VIEW charge_trace AS
     JOIN disputes d
       ON d.partner_id = s.partner_id AND d.month = s.month AND d.resource_id = s.resource_id
      AND d.line_kind = s.line_kind AND d.part IS NOT DISTINCT FROM s.part
-    JOIN events e
-      ON e.event_type IN ('DisputeOpened', 'DisputeCommented', 'DisputeResolved', 'CreditGranted')
-     AND e.payload->>'dispute_id' = d.dispute_id;
+    JOIN dispute_events e ON e.dispute_id = d.dispute_id;
