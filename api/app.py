@@ -36,6 +36,45 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
+    document_problems(app)
     for module in (partners, resources, usage, costs, batch, shares, statements, documents, audit, periods, disputes, sql):
         app.include_router(module.router)
     return app
+
+
+PROBLEM_STATUSES = {
+    "400": "The body is not JSON",
+    "401": "No token, or an unknown or revoked one",
+    "403": "The token's role or partner may not do this",
+    "404": "A partner, resource, entry, line or month that does not exist",
+    "409": "Refused by a rule of the pool (overlap, working time, closed month…) or a concurrent writer",
+    "422": "Malformed: a field, a month, an amount, or an idempotency key reused with another body",
+    "503": "The projections have not reached the position asked for yet (see Retry-After)",
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Every operation may answer with a problem document: say so once, for all of them,
+    instead of FastAPI's default 422 schema (the handlers in api/problems.py never send it)."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        content = {problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operation in (op for path in schema["paths"].values() for op in path.values()):
+            responses = operation.setdefault("responses", {})
+            for status, description in PROBLEM_STATUSES.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = content
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi

@@ -71,6 +71,11 @@ def wait_for(services: Services, position: int | None) -> None:
     """Read-your-writes: block until the projections include `position`, or answer 503."""
     if position is None:
         return
+    end = _log_end(services)
+    if position > end:
+        # No write ever returned this position: waiting for it would only hold a worker.
+        raise InvalidCommand(f"after position {position} is in the future: the log ends at {end}",
+                             field="after")
     if not services.follower.wait_for(position, services.settings.read_wait_s):
         raise HTTPException(
             503,

@@ -70,7 +70,7 @@ def stopped_cleanly(server: Server) -> bool:
 
 
 def test_a_server_starts_records_answers_stops_and_restarts_on_the_same_store(tmp_path: Path) -> None:
-    """A uvicorn of its own: a booking, read back over HTTP; SIGTERM stops it cleanly (exit 0,
+    """A uvicorn of its own: a booking, read back over HTTP; SIGTERM stops it cleanly (graceful,
     the lifespan closing the ledger and projections); restarted on the same files it still
     answers the booking, and refuses it a second time."""
     settings = api_settings(tmp_path)
