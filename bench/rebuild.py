@@ -152,6 +152,8 @@ def main() -> int:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"store: {store} ({events:,} events)\nmachine: {machine()}", flush=True)
 
+    for leftover in (db, Path(f"{db}.wal"), Path(f"{db}.rebuild"), Path(f"{db}.rebuild.wal")):
+        leftover.unlink(missing_ok=True)  # a killed earlier run would be resumed, not measured
     wall, rebuild_peak = measured_child([sys.executable, "-m", "projections", "rebuild", "--store",
                                          str(store), "--db", str(db), "--page-size", str(args.page_size)])
     started = time.perf_counter()

@@ -154,12 +154,9 @@ def chain_hash_at(conn: duckdb.DuckDBPyConnection, position: int) -> str | None:
 
 def moved_since(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> dict[str, list[int]]:
     """The month's pools that an event after `position` moved, with those events' positions."""
-    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS " + named("pools.sql")["pools_at"],
-                 {"p": shares.NOW, "month": month, "resource": None})
     causes: dict[str, list[int]] = defaultdict(list)
-    for resource_id, _, cause in conn.execute(_sql("pool_causes"), {"month": month}).fetchall():
-        if cause > position:
-            causes[resource_id].append(cause)
+    for resource_id, cause in conn.execute(_sql("moved_since"), {"month": month, "p": position}).fetchall():
+        causes[resource_id].append(cause)
     return causes
 
 

@@ -52,3 +52,18 @@ UNION ALL
 SELECT credited_month, resource_id, partner_id, 'credit', NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, -amount_cents, NULL, dispute_id
 FROM credits WHERE credited_month = $month AND position <= $p;
+
+-- name: moved_since
+-- The events after position $p that move pools of month $month: their own costs and usage,
+-- a key version applying to the month, a membership change counting in the month.
+WITH pools AS (SELECT DISTINCT resource_id FROM cost_shares WHERE month = $month)
+SELECT resource_id, valid_from FROM usage_versions WHERE month = $month AND valid_from > $p
+UNION
+SELECT resource_id, valid_from FROM cost_versions WHERE month = $month AND valid_from > $p
+UNION
+SELECT k.resource_id, k.position FROM allocation_keys k JOIN pools USING (resource_id)
+WHERE k.position > $p AND k.applies_from <= $month
+UNION
+SELECT pools.resource_id, m.valid_from FROM membership_versions m, pools
+WHERE m.valid_from > $p
+  AND coalesce(m.last_day, m.first_day) <= last_day(CAST($month || '-01' AS DATE));
