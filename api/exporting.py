@@ -28,6 +28,7 @@ ANALYST_TABLES: tuple[str, ...] = (
     "events", "partners", "memberships", "membership_versions", "resources",
     "resource_versions", "allocation_keys", "usage", "usage_versions", "costs",
     "cost_versions", "cost_shares", "statements", "statement_lines", "charge_trace",
+    "periods", "statement_numbers", "adjustments", "disputes", "dispute_events", "credits",
 )
 
 Format = Literal["parquet", "csv"]

@@ -236,22 +236,30 @@ def test_a_read_after_a_write_sees_it(api: Api) -> None:
 
 
 def test_a_read_after_a_position_not_reached_is_a_503_with_retry_after(tmp_path: Path) -> None:
-    """The wait is bounded by read_wait_s; then 503 and Retry-After: 1."""
+    """The wait is bounded by read_wait_s; then 503 and Retry-After: 1. (The projections are
+    held back by stopping their follower; a position beyond the log is a 422 instead.)"""
     settings = api_settings(tmp_path).model_copy(update={"read_wait_s": 0.2})
     tokens = prepare(settings)
     with TestClient(create_app(settings)) as client:
         api = Api(client, settings, tokens)
+        client.app.state.services.follower.stop()
+        written = client.post("/bookings", headers=api.headers("coordinator"), json={
+            "resource_id": "salle-vercors", "partner_id": "mda",
+            "starts_at": f"{MONTH}-02T09:00:00+01:00", "ends_at": f"{MONTH}-02T10:00:00+01:00"}).json()
+        position = written["position"]
         started = time.monotonic()
-        response = client.get(f"/partners/mda/statements/{MONTH}", params={"after": 10**9},
+        response = client.get(f"/partners/mda/statements/{MONTH}", params={"after": position},
                               headers=api.headers("coordinator"))
         assert response.status_code == 503
         assert response.headers["retry-after"] == "1"
         assert response.headers["content-type"] == "application/problem+json"
-        assert "1000000000" in response.json()["detail"]
+        assert str(position) in response.json()["detail"]
         assert 0.2 <= time.monotonic() - started < 5
         for path, params in (("/cost-shares", {"month": MONTH}), ("/audit", {})):
-            response = client.get(path, params={**params, "after": 10**9}, headers=api.headers("auditor"))
+            response = client.get(path, params={**params, "after": position}, headers=api.headers("auditor"))
             assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        beyond = client.get("/audit", params={"after": 10**9}, headers=api.headers("auditor"))
+        assert beyond.status_code == 422 and beyond.json()["field"] == "after"
 
 
 def test_a_trace_lists_the_cost_and_usage_events_with_who_and_when(filled: tuple[Api, int]) -> None:
