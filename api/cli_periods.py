@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 from rich.table import Table
@@ -15,6 +16,7 @@ from api.cli_support import (Failure, ProjectionsOption, StoreOption, load_setti
 from api.closing import close_month
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.money import format_eur
+from event_store.ledger import Ledger
 from projections import closing
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
@@ -27,16 +29,25 @@ dispute_app = typer.Typer(help="Open, comment, resolve and list disputes of stat
 Actor = Annotated[str, typer.Option(help="Who does it, as the events will say.")]
 
 
-def _open_projections(settings) -> DuckDBTrackingRecorder:
-    """The projections, brought up to the end of the log (the API must not be running)."""
+@contextmanager
+def caught_up(store, projections) -> Iterator[tuple[Ledger, Follower]]:
+    """The ledger and its projections, brought up to the end of the log. The projection
+    file must not be held by a running API."""
+    settings = load_settings(store, projections)
     if not settings.projection_path.exists():
         raise Failure(f"no projections at {settings.projection_path}: run `encommun rebuild` first")
-    try:
-        view = DuckDBTrackingRecorder(settings.projection_path)
-    except Exception as error:  # another process (a running API) holds the file
-        raise Failure(f"the projections at {settings.projection_path} are in use ({error}); "
-                      "stop the API or close the month through it (POST /periods/MONTH/close)") from None
-    return view
+    with open_ledger(settings, existing=True) as ledger:
+        try:
+            view = DuckDBTrackingRecorder(settings.projection_path)
+        except Exception as error:  # another process (a running API) holds the file
+            raise Failure(f"the projections at {settings.projection_path} are in use ({error}); "
+                          "stop the API or use its routes (/periods)") from None
+        try:
+            follower = Follower(ledger.recorder, view)
+            follower.catch_up()
+            yield ledger, follower
+        finally:
+            view.close()
 
 
 @period_app.command("close")
@@ -45,19 +56,12 @@ def period_close(
     actor: Actor = "coordinator/cli", store: StoreOption = None, projections: ProjectionsOption = None,
 ) -> None:
     """Close a month: seal its statements (digest and chain hash) and number them."""
-    with reported_errors():
-        settings = load_settings(store, projections)
-        with open_ledger(settings, existing=True) as ledger:
-            view = _open_projections(settings)
-            try:
-                follower = Follower(ledger.recorder, view)
-                outcome = close_month(ledger, follower, month, actor=actor)
-                follower.catch_up()
-                (digest, chain_hash, as_of), = view.connection.execute(
-                    "SELECT statements_sha256, chain_hash, as_of_position FROM periods WHERE month = ?",
-                    [month]).fetchall()
-            finally:
-                view.close()
+    with reported_errors(), caught_up(store, projections) as (ledger, follower):
+        outcome = close_month(ledger, follower, month, actor=actor)
+        follower.catch_up()
+        (digest, chain_hash, as_of), = follower.view.connection.execute(
+            "SELECT statements_sha256, chain_hash, as_of_position FROM periods WHERE month = ?",
+            [month]).fetchall()
     out.print(f"{month} closed at position {outcome.position} (statements as of {as_of})")
     out.print(f"  statements SHA-256  {digest}\n  chain hash          {chain_hash}")
 
@@ -65,17 +69,10 @@ def period_close(
 @period_app.command("list")
 def period_list(store: StoreOption = None, projections: ProjectionsOption = None) -> None:
     """The closed months and their seals."""
-    with reported_errors():
-        settings = load_settings(store, projections)
-        with open_ledger(settings, existing=True) as ledger:
-            view = _open_projections(settings)
-            try:
-                Follower(ledger.recorder, view).catch_up()
-                rows = view.connection.execute(
-                    "SELECT month, as_of_position, position, statements_sha256, chain_hash, actor "
-                    "FROM periods ORDER BY month").fetchall()
-            finally:
-                view.close()
+    with reported_errors(), caught_up(store, projections) as (_, follower):
+        rows = follower.view.connection.execute(
+            "SELECT month, as_of_position, position, statements_sha256, chain_hash, actor "
+            "FROM periods ORDER BY month").fetchall()
     table = Table("month", "as of", "closed at", "statements SHA-256", "chain hash", "by")
     for month, as_of, position, digest, chain_hash, actor in rows:
         table.add_row(month, str(as_of), str(position), digest[:16] + "…", chain_hash[:16] + "…", actor)
@@ -91,15 +88,8 @@ def period_diff(
     """A closed month as issued and as it stands now, line by line, with the events that
     caused each difference."""
     with reported_errors():
-        settings = load_settings(store, projections)
-        with open_ledger(settings, existing=True) as ledger:
-            view = _open_projections(settings)
-            try:
-                follower = Follower(ledger.recorder, view)
-                follower.catch_up()
-                rows = closing.issued_vs_now(view.connection, month, follower.runner.position)
-            finally:
-                view.close()
+        with caught_up(store, projections) as (_, follower):
+            rows = closing.issued_vs_now(follower.view.connection, month, follower.runner.position)
         if rows is None:
             raise Failure(f"month {month} is not closed: there is no issued statement to compare")
     changed = [r for r in rows if r["difference_cents"]]
