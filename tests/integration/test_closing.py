@@ -4,6 +4,7 @@ and `verify` proving that nothing was rewritten (or naming what was)."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 import sqlite3
 from pathlib import Path
 
@@ -175,3 +176,39 @@ def test_issued_versus_now_shows_the_late_difference_and_its_cause(pool: dict) -
                                   [changed[0]["caused_by"][0]]).fetchall()
     assert event_type == "EntryCorrected"
     assert closing.issued_vs_now(conn, "2026-04", now) is None
+
+
+@pytest.mark.postgres
+def test_verify_names_a_tampered_event_in_a_postgresql_copy(postgres) -> None:
+    """The same drill on PostgreSQL: a copy of the database with one byte changed fails at
+    that position; the untouched original passes."""
+    import psycopg
+
+    from tests.conftest import postgres_settings
+
+    settings = postgres_settings(postgres)
+    scratch = Path(tempfile.mkdtemp(prefix="encommun-pg-verify-"))
+    with bootstrap(settings) as ledger:
+        follower = Follower(ledger.recorder, DuckDBTrackingRecorder(scratch / "projections.duckdb"))
+        for item in history(months=2):
+            record(ledger, item, follower)
+        follower.view.close()
+        assert verify(ledger.recorder).ok
+    copy = settings.postgres_dbname + "_copy"
+    with psycopg.connect(host=postgres.host, port=postgres.port, user=postgres.user, dbname="postgres",
+                         autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{settings.postgres_dbname}"')
+    with psycopg.connect(host=postgres.host, port=postgres.port, user=postgres.user, dbname=copy,
+                         autocommit=True) as db:
+        table = db.execute("SELECT table_name FROM information_schema.tables "
+                           "WHERE table_name LIKE '%events' AND table_schema = 'public'").fetchone()[0]
+        position, state = db.execute(
+            f'SELECT notification_id, state FROM "{table}" WHERE topic LIKE %s '
+            "ORDER BY notification_id LIMIT 1 OFFSET 2", ("%CostRecorded",)).fetchone()
+        state = bytes(state)
+        index = state.index(b'"amount_cents":') + len(b'"amount_cents":')
+        changed = state[:index] + bytes([state[index] ^ 1]) + state[index + 1:]
+        db.execute(f'UPDATE "{table}" SET state = %s WHERE notification_id = %s', (changed, position))
+    with bootstrap(settings.model_copy(update={"postgres_dbname": copy})) as tampered:
+        result = verify(tampered.recorder)
+    assert not result.ok and result.mismatch.position == position
