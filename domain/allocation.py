@@ -93,14 +93,22 @@ def split_largest_remainder(pool_cents: int, weights: Mapping[str, Quantity]) ->
     """
     _check_pool(pool_cents)
     exact_weights = {key: _quantity(w, f"weight of {key!r}") for key, w in weights.items()}
-    total = sum(exact_weights.values(), Fraction(0))
+    shares, total = _split(pool_cents, exact_weights)
     if total <= 0:
         raise InvalidCommand("cannot split a pool when no weight is positive")
-    # Integer arithmetic on a common denominator: the same exact result as with
-    # Fractions, several times faster (cost shares are recomputed for every pool).
-    scale = math.lcm(*(w.denominator for w in exact_weights.values()))
-    scaled = {key: w.numerator * (scale // w.denominator) for key, w in exact_weights.items()}
+    return shares
+
+
+def _split(pool_cents: int, weights: Mapping[str, Fraction]) -> tuple[dict[str, int], Fraction]:
+    """The largest-remainder split of checked weights, and their total (no share if 0).
+
+    Integer arithmetic on a common denominator: the same exact result as with Fractions,
+    several times faster (cost shares are recomputed for every pool)."""
+    scale = math.lcm(*(w.denominator for w in weights.values())) if weights else 1
+    scaled = {key: w.numerator * (scale // w.denominator) for key, w in weights.items()}
     scaled_total = sum(scaled.values())
+    if scaled_total <= 0:
+        return {}, Fraction(0)
     shares: dict[str, int] = {}
     remainders: dict[str, int] = {}  # numerators over scaled_total
     for key, weight in scaled.items():
@@ -109,7 +117,7 @@ def split_largest_remainder(pool_cents: int, weights: Mapping[str, Quantity]) ->
     # leftover < number of positive remainders, so a zero weight never gets a cent.
     for key in sorted(remainders, key=lambda k: (-remainders[k], k))[:leftover]:
         shares[key] += 1
-    return shares
+    return shares, Fraction(scaled_total, scale)
 
 
 def membership_days(periods: Iterable[tuple[date, date | None]], month: str) -> int:
@@ -155,11 +163,10 @@ def _basis(
 
 
 def _pro_rata(amount: int, basis: Mapping[str, Fraction], part: int | None) -> list[ShareLine]:
-    total = sum(basis.values(), Fraction(0))
+    shares, total = _split(amount, basis)
     if total == 0:
         # Nobody to charge: the amount stays visible instead of silently vanishing.
         return [ShareLine(None, "unallocated", amount, Fraction(0), Fraction(0), part)]
-    shares = split_largest_remainder(amount, basis)
     return [ShareLine(p, "share", shares[p], basis[p], total, part) for p in basis]
 
 
