@@ -60,14 +60,11 @@ def page_table(notifications: Sequence[Notification], previous_hash: str, *, che
     )
 
 
-def fold_page(
-    conn: duckdb.DuckDBPyConnection, notifications: Sequence[Notification], lo: int, *, split: bool,
-    check: bool = False,
-) -> None:
-    """Fold a page of the log, positions in (lo, last], into the tables (caller's transaction)."""
-    hi = notifications[-1].id
-    previous_hash = run(conn, "last_chain_hash").fetchall()[0][0]
-    conn.register("page", page_table(notifications, previous_hash, check=check))
+def fold_page(conn: duckdb.DuckDBPyConnection, page: pa.Table, lo: int, *, split: bool) -> None:
+    """Fold a page of the log (from `page_table`), positions in (lo, last], into the
+    tables, in the caller's transaction."""
+    hi = page["position"][-1].as_py()
+    conn.register("page", page)
     run(conn, "insert_events")
     conn.unregister("page")
     for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage",
@@ -120,22 +117,27 @@ def touched_pools(
     return pools
 
 
-def pages(recorder: ApplicationRecorder, after: int, page_size: int) -> Iterator[list[Notification]]:
-    """Pages of notifications after a position, read one page ahead on another thread so
-    that reading the store overlaps folding into DuckDB (both release the GIL)."""
+def pages(recorder: ApplicationRecorder, after: int, page_size: int, previous_hash: str, *,
+          check: bool = False) -> Iterator[pa.Table]:
+    """Pages of the log after a position, as Arrow tables chained from `previous_hash`.
+
+    They are read and prepared one page ahead on another thread: while DuckDB folds a page
+    (it releases the GIL), the next one is read from the store, checked and hashed."""
     ahead: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
     def read() -> None:
-        start = after
+        start, chained = after, previous_hash
         try:
             while not stop.is_set():
-                page = list(recorder.select_notifications(start=start, limit=page_size,
-                                                          inclusive_of_start=False))
-                ahead.put(page)
-                if not page:
+                notifications = recorder.select_notifications(start=start, limit=page_size,
+                                                              inclusive_of_start=False)
+                if not notifications:
+                    ahead.put(None)
                     return
-                start = page[-1].id
+                page = page_table(notifications, chained, check=check)
+                ahead.put(page)
+                start, chained = notifications[-1].id, page["chain_hash"][-1].as_py()
         except BaseException as error:  # handed over to the consuming thread
             ahead.put(error)
 
@@ -146,7 +148,7 @@ def pages(recorder: ApplicationRecorder, after: int, page_size: int) -> Iterator
             page = ahead.get()
             if isinstance(page, BaseException):
                 raise page
-            if not page:
+            if page is None:
                 return
             yield page
     finally:
@@ -178,12 +180,15 @@ class ProjectionRunner:
         """Fold every event after the tracked position; returns how many were folded."""
         folded = 0
         lo = self.position
-        for page in pages(self.recorder, lo, self.page_size):
+        with self.view.lock:
+            previous_hash = run(self.view.connection, "last_chain_hash").fetchall()[0][0]
+        for page in pages(self.recorder, lo, self.page_size, previous_hash, check=self.check_checksums):
+            hi = page["position"][-1].as_py()
             with self.view.transaction() as conn:
-                fold_page(conn, page, lo, split=split, check=self.check_checksums)
-                self.view.track(conn, Tracking(APPLICATION, page[-1].id))
-            lo = page[-1].id
-            folded += len(page)
+                fold_page(conn, page, lo, split=split)
+                self.view.track(conn, Tracking(APPLICATION, hi))
+            lo = hi
+            folded += page.num_rows
             if on_page is not None:
-                on_page(len(page))
+                on_page(page.num_rows)
         return folded
