@@ -21,36 +21,21 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Optional
 
-import duckdb
-import pydantic
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from api import exporting, importing
 from api.cli_periods import dispute_app, period_app, verify
 from api.cli_support import (ProjectionsOption, StoreOption, Failure, _progress, err, load_settings,
                              open_ledger, out, reported_errors)
-from bootstrap import bootstrap
-from domain.errors import DomainError
-from event_store.ledger import Ledger
 from settings import Settings
 
 app = typer.Typer(

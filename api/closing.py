@@ -10,6 +10,7 @@ from __future__ import annotations
 from domain.closing import ClosePeriod
 from event_store.ledger import Ledger, Outcome
 from projections import closing
+from projections.chain import GENESIS
 from projections.follower import Follower
 
 
@@ -23,7 +24,7 @@ def close_month(ledger: Ledger, follower: Follower, month: str, *, actor: str,
             month=month,
             as_of_position=position,
             statements_sha256=closing.statements_digest(conn, month, position),
-            chain_hash=closing.chain_hash_at(conn, position) or closing.GENESIS,
+            chain_hash=closing.chain_hash_at(conn, position) or GENESIS,
             partners=tuple(sorted({line["partner_id"] for line in lines if line["partner_id"]})),
         )
     outcome = ledger.execute(command, actor=actor, idempotency_key=idempotency_key)

@@ -7,7 +7,7 @@ added later gets a default or a `model_validator(mode="before")` that upcasts ol
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID

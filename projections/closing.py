@@ -20,7 +20,6 @@ import pyarrow as pa
 
 from domain.periods import next_month
 from projections import shares
-from projections.chain import GENESIS
 from projections.queries import named
 
 Pool = tuple[str, str]

@@ -14,7 +14,7 @@ import duckdb
 from eventsourcing.persistence import ApplicationRecorder
 
 from projections.recorder import DuckDBTrackingRecorder
-from projections.runner import APPLICATION, ProjectionRunner
+from projections.runner import ProjectionRunner
 
 log = logging.getLogger(__name__)
 
