@@ -180,8 +180,10 @@ class ProjectionRunner:
         """Fold every event after the tracked position; returns how many were folded."""
         folded = 0
         lo = self.position
+        if (self.recorder.max_notification_id() or 0) <= lo:
+            return 0  # nothing new: the follower asks often
         with self.view.lock:
-            previous_hash = run(self.view.connection, "last_chain_hash").fetchall()[0][0]
+            previous_hash = run(self.view.connection, "last_chain_hash", lo=lo).fetchall()[0][0]
         for page in pages(self.recorder, lo, self.page_size, previous_hash, check=self.check_checksums):
             hi = page["position"][-1].as_py()
             with self.view.transaction() as conn:

@@ -15,8 +15,9 @@ SELECT position,
 FROM page;
 
 -- name: last_chain_hash
--- The chain hash of the last event folded (the chain starts from 64 zeros).
-SELECT coalesce(max_by(chain_hash, position), repeat('0', 64)) FROM events;
+-- The chain hash of the event at the tracked position $lo (64 zeros before the first):
+-- found through the positions' min/max per row group, not by reading the whole table.
+SELECT coalesce((SELECT chain_hash FROM events WHERE position = $lo), repeat('0', 64));
 
 -- name: insert_partners
 INSERT INTO partners
