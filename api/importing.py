@@ -14,12 +14,10 @@ sha256 of the normalized command, whose `command` field names the kind of row), 
 Rows are normalized before their key is taken: times in UTC, decimals without trailing
 zeros ('2.50' and '2.5' hours are one row).
 
-Speed: `Ledger.execute(command, idempotency_key=…)` is one transaction (one fsync) a row.
-With `chunk_size` > 1, a chunk of rows is decided in one unit of work, each row exactly
-as `Ledger.execute` would decide it (a refused row is set aside, the rows after it see the
-state without it) and each accepted row gets the very receipt `Ledger.execute` would
-save; the chunk's events and receipts are saved in one transaction. A chunk that keeps
-losing to concurrent writers falls back to row by row.
+Speed: a chunk of rows goes to `Ledger.execute_each`: one transaction for the chunk,
+each row decided and keyed exactly as `Ledger.execute` would (a refused row is set aside,
+the rows after it see the state without it). A chunk that keeps losing to concurrent
+writers falls back to row by row.
 """
 
 from __future__ import annotations
@@ -31,20 +29,13 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal
 
-from eventsourcing.persistence import IntegrityError
-
-from domain.aggregate import Stamp
 from domain.commands import Command, parse_command
-from domain.errors import DomainError, IdempotencyKeyReused, InvalidCommand
-from domain.ids import receipt_aggregate_id
-from event_store.handlers import HANDLERS
-from event_store.ledger import MAX_ATTEMPTS, Ledger, body_digest, receipt
-from event_store.unit_of_work import UnitOfWork
+from domain.errors import ConcurrencyConflict, DomainError, InvalidCommand
+from event_store.ledger import Ledger, Outcome
 
 CHUNK_SIZE = 500  # rows decided and saved in one transaction
 
@@ -355,7 +346,7 @@ def import_file(
 ) -> ImportReport:
     """Execute every row of the file; see the module's docstring. The whole file is read
     first (`inspect_file`): UnreadableFile before anything is recorded. `chunk_size` 1
-    sends each row to `Ledger.execute`."""
+    records each row in a transaction of its own."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     info = inspect_file(path, kind)
@@ -396,56 +387,22 @@ def import_file(
 
 
 def _execute_chunk(ledger: Ledger, rows: list[Row], actor: str) -> list[RowResult]:
-    if len(rows) <= 1:
-        return [_execute_one(ledger, row, actor) for row in rows]
-    for _ in range(MAX_ATTEMPTS):
-        uow = UnitOfWork(ledger.repository)
-        stamp = Stamp(actor, datetime.now(timezone.utc))
-        results: list[RowResult] = []
-        decided = []
-        for row in rows:
-            assert row.command is not None and row.key is not None
-            digest = body_digest([row.command])
-            before = len(uow.events)
-            try:
-                if _already_recorded(ledger, row.key, digest):
-                    results.append(RowResult(row.line, "replayed"))
-                    continue
-                HANDLERS[type(row.command)](uow, row.command, stamp, ledger.limits)
-            except DomainError as error:
-                results.append(_rejected(row.line, error))
-                continue
-            events = uow.events[before:]
-            decided += [*events, receipt(row.key, digest, events, stamp)]
-            results.append(RowResult(row.line, "accepted", events=len(events)))
-        if decided:
-            try:
-                ledger.save(*decided)
-            except IntegrityError:
-                continue  # another writer got there first: decide again on fresh state
-        return results
-    return [_execute_one(ledger, row, actor) for row in rows]
-
-
-def _already_recorded(ledger: Ledger, key: str, digest: str) -> bool:
-    """As `Ledger.execute` checks a key: recorded before with this body, or never."""
-    found = list(ledger.events.get(receipt_aggregate_id(key), limit=1))
-    if not found:
-        return False
-    if found[0].body_sha256 != digest:
-        raise IdempotencyKeyReused(
-            f"idempotency key {key!r} was already used for a different request",
-            field="Idempotency-Key",
-        )
-    return True
-
-
-def _execute_one(ledger: Ledger, row: Row, actor: str) -> RowResult:
-    assert row.command is not None and row.key is not None
+    if not rows:
+        return []
     try:
-        outcome = ledger.execute(row.command, actor=actor, idempotency_key=row.key)
-    except DomainError as error:
-        return _rejected(row.line, error)
+        outcomes = ledger.execute_each([row.command for row in rows], keys=[row.key for row in rows],
+                                       actor=actor)
+    except ConcurrencyConflict as conflict:
+        if len(rows) == 1:
+            return [_rejected(rows[0].line, conflict)]
+        # A chunk that keeps losing to other writers: row by row, each with its own retries.
+        return [result for row in rows for result in _execute_chunk(ledger, [row], actor)]
+    return [_result(row, outcome) for row, outcome in zip(rows, outcomes, strict=True)]
+
+
+def _result(row: Row, outcome: Outcome | DomainError) -> RowResult:
+    if isinstance(outcome, DomainError):
+        return _rejected(row.line, outcome)
     if outcome.replayed:
         return RowResult(row.line, "replayed")
     return RowResult(row.line, "accepted", events=len(outcome.events))

@@ -10,7 +10,7 @@ from typing import Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, Recording
 from eventsourcing.utils import Environment
 
 from domain.aggregate import Stamp, first_event
@@ -94,6 +94,47 @@ class Ledger(Application[UUID]):
         who recorded each line)."""
         return self._run(list(commands), actor, idempotency_key, batch=True)
 
+    def execute_each(
+        self, commands: Sequence[Command], *, keys: Sequence[str], actor: str
+    ) -> list[Outcome | DomainError]:
+        """Each command on its own, as `execute` would record it under its key, but all in
+        one transaction: a refused command is left out (its error stands in its place) and
+        the next ones are decided on the state the accepted ones left. For imports."""
+        for _ in range(MAX_ATTEMPTS):
+            uow = UnitOfWork(self.repository)
+            stamp = Stamp(actor=actor, at=datetime.now(timezone.utc))
+            results: list[Outcome | DomainError | int] = []  # int: events decided, saved below
+            decided: list[DomainEvent] = []
+            for command, key in zip(commands, keys, strict=True):
+                digest = body_digest([command])
+                before = len(uow.events)
+                try:
+                    replay = self._replay(key, digest)
+                    if replay is None:
+                        HANDLERS[type(command)](uow, command, stamp, self.limits)
+                except DomainError as error:
+                    results.append(error)
+                    continue
+                if replay is not None:
+                    results.append(replay)
+                    continue
+                events = uow.events[before:]
+                decided += [*events, receipt(key, digest, events, stamp)]
+                results.append(len(events))
+            try:
+                recordings = iter(self.save(*decided) if decided else ())
+            except IntegrityError:
+                continue  # another writer got there first: decide again on fresh state
+            # Each accepted command's recordings: its events, then its receipt.
+            return [
+                self._outcome([next(recordings) for _ in range(r + 1)]) if isinstance(r, int) else r
+                for r in results
+            ]
+        raise ConcurrencyConflict(
+            f"the commands were retried {MAX_ATTEMPTS} times against concurrent writers "
+            "and not recorded; send them again"
+        )
+
     def entry_partner(self, entry_id: str) -> str | None:
         """The partner an entry is recorded for (None for a cost); NotFound if no such entry."""
         uow = UnitOfWork(self.repository)
@@ -126,24 +167,26 @@ class Ledger(Application[UUID]):
                 recordings = self.save(*decided)
             except IntegrityError:
                 continue  # another writer got there first: decide again on fresh state
-            return Outcome(
-                tuple(
-                    RecordedEvent(
-                        r.notification.id,
-                        r.domain_event.originator_id,
-                        r.domain_event.originator_version,
-                        type(r.domain_event).__name__,
-                        getattr(r.domain_event, "entry_id", None),
-                        getattr(r.domain_event, "dispute_id", None),
-                    )
-                    for r in recordings
-                    if not isinstance(r.domain_event, CommandReceived)
-                )
-            )
+            return self._outcome(recordings)
         raise ConcurrencyConflict(
             f"the command was retried {MAX_ATTEMPTS} times against concurrent writers "
             "and not recorded; send it again"
         )
+
+    @staticmethod
+    def _outcome(recordings: Sequence[Recording]) -> Outcome:
+        return Outcome(tuple(
+            RecordedEvent(
+                r.notification.id,
+                r.domain_event.originator_id,
+                r.domain_event.originator_version,
+                type(r.domain_event).__name__,
+                getattr(r.domain_event, "entry_id", None),
+                getattr(r.domain_event, "dispute_id", None),
+            )
+            for r in recordings
+            if not isinstance(r.domain_event, CommandReceived)
+        ))
 
     def _replay(self, key: str, digest: str) -> Outcome | None:
         found = list(self.events.get(receipt_aggregate_id(key), limit=1))

@@ -76,3 +76,20 @@ def test_concurrent_retries_of_one_key_record_once(store_settings: Settings) -> 
     assert event_count(apps[0]) == before + 2
     for app in apps:
         app.close()
+
+
+def test_execute_each_records_the_accepted_commands_once_and_returns_each_refusal(ledger: Ledger) -> None:
+    """7 h, then 4 h (an 11-hour day: refused), then 2 h: two recorded in one transaction;
+    sent again with the same keys, nothing new and the same answers."""
+    small_pool(ledger)
+    commands, keys = [hours("7"), hours("4"), hours("2")], ["row-1", "row-2", "row-3"]
+    before = event_count(ledger)
+    first = ledger.execute_each(commands, keys=keys, actor=COORDINATOR)
+    assert [type(r).__name__ for r in first] == ["Outcome", "WorkingTimeExceeded", "Outcome"]
+    assert [r.events[0].entry_id for r in (first[0], first[2])] == ["anne:2026-W10:1", "anne:2026-W10:2"]
+    assert event_count(ledger) == before + 4  # two events and their two receipts
+    again = ledger.execute_each(commands, keys=keys, actor=COORDINATOR)
+    assert again[0].replayed and again[2].replayed and again[0].events == first[0].events
+    assert type(again[1]).__name__ == "WorkingTimeExceeded"
+    assert event_count(ledger) == before + 4
+    assert ledger.execute(hours("2"), actor=COORDINATOR, idempotency_key="row-3").replayed
