@@ -1,0 +1,140 @@
+"""A partner token tries every route of the API on another partner: every write is
+refused and records nothing; every read is refused or shows nothing of the other
+partner. The sweep covers every operation of the OpenAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.api_fixtures import Api, start
+
+MONTH = "2026-01"
+OTHER = "club-b"
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """January: a room cost, a booking and staff hours of each partner, the month closed,
+    and a dispute that club-b opened on its room line."""
+    api = start(tmp_path_factory.mktemp("scope"))
+    coordinator = api.headers("coordinator")
+    api.client.post("/costs", headers=coordinator, json={
+        "resource_id": "salle-vercors", "month": MONTH, "amount_cents": 50_000, "category": "loyer",
+        "document_ref": "FAC-1"})
+    for partner, day in (("creche-a", "05"), (OTHER, "06")):
+        api.client.post("/bookings", headers=coordinator, json={
+            "resource_id": "salle-vercors", "partner_id": partner,
+            "starts_at": f"{MONTH}-{day}T09:00:00+01:00", "ends_at": f"{MONTH}-{day}T11:00:00+01:00"})
+    api.client.post("/staff-hours", headers=coordinator, json={
+        "employee_id": "anne", "partner_id": OTHER, "work_date": f"{MONTH}-06", "hours": "3"})
+    assert api.client.post(f"/periods/{MONTH}/close", headers=coordinator).status_code == 201
+    opened = api.client.post("/disputes", headers=api.headers("club"), json={
+        "partner_id": OTHER, "month": MONTH, "resource_id": "salle-vercors", "reason": "x"})
+    assert opened.status_code == 201, opened.text
+    yield api
+    api.client.__exit__(None, None, None)
+
+
+OTHER_BOOKING = "salle-vercors:2026-01-06:1"
+OTHER_HOURS = "anne:2026-W02:1"
+OTHER_DISPUTE = f"{OTHER}:{MONTH}:d1"
+
+# Every operation, aimed at club-b by creche-a's token.
+WRITES = [
+    ("POST", "/partners", {"partner_id": "intrus", "name": "Intrus", "joined_on": "2026-01-01"}),
+    ("POST", f"/partners/{OTHER}/leave", {"day": "2026-02-01"}),
+    ("POST", f"/partners/{OTHER}/rejoin", {"day": "2026-03-01"}),
+    ("POST", "/resources", {"resource_id": "intrus", "name": "Intrus", "kind": "premises", "unit": "hour"}),
+    ("POST", "/resources/salle-vercors/retire", {"retired_on": "2026-02-01"}),
+    ("POST", "/resources/salle-vercors/keys", {"applies_from": "2026-02", "key": {"method": "equal",
+                                                "partners": [OTHER]}}),
+    ("POST", "/costs", {"resource_id": "salle-vercors", "month": "2026-02", "amount_cents": 1,
+                        "category": "x", "document_ref": "y"}),
+    ("POST", "/bookings", {"resource_id": "salle-vercors", "partner_id": OTHER,
+                           "starts_at": "2026-02-02T09:00:00+01:00", "ends_at": "2026-02-02T10:00:00+01:00"}),
+    ("POST", f"/bookings/{OTHER_BOOKING}/cancel", {"reason": "x"}),
+    ("POST", "/staff-hours", {"employee_id": "anne", "partner_id": OTHER, "work_date": "2026-02-02",
+                              "hours": "1"}),
+    ("POST", "/equipment-uses", {"resource_id": "copieur", "partner_id": OTHER, "used_on": "2026-02-02",
+                                 "quantity": 10, "unit": "page"}),
+    ("POST", f"/entries/{OTHER_HOURS}/corrections", {"quantity": "1", "reason": "x"}),
+    ("POST", f"/entries/{OTHER_HOURS}/void", {"reason": "x"}),
+    ("POST", "/batch", {"commands": [{"command": "log_staff_hours", "employee_id": "anne",
+                                      "partner_id": OTHER, "work_date": "2026-02-03", "hours": "1"}]}),
+    ("POST", "/periods/2026-02/close", None),
+    ("POST", "/disputes", {"partner_id": OTHER, "month": MONTH, "resource_id": "salle-vercors",
+                           "reason": "x"}),
+    ("POST", f"/disputes/{OTHER_DISPUTE}/comments", {"comment": "x"}),
+    ("POST", f"/disputes/{OTHER_DISPUTE}/resolve", {"outcome": "rejected", "reason": "x"}),
+    ("POST", "/sql", {"sql": "SELECT * FROM usage"}),
+]
+REFUSED_READS = [
+    ("GET", f"/partners/{OTHER}/statements/{MONTH}", {}),
+    ("GET", f"/partners/{OTHER}/statements/{MONTH}/document", {}),
+    ("GET", f"/partners/{OTHER}/statements/{MONTH}/document.csv", {}),
+    ("GET", f"/partners/{OTHER}/statements/{MONTH}/lines/salle-vercors/trace", {}),
+    ("GET", "/cost-shares", {"month": MONTH, "partner_id": OTHER}),
+    ("GET", "/disputes", {"partner_id": OTHER}),
+    ("GET", "/audit", {}),
+]
+# Reads that name no partner: answered, with nothing of the other partner in them.
+FILTERED_READS = [
+    ("GET", "/cost-shares", {"month": MONTH}),
+    ("GET", "/disputes", {}),
+    ("GET", "/periods", {}),
+    ("GET", f"/periods/{MONTH}/issued-vs-now", {}),
+]
+
+
+def _template(path: str, openapi_paths: list[str]) -> str:
+    """The OpenAPI path template a concrete path matches."""
+    parts = path.strip("/").split("/")
+    for template in openapi_paths:
+        pieces = template.strip("/").split("/")
+        if len(pieces) == len(parts) and all(p.startswith("{") or p == q for p, q in zip(pieces, parts)):
+            return template
+    raise AssertionError(f"no route for {path}")
+
+
+def test_the_sweep_covers_every_operation_of_the_api(api: Api) -> None:
+    """Adding a route without adding it here fails."""
+    paths = api.client.get("/openapi.json").json()["paths"]
+    documented = {(method.upper(), template) for template, ops in paths.items() for method in ops}
+    swept = {(m, _template(p, list(paths))) for m, p, _ in WRITES + REFUSED_READS + FILTERED_READS}
+    assert swept == documented
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES])
+def test_a_partner_cannot_write_for_another_partner(api: Api, method: str, path: str, body: dict | None) -> None:
+    """403, and the log does not grow."""
+    before = _log_end(api)
+    response = api.client.request(method, path, json=body, headers=api.headers("creche"))
+    assert response.status_code == 403, response.text
+    assert _log_end(api) == before
+
+
+@pytest.mark.parametrize(("method", "path", "params"), REFUSED_READS,
+                         ids=[f"{m} {p}" for m, p, _ in REFUSED_READS])
+def test_a_partner_cannot_read_another_partner_s_figures(api: Api, method: str, path: str, params: dict) -> None:
+    """403 for every read naming the other partner (and for the audit trail)."""
+    response = api.client.request(method, path, params=params, headers=api.headers("creche"))
+    assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize(("method", "path", "params"), FILTERED_READS,
+                         ids=[f"{m} {p}" for m, p, _ in FILTERED_READS])
+def test_reads_without_a_partner_show_nothing_of_the_other_one(api: Api, method: str, path: str, params: dict) -> None:
+    """Answered, but the other partner's id appears nowhere in the answer."""
+    response = api.client.request(method, path, params=params, headers=api.headers("creche"))
+    assert response.status_code == 200, response.text
+    assert OTHER not in response.text
+    # The coordinator's answer does name it: the check above is not vacuous where it matters.
+    if path != "/periods":
+        assert OTHER in api.client.request(method, path, params=params, headers=api.headers("coordinator")).text
+
+
+def _log_end(api: Api) -> int:
+    return api.client.app.state.services.ledger.recorder.max_notification_id()
