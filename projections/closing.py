@@ -40,11 +40,10 @@ def refresh_adjustments(conn: duckdb.DuckDBPyConnection, pools: Iterable[Pool] |
     sealed = dict(closes)
     wanted = set(pools) if pools is not None else set(conn.execute(_sql("late_pools")).fetchall())
     wanted = {p for p in wanted if p[1] in sealed}
-    conn.execute(
-        "DELETE FROM adjustments WHERE (resource_id, origin_month) IN "
-        "(SELECT * FROM (SELECT unnest($r) AS r, unnest($m) AS m))",
-        {"r": [r for r, _ in wanted] or [""], "m": [m for _, m in wanted] or [""]},
-    )
+    if not wanted:
+        return  # most pages touch only open months
+    shares.select_wanted(conn, wanted)
+    conn.execute("DELETE FROM adjustments WHERE (resource_id, origin_month) IN (SELECT * FROM wanted)")
     rows: list[dict] = []
     by_month: dict[str, list[Pool]] = defaultdict(list)
     for pool in sorted(wanted):
