@@ -372,23 +372,18 @@ def token_create(
 @token_app.command("list")
 def token_list(store: StoreOption = None) -> None:
     """Every token issued, revoked ones included (tokens themselves are never stored)."""
-    from demo.load import stored_events
-    from domain.access import TokenIssued
     from event_store.access import list_tokens
 
     with reported_errors():
         with open_ledger(load_settings(store), existing=True) as ledger:
             tokens = list_tokens(ledger)
-            issued = {e.token_sha256: e for e in stored_events(ledger, TokenIssued)}
     table = Table(title=f"Tokens ({len(tokens)})", box=box.SIMPLE_HEAD)
     for column in ("label", "role", "partner", "issued (UTC)", "by", "digest", "revoked"):
         table.add_column(column, no_wrap=column in {"role", "issued (UTC)", "digest", "revoked"})
     for token in tokens:
-        event = issued.get(token.token_sha256)
         table.add_row(
             escape(token.label), token.role, token.partner_id or "",
-            event.timestamp.strftime("%Y-%m-%d %H:%M") if event else "",
-            escape(event.actor) if event else "",
+            token.issued_at.strftime("%Y-%m-%d %H:%M"), escape(token.issued_by),
             token.token_sha256[:12],
             "[red]revoked[/]" if token.revoked else "no",
         )

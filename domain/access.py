@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import singledispatch
 from typing import Literal
 from uuid import UUID
@@ -35,6 +36,8 @@ class AccessToken:
     partner_id: str | None
     label: str
     revoked: bool
+    issued_at: datetime
+    issued_by: str
 
     @property
     def actor(self) -> str:
@@ -74,7 +77,8 @@ def evolve(event: DomainEvent, state: AccessToken | None) -> AccessToken:
 @evolve.register
 def _(event: TokenIssued, _: None) -> AccessToken:
     return AccessToken(event.originator_id, event.originator_version, event.token_sha256,
-                       event.role, event.partner_id, event.label, revoked=False)
+                       event.role, event.partner_id, event.label, revoked=False,
+                       issued_at=event.timestamp, issued_by=event.actor)
 
 
 @evolve.register
