@@ -66,14 +66,18 @@ def document_problems(app: FastAPI) -> None:
         schemas["Problem"] = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
-        content = {problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        problem = {"$ref": "#/components/schemas/Problem"}
         for operation in (op for path in schema["paths"].values() for op in path.values()):
             responses = operation.setdefault("responses", {})
             for status, description in PROBLEM_STATUSES.items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if status[0] in "45":
-                    response["content"] = content
+                    # A route's own example of the problem stays; the schema is the one sent.
+                    examples = [media["example"] for media in response.get("content", {}).values()
+                                if "example" in media]
+                    media = {"schema": problem} | ({"example": examples[0]} if examples else {})
+                    response["content"] = {problems.MEDIA_TYPE: media}
         app.openapi_schema = schema
         return schema
 

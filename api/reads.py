@@ -21,7 +21,8 @@ from api.auth import require_role
 from api.services import Services
 from domain.access import AccessToken
 from domain.errors import InvalidCommand, NotFound
-from projections.as_of import position_at
+from projections.as_of import position_at, statement_as_of
+from projections.closing import month_lines
 from projections.runner import APPLICATION
 
 READER_ROLES = ("coordinator", "auditor", "partner")
@@ -183,3 +184,32 @@ def line_order(line: dict[str, Any]) -> tuple:
     part = line["part"]
     return (line["month"], line["resource_id"], -1 if part is None else part,
             _KIND_ORDER.get(line["line_kind"], 9), line["partner_id"] or "")
+
+
+_LINE_COLUMNS = ("resource_id, line_kind, part, method, basis_kind, key_version, basis, total_basis, "
+                 "ratio, amount_cents")
+
+
+def partner_statement_lines(read: Reading, partner_id: str, month: str) -> tuple[list[dict[str, Any]], dict | None]:
+    """The partner's lines (shares, adjustments, credits), and the month's seal if it was
+    closed by the position read: a closed month is served as issued."""
+    seals = read.rows(
+        "SELECT p.as_of_position, p.position, p.statements_sha256, p.chain_hash, n.number "
+        "FROM periods p LEFT JOIN statement_numbers n ON n.month = p.month AND n.partner_id = ? "
+        "WHERE p.month = ? AND p.position <= ?", [partner_id, month, read.position])
+    seal = seals[0] if seals else None
+    at = seal["as_of_position"] if seal else read.position
+    if seal is None and not read.as_of:
+        lines = read.rows(
+            f"SELECT month, partner_id, {_LINE_COLUMNS}, origin_month, dispute_id FROM statement_lines "
+            "WHERE partner_id = ? AND month = ?", [partner_id, month])
+    else:
+        shares_at = statement_as_of(read.conn, partner_id, month, at)
+        lines = [line for line in month_lines(read.conn, month, at, shares_at) if line["partner_id"] == partner_id]
+    status = {(d["resource_id"], d["line_kind"], d["part"]): d["status"] for d in read.rows(
+        "SELECT resource_id, line_kind, part, status FROM disputes WHERE partner_id = ? AND month = ? "
+        "AND opened_position <= ? ORDER BY opened_position", [partner_id, month, read.position])}
+    for line in lines:
+        line["dispute_status"] = status.get((line["resource_id"], line["line_kind"], line["part"]))
+    lines.sort(key=lambda line: (*line_order(line), line.get("origin_month") or "", line.get("dispute_id") or ""))
+    return lines, seal

@@ -12,15 +12,14 @@ from pydantic import BaseModel
 
 from api.auth import require_partner_scope
 from api.deps import ServicesDep, TokenDep
-from api.reads import (After, AsOf, Reading, line_order, reading, require_partner, require_reader,
+from api.reads import (partner_statement_lines, After, AsOf, reading, require_partner, require_reader,
                        require_resource, resource_names)
 from domain.access import AccessToken
 from domain.errors import NotFound
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
-from projections.as_of import statement_as_of, trace_as_of
-from projections.closing import month_lines
+from projections.as_of import trace_as_of
 
 router = APIRouter(tags=["statements"])
 
@@ -28,8 +27,6 @@ PartnerId = Annotated[Slug, Path(description="The partner's id", examples=["mais
 MonthPath = Annotated[Month, Path(description="The month, YYYY-MM", examples=["2026-03"])]
 ResourceId = Annotated[Slug, Path(description="The resource the line charges for", examples=["salle-vercors"])]
 
-_LINE_COLUMNS = ("resource_id, line_kind, part, method, basis_kind, key_version, basis, total_basis, "
-                 "ratio, amount_cents")
 
 
 class StatementLine(BaseModel):
@@ -159,31 +156,6 @@ class Trace(BaseModel):
     }
 
 
-def _statement_lines(read: Reading, partner_id: str, month: str) -> tuple[list[dict[str, Any]], dict | None]:
-    """The partner's lines (shares, adjustments, credits), and the month's seal if it was
-    closed by the position read: a closed month is served as issued."""
-    seals = read.rows(
-        "SELECT p.as_of_position, p.position, p.statements_sha256, p.chain_hash, n.number "
-        "FROM periods p LEFT JOIN statement_numbers n ON n.month = p.month AND n.partner_id = ? "
-        "WHERE p.month = ? AND p.position <= ?", [partner_id, month, read.position])
-    seal = seals[0] if seals else None
-    at = seal["as_of_position"] if seal else read.position
-    if seal is None and not read.as_of:
-        lines = read.rows(
-            f"SELECT month, partner_id, {_LINE_COLUMNS}, origin_month, dispute_id FROM statement_lines "
-            "WHERE partner_id = ? AND month = ?", [partner_id, month])
-    else:
-        shares_at = statement_as_of(read.conn, partner_id, month, at)
-        lines = [line for line in month_lines(read.conn, month, at, shares_at) if line["partner_id"] == partner_id]
-    status = {(d["resource_id"], d["line_kind"], d["part"]): d["status"] for d in read.rows(
-        "SELECT resource_id, line_kind, part, status FROM disputes WHERE partner_id = ? AND month = ? "
-        "AND opened_position <= ? ORDER BY opened_position", [partner_id, month, read.position])}
-    for line in lines:
-        line["dispute_status"] = status.get((line["resource_id"], line["line_kind"], line["part"]))
-    lines.sort(key=lambda line: (*line_order(line), line.get("origin_month") or "", line.get("dispute_id") or ""))
-    return lines, seal
-
-
 def _check_partner(token: AccessToken, partner_id: str, what: str) -> None:
     require_reader(token)
     require_partner_scope(token, partner_id, what)
@@ -198,7 +170,7 @@ def statement(
     _check_partner(token, partner_id, "read the statement")
     with reading(services, after=after, as_of=as_of) as read:
         name = require_partner(read, partner_id)
-        lines, seal = _statement_lines(read, partner_id, month)
+        lines, seal = partner_statement_lines(read, partner_id, month)
         names = resource_names(read, {line["resource_id"] for line in lines})
     total = sum(line["amount_cents"] for line in lines)
     return Statement(
@@ -233,7 +205,7 @@ def trace(
     with reading(services, after=after, as_of=as_of) as read:
         require_partner(read, partner_id)
         resource_name = require_resource(read, resource_id)
-        lines = [line for line in _statement_lines(read, partner_id, month)[0]
+        lines = [line for line in partner_statement_lines(read, partner_id, month)[0]
                  if line["resource_id"] == resource_id and (part is None or line["part"] == part)
                  and line["basis_kind"] is not None]  # adjustments and credits trace elsewhere
         if not lines:

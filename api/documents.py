@@ -1,0 +1,342 @@
+"""A partner's statement for a month as a document: the lines in French words, rendered
+to print (HTML, Jinja2 templates in api/templates) or to file (CSV).
+
+The figures are those of the JSON statement (`partner_statement_lines`): a closed month is
+shown as issued, with its number and its seal — the digest of the month's statements and
+the chain hash of the log at its close — so that every partner's printed copy anchors the
+log outside the system. An open month is marked provisional.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi.responses import PlainTextResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from api.reads import Reading, partner_statement_lines, require_partner, resource_names
+from domain.money import format_eur
+from domain.periods import LOCAL_TZ
+
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+             "octobre", "novembre", "décembre")
+
+METHODS_FR = {
+    "usage": "au prorata de l'usage",
+    "fixed": "clé fixe",
+    "equal": "parts égales",
+    "mixed": "clé mixte",
+    "tariff": "tarif unitaire",
+}
+# What the basis of a line measures; for a part of a mixed key, the part's own method.
+BASIS_KINDS_FR = {
+    "usage": "au prorata de l'usage",
+    "weight": "clé fixe",
+    "equal": "parts égales",
+    "tariff": "tarif unitaire",
+    "none": "aucune clé en vigueur",
+}
+DISPUTE_STATUS_FR = {
+    "open": "contestée",
+    "accepted": "contestation acceptée",
+    "rejected": "contestation rejetée",
+}
+KINDS_FR = {"share": "charge", "tariff": "charge", "adjustment": "régularisation", "credit": "avoir"}
+
+CSV_HEADER = ("type", "mois", "partenaire", "ressource", "libellé", "version de clé", "base", "base totale",
+              "ratio", "montant (centimes)", "montant", "mois d'origine", "contestation",
+              "statut de la contestation")
+
+
+# French formatting, independent of the system locale -----------------------------------------
+
+def month_fr(month: str) -> str:
+    """'2026-03' -> 'mars 2026'."""
+    year, number = month.split("-")
+    return f"{MONTHS_FR[int(number) - 1]} {year}"
+
+
+def day_fr(moment: datetime) -> str:
+    """An instant as its local (Europe/Paris) day: '5 avril 2026', '1er mai 2026'."""
+    day = moment.astimezone(LOCAL_TZ).date()
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def decimal_fr(value: Decimal, *, places: int | None = None, max_places: int | None = None,
+               group: bool = True) -> str:
+    """A decimal with a decimal comma: rounded half-up to `places` decimals, or to at most
+    `max_places` with trailing zeros dropped (all of them by default); thousands separated by
+    a narrow no-break space unless `group` is false."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif max_places is not None and value.as_tuple().exponent < -max_places:
+        return decimal_fr(value.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP), group=group)
+    elif value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    else:
+        value = value.normalize()
+    text = f"{value:f}"
+    sign = "-" if text.startswith("-") else ""
+    integer, _, fraction = text.lstrip("-").partition(".")
+    if group:
+        integer = f"{int(integer):,}".replace(",", "\u202f")
+    return f"{sign}{integer}{',' + fraction if fraction else ''}"
+
+
+def percent_fr(ratio: Decimal) -> str:
+    """0.4352331606 -> '43,52 %' (narrow no-break space before the sign)."""
+    return f"{decimal_fr(ratio * 100, places=2)}\u202f%"
+
+
+# The document ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentLine:
+    kind: str                     # charge | régularisation | avoir
+    line_kind: str
+    resource_id: str
+    resource_name: str
+    part: int | None
+    description: str              # the method, or where an adjustment or a credit comes from
+    detail: str | None            # for a part of a mixed key: the part's own method
+    key_version: int | None
+    basis: Decimal | None
+    total_basis: Decimal | None
+    ratio: Decimal | None
+    amount_cents: int
+    origin_month: str | None
+    dispute_id: str | None
+    dispute_status: str | None
+
+    @property
+    def amount(self) -> str:
+        return format_eur(self.amount_cents)
+
+    @property
+    def basis_text(self) -> str:
+        if self.basis is None or self.total_basis is None:
+            return ""
+        # On paper, three decimals at most (a basis prorated by days has six); the CSV has them all.
+        return f"{decimal_fr(self.basis, max_places=3)} / {decimal_fr(self.total_basis, max_places=3)}"
+
+    @property
+    def ratio_text(self) -> str:
+        return "" if self.ratio is None else percent_fr(self.ratio)
+
+    @property
+    def dispute_label(self) -> str | None:
+        return DISPUTE_STATUS_FR.get(self.dispute_status or "")
+
+
+@dataclass(frozen=True)
+class DocumentDispute:
+    dispute_id: str
+    resource_name: str
+    reason: str
+    status: str
+    status_label: str
+    resolution_reason: str | None
+    credits: list[str]
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    partner_id: str
+    partner_name: str
+    month: str
+    closed: bool
+    number: int | None
+    issued_at_position: int | None
+    statements_sha256: str | None
+    chain_hash: str | None
+    closed_on: str | None
+    position: int
+    lines: list[DocumentLine]
+    disputes: list[DocumentDispute] = field(default_factory=list)
+
+    @property
+    def month_label(self) -> str:
+        return month_fr(self.month)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def total(self) -> str:
+        return format_eur(self.total_cents)
+
+    def of_kind(self, kind: str) -> list[DocumentLine]:
+        return [line for line in self.lines if line.kind == kind]
+
+    @property
+    def title(self) -> str:
+        """'Relevé n° 3'; 'Relevé provisoire' for an open month."""
+        if not self.closed:
+            return "Relevé provisoire"
+        return "Relevé sans numéro" if self.number is None else f"Relevé n° {self.number}"
+
+    @property
+    def seal_line(self) -> str:
+        return (f"Mois clos — empreinte des relevés (SHA-256) : {self.statements_sha256} — "
+                f"chaîne à la position {self.issued_at_position} : {self.chain_hash}")
+
+    @property
+    def running_footer(self) -> str:
+        """At the foot of every printed page."""
+        return f"{self.title} — {self.partner_name} — {self.month_label}"
+
+    @property
+    def filename(self) -> str:
+        return f"releve-{self.partner_id}-{self.month}"
+
+
+def _describe(line: dict[str, Any], dispute_ids: dict[tuple, str]) -> tuple[str, str | None, str | None]:
+    """The description of a line, the detail under it, and the dispute it is under."""
+    kind = line["line_kind"]
+    if kind == "adjustment":
+        return f"Régularisation de {month_fr(line['origin_month'])}", None, None
+    if kind == "credit":
+        return f"Avoir (contestation {line['dispute_id']})", None, line["dispute_id"]
+    dispute_id = dispute_ids.get((line["resource_id"], kind, line["part"]))
+    method = line["method"]
+    if method == "mixed":
+        part = "" if line["part"] is None else f" (part {line['part'] + 1})"
+        return f"clé mixte{part}", BASIS_KINDS_FR.get(line["basis_kind"] or ""), dispute_id
+    if method is None:
+        return BASIS_KINDS_FR["none"], None, dispute_id
+    return METHODS_FR.get(method, method), None, dispute_id
+
+
+def _line_rank(line: DocumentLine) -> tuple:
+    order = {"charge": 0, "régularisation": 1, "avoir": 2}
+    name = unicodedata.normalize("NFKD", line.resource_name.casefold())  # 'Électricité' sorts among the E
+    return (order[line.kind], line.origin_month or "", name, line.resource_id,
+            -1 if line.part is None else line.part, line.line_kind, line.dispute_id or "")
+
+
+def _disputes(read: Reading, rows: list[dict[str, Any]], names: dict[str, str]) -> list[DocumentDispute]:
+    """The disputes opened on the month's lines, each with its answer and the credits it granted."""
+    credits: dict[str, list[str]] = {}
+    if rows:
+        for dispute_id, amount_cents, credited_month in read.conn.execute(
+                "SELECT dispute_id, amount_cents, credited_month FROM credits "
+                "WHERE list_contains(?, dispute_id) AND position <= ? ORDER BY position",
+                [[r["dispute_id"] for r in rows], read.position]).fetchall():
+            credits.setdefault(dispute_id, []).append(
+                f"avoir de {format_eur(amount_cents)} porté au relevé de {month_fr(credited_month)}")
+    return [DocumentDispute(
+        dispute_id=r["dispute_id"], resource_name=names.get(r["resource_id"], r["resource_id"]),
+        reason=r["reason"], status=r["status"], status_label=DISPUTE_STATUS_FR.get(r["status"], r["status"]),
+        resolution_reason=r["resolution_reason"], credits=credits.get(r["dispute_id"], []),
+    ) for r in rows]
+
+
+def statement_document(read: Reading, partner_id: str, month: str) -> StatementDocument:
+    """Everything a printed or filed statement shows, read from one snapshot."""
+    name = require_partner(read, partner_id)
+    lines, seal = partner_statement_lines(read, partner_id, month)
+    disputes = read.rows(
+        "SELECT dispute_id, resource_id, line_kind, part, reason, status, resolution_reason FROM disputes "
+        "WHERE partner_id = ? AND month = ? AND opened_position <= ? ORDER BY opened_position, dispute_id",
+        [partner_id, month, read.position])
+    names = resource_names(read, {line["resource_id"] for line in lines} | {d["resource_id"] for d in disputes})
+    # A line's latest dispute, as `partner_statement_lines` gives its status.
+    dispute_ids = {(d["resource_id"], d["line_kind"], d["part"]): d["dispute_id"] for d in disputes}
+    closed_on = None
+    if seal is not None:
+        closed_at = read.conn.execute("SELECT closed_at FROM periods WHERE month = ?", [month]).fetchone()
+        closed_on = day_fr(closed_at[0]) if closed_at else None
+    document_lines = []
+    for line in lines:
+        description, detail, dispute_id = _describe(line, dispute_ids)
+        document_lines.append(DocumentLine(
+            kind=KINDS_FR.get(line["line_kind"], "charge"), line_kind=line["line_kind"],
+            resource_id=line["resource_id"], resource_name=names.get(line["resource_id"], line["resource_id"]),
+            part=line["part"], description=description, detail=detail, key_version=line["key_version"],
+            basis=line["basis"], total_basis=line["total_basis"], ratio=line["ratio"],
+            amount_cents=line["amount_cents"], origin_month=line.get("origin_month"), dispute_id=dispute_id,
+            dispute_status=line.get("dispute_status") if line["line_kind"] != "credit" else None,
+        ))
+    return StatementDocument(
+        partner_id=partner_id, partner_name=name, month=month, closed=seal is not None,
+        number=seal["number"] if seal else None,
+        issued_at_position=seal["as_of_position"] if seal else None,
+        statements_sha256=seal["statements_sha256"] if seal else None,
+        chain_hash=seal["chain_hash"] if seal else None,
+        closed_on=closed_on, position=read.position,
+        lines=sorted(document_lines, key=_line_rank),
+        disputes=_disputes(read, disputes, names),
+    )
+
+
+# Rendering ---------------------------------------------------------------------------------
+
+def css_string(text: str) -> Markup:
+    """Text for a quoted CSS string inside a <style> element, where HTML escaping does not
+    apply: everything but ASCII letters, digits and spaces becomes a CSS escape."""
+    return Markup("".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in text))
+
+
+@cache
+def templates() -> Environment:
+    """The Jinja2 environment of api/templates, built on first use (never at import)."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["css_string"] = css_string
+    return environment
+
+
+def render_html(document: StatementDocument) -> str:
+    return templates().get_template("statement.html").render(doc=document)
+
+
+def render_csv(document: StatementDocument) -> str:
+    """`;`-separated, a French header row, one row per line, the total, then the seal."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+
+    def text(value: Decimal | None) -> str:
+        return "" if value is None else decimal_fr(value, group=False)
+
+    for line in document.lines:
+        description = f"{line.description} — {line.detail}" if line.detail else line.description
+        writer.writerow([
+            line.kind, document.month, document.partner_id, line.resource_name, description,
+            "" if line.key_version is None else line.key_version, text(line.basis), text(line.total_basis),
+            text(line.ratio), line.amount_cents, line.amount, line.origin_month or "", line.dispute_id or "",
+            line.dispute_label or "",
+        ])
+    writer.writerow(["total", document.month, document.partner_id, "", "", "", "", "", "",
+                     document.total_cents, document.total, "", "", ""])
+    if document.closed:
+        writer.writerow(["relevé n°", document.number if document.number is not None else ""])
+        writer.writerow(["empreinte des relevés (SHA-256)", document.statements_sha256])
+        writer.writerow([f"chaîne à la position {document.issued_at_position}", document.chain_hash])
+    else:
+        writer.writerow(["provisoire", "mois non clos"])
+    # A byte order mark: spreadsheets then read the accents as UTF-8.
+    return "\ufeff" + out.getvalue()
+
+
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
