@@ -8,7 +8,8 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import audit, batch, costs, disputes, documents, partners, periods, resources, shares, sql, statements, usage
+from api.routers import (audit, batch, costs, disputes, documents, partners, periods, ready, resources, shares, sql,
+                         statements, usage)
 from api.services import Services
 from settings import Settings
 
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
     document_problems(app)
-    for module in (partners, resources, usage, costs, batch, shares, statements, documents, audit, periods, disputes, sql):
+    for module in (partners, resources, usage, costs, batch, shares, statements, documents, audit, periods, disputes, sql,
+                   ready):
         app.include_router(module.router)
     return app
 
@@ -49,7 +51,8 @@ PROBLEM_STATUSES = {
     "404": "A partner, resource, entry, line or month that does not exist",
     "409": "Refused by a rule of the pool (overlap, working time, closed month…) or a concurrent writer",
     "422": "Malformed: a field, a month, an amount, or an idempotency key reused with another body",
-    "503": "The projections have not reached the position asked for yet (see Retry-After)",
+    "503": "The projections have not reached the position asked for yet, or are stalled on an event they "
+           "cannot fold (see Retry-After and GET /ready)",
 }
 
 
@@ -72,7 +75,7 @@ def document_problems(app: FastAPI) -> None:
             for status, description in PROBLEM_STATUSES.items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
-                if status[0] in "45":
+                if status[0] in "45" and not _own_model(response):
                     # A route's own example of the problem stays; the schema is the one sent.
                     examples = [media["example"] for media in response.get("content", {}).values()
                                 if "example" in media]
@@ -82,3 +85,10 @@ def document_problems(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi
+
+
+def _own_model(response: dict) -> bool:
+    """Whether a route declares its own model for an error status (GET /ready's 503 is a
+    readiness document, not a problem); FastAPI's default validation error is not one."""
+    refs = [media.get("schema", {}).get("$ref", "") for media in response.get("content", {}).values()]
+    return any(ref and not ref.endswith("/HTTPValidationError") for ref in refs)

@@ -238,6 +238,7 @@ def _print_import_report(report: importing.ImportReport) -> None:
 def rebuild_(store: StoreOption = None, projections: ProjectionsOption = None) -> None:
     """Rebuild the projection file from the whole event log, then swap it in."""
     from projections.rebuild import rebuild
+    from projections.runner import FoldFailed
 
     with reported_errors():
         settings = load_settings(store, projections)
@@ -248,7 +249,12 @@ def rebuild_(store: StoreOption = None, projections: ProjectionsOption = None) -
             exporting.connect_read_only(target).close()
         target.parent.mkdir(parents=True, exist_ok=True)
         with open_ledger(settings, existing=True) as ledger:
-            folded = rebuild(ledger.recorder, target)
+            try:
+                folded = rebuild(ledger.recorder, target)
+            except FoldFailed as error:
+                kept = f"{target} is left as it was" if target.exists() else f"no projections written to {target}"
+                raise Failure(f"rebuild stopped: the event at position {error.position} ({error.event_type}) "
+                              f"cannot be folded: {error.reason}; {kept}") from None
         out.print(f"{folded:,} events folded into [bold]{escape(str(target))}[/]")
 
 

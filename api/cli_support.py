@@ -25,6 +25,7 @@ from api import exporting, importing
 from bootstrap import bootstrap
 from domain.errors import DomainError
 from event_store.ledger import Ledger
+from projections.follower import ProjectionStalled
 from settings import Settings
 
 out = Console(highlight=False)
@@ -54,7 +55,7 @@ def reported_errors() -> Iterator[None]:
     except DomainError as error:
         field = f" (field {error.field})" if error.field else ""
         _fail(f"refused [{error.rule}]: {error.message}{field}")
-    except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable) as error:
+    except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable, ProjectionStalled) as error:
         _fail(str(error))
     except exporting.NotASelect as error:
         _fail(f"not run: {error}")

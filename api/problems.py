@@ -6,6 +6,8 @@ Domain errors map to 404 (not found), 409 (a rule or a concurrent writer refused
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from domain import commands, errors
 from event_store.ledger import BatchRefused
+from projections.follower import ProjectionStalled
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -67,6 +70,13 @@ def register(app: FastAPI) -> None:
         # command itself (e.g. a correction with neither quantity nor amount).
         refused = commands.invalid_command(error)
         return problem(422, refused.rule, "InvalidCommand", refused.message, field=refused.field)
+
+    @app.exception_handler(ProjectionStalled)
+    async def stalled(_: Request, error: ProjectionStalled) -> JSONResponse:
+        # Any token holder may see this: payload values quoted in the error are masked.
+        response = problem(503, "projections-stalled", "ProjectionsStalled", error.stall.message(public=True))
+        response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_in_s)))
+        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:

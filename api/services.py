@@ -25,8 +25,7 @@ class Services:
         settings.projection_path.parent.mkdir(parents=True, exist_ok=True)
         view = DuckDBTrackingRecorder(settings.projection_path)
         follower = Follower(ledger.recorder, view)
-        follower.catch_up()  # serve nothing older than the log at start
-        follower.start()
+        follower.start()  # catches up first: nothing older than the log at start is served
         snapshots = SnapshotPublisher.from_settings(follower, settings)
         snapshots.start()
         return cls(settings, ledger, follower, snapshots)

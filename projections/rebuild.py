@@ -2,7 +2,10 @@
 
 The new file is built beside the live one (`<name>.rebuild`); until the swap nobody reads
 it, so pages are folded without re-splitting pools, and all pools are split once at the
-end. A rebuild killed midway resumes from the new file's tracked position.
+end. A rebuild killed midway resumes from the new file's tracked position. A rebuild that
+meets an event it cannot fold (FoldFailed names it) removes the new file and leaves the
+live one as it was: once the fold is fixed, it starts again from position 0, since the fix
+may change how earlier events fold too.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from projections import closing, shares
 from projections.recorder import DuckDBTrackingRecorder
-from projections.runner import ProjectionRunner
+from projections.runner import FoldFailed, ProjectionRunner
 
 # DuckDB spills to disk past this, so a rebuild's memory stays bounded whatever the log size.
 MEMORY_LIMIT = "512MB"
@@ -34,6 +37,21 @@ def rebuild(
     """Rebuild `target` from the whole log; returns the number of events folded."""
     building = target.with_name(target.name + ".rebuild")
     view = DuckDBTrackingRecorder(building)
+    try:
+        folded = _fold_all(recorder, view, page_size, progress, on_page, check_checksums)
+    except FoldFailed:
+        view.close()
+        for leftover in (building, building.with_name(building.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    finally:
+        view.close()  # otherwise (interrupted, say) the new file stays, to resume from
+    os.replace(building, target)
+    return folded
+
+
+def _fold_all(recorder: ApplicationRecorder, view: DuckDBTrackingRecorder, page_size: int, progress: bool,
+              on_page: Callable[[int], None] | None, check_checksums: bool) -> int:
     view.connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     # Row order within a table is not part of the schema's contract: letting DuckDB drop it
     # lowers the memory that large inserts need.
@@ -56,6 +74,4 @@ def rebuild(
         shares.refresh(conn, None)
         closing.refresh_adjustments(conn)
     view.connection.execute("CHECKPOINT")
-    view.close()
-    os.replace(building, target)
     return folded

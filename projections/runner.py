@@ -5,6 +5,10 @@ pages of notifications after the last tracked position (PostgreSQL ids may have 
 "after", never "+1 and count"). Each page is copied into `events` through Arrow, folded
 into the versioned tables by set-based SQL, the touched pools are re-split, and the new
 position is tracked, all in one DuckDB transaction: one commit per page, not per event.
+
+An event that cannot be folded (a topic no class answers to, a payload the SQL rejects)
+stops the projections just before it: the events of its page before it are still folded
+(a failed page is retried in halves, down to the single event), and `FoldFailed` names it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import contextlib
 from typing import Callable, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
 from domain.periods import month_of
 from event_store.mapper import ChecksumMismatch, unseal
@@ -35,15 +41,42 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.
     return conn.execute(sql, {k: v for k, v in params.items() if k in wanted})
 
 
+class FoldFailed(Exception):
+    """An event of the log cannot be folded: the projections stop just before it."""
+
+    def __init__(self, position: int, event_type: str, reason: str) -> None:
+        super().__init__(f"position {position} ({event_type}): {reason}")
+        self.position = position
+        self.event_type = event_type
+        self.reason = reason
+
+
+def _class_topics(notifications: Sequence[Notification]) -> dict[str, str]:
+    """Each stored topic and the topic of the class that answers to it now, so that a
+    renamed class (its old topic kept with `register_topic`) folds under its new name."""
+    found: dict[str, str] = {}
+    for n in notifications:
+        if n.topic not in found:
+            try:
+                found[n.topic] = get_topic(resolve_topic(n.topic))
+            except TopicError:
+                raise FoldFailed(n.id, n.topic.rpartition(":")[2],
+                                 f"no event class answers to topic {n.topic} (a renamed class keeps "
+                                 "its old topic with eventsourcing.utils.register_topic)") from None
+    return found
+
+
 def page_table(notifications: Sequence[Notification], previous_hash: str, *, check: bool = False) -> pa.Table:
     """The page as Arrow columns, each event chained to the previous one; with `check`,
-    every stored state must match its checksum (verify), else ChecksumMismatch names it."""
+    every stored state must match its checksum (verify), else ChecksumMismatch names it.
+    An event whose topic no class answers to is a FoldFailed."""
     if check:
         for n in notifications:
             try:
                 unseal(n.topic, n.state, check=True)
             except ChecksumMismatch as error:
                 raise ChecksumMismatch(str(error), position=n.id, topic=n.topic) from None
+    topics = _class_topics(notifications)
     hashes = chain.chain(
         previous_hash,
         ((n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications),
@@ -51,7 +84,7 @@ def page_table(notifications: Sequence[Notification], previous_hash: str, *, che
     return pa.table(
         {
             "position": pa.array([n.id for n in notifications], pa.int64()),
-            "topic": [n.topic for n in notifications],
+            "topic": [topics[n.topic] for n in notifications],
             "originator_id": [str(n.originator_id) for n in notifications],
             "originator_version": pa.array([n.originator_version for n in notifications], pa.int64()),
             "state": [unseal(n.topic, n.state).decode() for n in notifications],
@@ -135,7 +168,14 @@ def pages(recorder: ApplicationRecorder, after: int, page_size: int, previous_ha
                 if not notifications:
                     ahead.put(None)
                     return
-                page = page_table(notifications, chained, check=check)
+                try:
+                    page = page_table(notifications, chained, check=check)
+                except (FoldFailed, ChecksumMismatch) as error:
+                    # The events before the one to blame are sound: hand them over first.
+                    sound = [n for n in notifications if n.id < error.position]
+                    if sound:
+                        ahead.put(page_table(sound, chained, check=check))
+                    raise
                 ahead.put(page)
                 start, chained = notifications[-1].id, page["chain_hash"][-1].as_py()
         except BaseException as error:  # handed over to the consuming thread
@@ -177,20 +217,41 @@ class ProjectionRunner:
         return self.view.max_tracking_id(APPLICATION) or 0
 
     def catch_up(self, *, split: bool = True, on_page: Callable[[int], None] | None = None) -> int:
-        """Fold every event after the tracked position; returns how many were folded."""
-        folded = 0
+        """Fold every event after the tracked position; returns how many were folded.
+        FoldFailed names the first event that cannot be, once every event before it is."""
         lo = self.position
         if (self.recorder.max_notification_id() or 0) <= lo:
             return 0  # nothing new: the follower asks often
         with self.view.lock:
             previous_hash = run(self.view.connection, "last_chain_hash", lo=lo).fetchall()[0][0]
-        for page in pages(self.recorder, lo, self.page_size, previous_hash, check=self.check_checksums):
-            hi = page["position"][-1].as_py()
+        folded = 0
+
+        def count(rows: int) -> None:
+            nonlocal folded
+            folded += rows
+            if on_page is not None:
+                on_page(rows)
+
+        log = pages(self.recorder, lo, self.page_size, previous_hash, check=self.check_checksums)
+        with contextlib.closing(log):  # a failed fold stops the reader thread now, not at collection
+            for page in log:
+                lo = self._fold(page, lo, split, count)
+        return folded
+
+    def _fold(self, page: pa.Table, lo: int, split: bool, on_page: Callable[[int], None]) -> int:
+        """Fold and track a page in one transaction; if that fails, its halves one after the
+        other, down to the single event, which is then the one to blame. Returns the new position."""
+        hi = page["position"][-1].as_py()
+        try:
             with self.view.transaction() as conn:
                 fold_page(conn, page, lo, split=split)
                 self.view.track(conn, Tracking(APPLICATION, hi))
-            lo = hi
-            folded += page.num_rows
-            if on_page is not None:
-                on_page(page.num_rows)
-        return folded
+        except Exception as error:
+            if page.num_rows == 1:
+                reason = " ".join(str(error).split()) or type(error).__name__
+                raise FoldFailed(hi, page["topic"][0].as_py().rpartition(":")[2], reason) from error
+            half = page.num_rows // 2
+            lo = self._fold(page.slice(0, half), lo, split, on_page)
+            return self._fold(page.slice(half), lo, split, on_page)
+        on_page(page.num_rows)
+        return hi

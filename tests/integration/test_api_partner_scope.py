@@ -87,6 +87,10 @@ FILTERED_READS = [
     ("GET", "/periods", {}),
     ("GET", f"/periods/{MONTH}/issued-vs-now", {}),
 ]
+# Reads that need no token (a load balancer asks them): nothing of any partner in them.
+PUBLIC_READS = [
+    ("GET", "/ready", {}),
+]
 
 
 def _template(path: str, openapi_paths: list[str]) -> str:
@@ -103,7 +107,7 @@ def test_the_sweep_covers_every_operation_of_the_api(api: Api) -> None:
     """Adding a route without adding it here fails."""
     paths = api.client.get("/openapi.json").json()["paths"]
     documented = {(method.upper(), template) for template, ops in paths.items() for method in ops}
-    swept = {(m, _template(p, list(paths))) for m, p, _ in WRITES + REFUSED_READS + FILTERED_READS}
+    swept = {(m, _template(p, list(paths))) for m, p, _ in WRITES + REFUSED_READS + FILTERED_READS + PUBLIC_READS}
     assert swept == documented
 
 
@@ -134,6 +138,15 @@ def test_reads_without_a_partner_show_nothing_of_the_other_one(api: Api, method:
     # The coordinator's answer does name it: the check above is not vacuous where it matters.
     if path != "/periods":
         assert OTHER in api.client.request(method, path, params=params, headers=api.headers("coordinator")).text
+
+
+@pytest.mark.parametrize(("method", "path", "params"), PUBLIC_READS,
+                         ids=[f"{m} {p}" for m, p, _ in PUBLIC_READS])
+def test_reads_without_a_token_name_no_partner(api: Api, method: str, path: str, params: dict) -> None:
+    """Answered without a token, and no partner's id appears in the answer."""
+    response = api.client.request(method, path, params=params)
+    assert response.status_code == 200, response.text
+    assert OTHER not in response.text and "creche-a" not in response.text
 
 
 def _log_end(api: Api) -> int:
