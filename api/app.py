@@ -72,7 +72,9 @@ def document_problems(app: FastAPI) -> None:
         problem = {"$ref": "#/components/schemas/Problem"}
         for operation in (op for path in schema["paths"].values() for op in path.values()):
             responses = operation.setdefault("responses", {})
-            for status, description in PROBLEM_STATUSES.items():
+            # A route that can fail in none of these ways (GET /ready) says so with an empty
+            # `x-problem-statuses` in its openapi_extra.
+            for status, description in operation.pop("x-problem-statuses", PROBLEM_STATUSES).items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if status[0] in "45" and not _own_model(response):

@@ -1,7 +1,8 @@
 """Errors as problem details (RFC 9457, application/problem+json), from one place.
 
 Domain errors map to 404 (not found), 409 (a rule or a concurrent writer refused it) and
-422 (the request itself is malformed); bad input never reaches a 500.
+422 (the request itself is malformed); bad input never reaches a 500. Projections stalled
+on an event they cannot fold answer 503.
 """
 
 from __future__ import annotations

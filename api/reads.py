@@ -37,7 +37,8 @@ AsOf = Annotated[
 After = Annotated[
     int | None,
     Query(ge=0, description="A position a write returned: answer only once the projections include it "
-                            "(503 with Retry-After if they do not in time).",
+                            "(503 with Retry-After if they do not in time, at once if they are stalled "
+                            "on an event before it: see GET /ready).",
           examples=[4812]),
 ]
 
@@ -69,7 +70,9 @@ def parse_as_of(value: str | None) -> int | datetime | None:
 
 
 def wait_for(services: Services, position: int | None) -> None:
-    """Read-your-writes: block until the projections include `position`, or answer 503."""
+    """Read-your-writes: block until the projections include `position`, or answer 503 —
+    at once, naming the event, if they are stalled before it (ProjectionStalled, a problem
+    document of api/problems.py)."""
     if position is None:
         return
     end = _log_end(services)

@@ -53,6 +53,7 @@ _STALLED = {
                 "they hold, and reads with `after` beyond it answer 503 at once). No token needed.",
     responses={503: {"model": Readiness, "description": "The projections are stalled",
                      "content": {"application/json": {"example": _STALLED}}}},
+    openapi_extra={"x-problem-statuses": {}},  # no token, no input: no problem document either
 )
 def ready(*, services: ServicesDep) -> JSONResponse:
     status = services.follower.status()
