@@ -170,12 +170,13 @@ class Follower:
         """One attempt to reach the end of the log (the caller holds _catching_up)."""
         try:
             self.runner.catch_up(on_page=lambda _: self._publish(self.runner.position))
+            position = self.runner.position
         except FoldFailed as error:
             self._stalled(error.position, error.event_type, error.reason, trace=False)
         except Exception as error:  # not one event's fault (the store, the disk): keep its trace once
             self._stalled(None, None, " ".join(str(error).split()) or type(error).__name__, trace=True)
         else:
-            self._recovered()
+            self._recovered(position)
 
     def _stalled(self, position: int | None, event_type: str | None, error: str, *, trace: bool) -> None:
         try:
@@ -198,15 +199,14 @@ class Follower:
             log.error("%s; serving position %s, trying again in %g s, then at most every %g s",
                       stall.message(), folded, round(self._next_try - now, 3), self.retry_s[1], exc_info=trace)
 
-    def _recovered(self) -> None:
-        position = self.runner.position
+    def _recovered(self, position: int) -> None:
         with self._reached:
             stall, self._stall = self._stall, None
             self._delay = self.retry_s[0]
             self._position = position
             self._reached.notify_all()
         if stall is not None:
-            log.warning("the projections are moving again after %d tries (stalled since %s): now at "
+            log.warning("the projections are moving again after %d failed tries (stalled since %s): now at "
                         "position %s", stall.attempts, stall.since.isoformat(timespec="seconds"), position)
 
     def _follow(self) -> None:

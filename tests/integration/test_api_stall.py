@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from tests.api_fixtures import Api, api_settings, prepare
 from tests.unfoldable import (AFTER_CENTS, BEFORE_CENTS, MONTH, RENAMED, RENAMED_CENTS, Stalled, forget_renamed_topic,
-                              garbled, register_renamed_topic, renamed_cost, write_around)
+                              garbled, inject, register_renamed_topic, renamed_cost, write_around)
 
 # Long enough that a 503 answered within a few seconds cannot be the end of a silent wait.
 READ_WAIT_S = 20.0
@@ -28,10 +28,12 @@ def unfixed() -> Iterator[None]:
     forget_renamed_topic()
 
 
-def serve(tmp: Path, topic: str, payload: bytes) -> tuple[Api, Stalled]:
+def serve(tmp: Path, topic: str | None = None, payload: bytes = b"") -> tuple[Api, Stalled | None]:
+    """The API on the small pool, with (given a topic) costs around an event written straight
+    into the store before it starts."""
     settings = api_settings(tmp).model_copy(update={"read_wait_s": READ_WAIT_S})
     tokens = prepare(settings)
-    stalled = write_around(settings, topic, payload)
+    stalled = None if topic is None else write_around(settings, topic, payload)
     client = TestClient(create_app(settings))
     client.__enter__()
     return Api(client, settings, tokens), stalled
@@ -108,6 +110,29 @@ def test_a_stalled_api_serves_what_it_folded_and_says_why_then_moves_on_once_fix
             api.client.__exit__(None, None, None)
     messages = [r.getMessage() for r in caplog.records if r.name == "projections.follower"]
     assert len(messages) == 2 and "moving again" in messages[1]
+
+
+def test_an_event_that_stalls_a_running_api_answers_the_reader_waiting_for_it_at_once(tmp_path: Path) -> None:
+    """The API is caught up when the bad event lands in its store; a write after it nudges
+    the follower, and the read waiting for that write gets the 503 as soon as the fold
+    fails, not at the end of its wait."""
+    api, _ = serve(tmp_path)
+    try:
+        assert api.client.get("/ready").json()["status"] == "caught_up"
+        bad = inject(api.settings.sqlite_path, "domain.events:CostRecorded", garbled())
+        written = api.client.post("/costs", headers=api.headers("coordinator"), json={
+            "resource_id": "menage", "month": MONTH, "amount_cents": 1_000, "category": "ménage",
+            "document_ref": "FAC-3"})
+        assert written.status_code == 201, written.text
+        started = time.monotonic()
+        refused = api.client.get("/audit", params={"after": written.json()["position"]},
+                                 headers=api.headers("auditor"))
+        assert time.monotonic() - started < READ_WAIT_S / 2
+        assert refused.status_code == 503, refused.text
+        assert f"stalled at position {bad} on event CostRecorded" in refused.json()["detail"]
+        assert api.client.get("/ready").json()["stall"]["position"] == bad
+    finally:
+        api.client.__exit__(None, None, None)
 
 
 def test_what_a_stall_shows_over_http_holds_no_payload_data(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
