@@ -50,6 +50,16 @@ def problem(status: int, rule: str, title: str, detail: str, **extra: object) ->
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA_TYPE)
 
 
+async def _json_error(request: Request, details: dict) -> str:
+    """Where the body stops being JSON, as a line and a column (pydantic gives an offset)."""
+    offset = next((part for part in details.get("loc", ()) if isinstance(part, int)), 0)
+    text = (await request.body()).decode("utf-8", "replace")[:offset]
+    line = text.count("\n") + 1
+    column = offset - (text.rfind("\n") + 1) + 1
+    reason = details.get("ctx", {}).get("error", "invalid JSON")
+    return f"the body is not valid JSON: {reason} at line {line}, column {column}"
+
+
 def register(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
@@ -59,11 +69,15 @@ def register(app: FastAPI) -> None:
                        field=error.field, index=index)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-        return problem(422, "invalid-request", "InvalidRequest", f"{field}: {first.get('msg')}",
-                       field=field or None)
+        if first.get("type") == "json_invalid":
+            return problem(400, "invalid-json", "InvalidJSON",
+                           await _json_error(request, first), field="body")
+        # The field as the client wrote it: where it was sent (body, query, path) is plain.
+        field = commands.field_of(first, skip=("body", "query", "path", "header"))
+        return problem(422, "invalid-request", "InvalidRequest",
+                       f"{field}: {commands.message_of(first)}", field=field or None)
 
     @app.exception_handler(ValidationError)
     async def invalid_command(_: Request, error: ValidationError) -> JSONResponse:

@@ -21,11 +21,14 @@ from api.auth import require_role
 from api.services import Services
 from domain.access import AccessToken
 from domain.errors import InvalidCommand, NotFound
+from domain.periods import check_utc
 from projections.as_of import position_at, statement_as_of
 from projections.closing import month_lines
 from projections.runner import APPLICATION
 
 READER_ROLES = ("coordinator", "auditor", "partner")
+# Log positions are 64-bit integers in every store; a larger one is a typing error.
+MAX_POSITION = 2**62
 
 AsOf = Annotated[
     str | None,
@@ -36,9 +39,10 @@ AsOf = Annotated[
 ]
 After = Annotated[
     int | None,
-    Query(ge=0, description="A position a write returned: answer only once the projections include it "
-                            "(503 with Retry-After if they do not in time, at once if they are stalled "
-                            "on an event before it: see GET /ready).",
+    Query(ge=0, le=MAX_POSITION,
+          description="A position a write returned: answer only once the projections include it "
+                      "(503 with Retry-After if they do not in time, at once if they are stalled "
+                      "on an event before it: see GET /ready).",
           examples=[4812]),
 ]
 
@@ -63,10 +67,10 @@ def parse_as_of(value: str | None) -> int | datetime | None:
         raise InvalidCommand(
             f"as_of must be a log position (e.g. 4812) or an ISO 8601 time with a timezone "
             f"(e.g. 2026-04-05T00:00:00+02:00), got {value!r}", field="as_of") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidCommand(f"as_of time {value!r} has no timezone; give one (e.g. +02:00 or Z)",
-                             field="as_of")
-    return moment.astimezone(timezone.utc)
+    try:
+        return check_utc(moment)
+    except ValueError as error:
+        raise InvalidCommand(f"as_of: {error}", field="as_of") from None
 
 
 def wait_for(services: Services, position: int | None) -> None:

@@ -11,6 +11,7 @@ from api.services import Services
 from domain.access import AccessToken
 from domain.commands import BookSlot, CancelBooking, Command, LogStaffHours, RecordEquipmentUse
 from domain.disputes import CommentDispute, OpenDispute
+from domain.errors import NotFound
 from event_store.ledger import Outcome
 
 # What a partner token may record, always for its own partner.
@@ -52,8 +53,15 @@ def check_rights(services: Services, token: AccessToken, command: Command) -> No
     if not isinstance(command, PARTNER_COMMANDS):
         require_role(token, "coordinator")
     if isinstance(command, CancelBooking):
-        owner = services.ledger.entry_partner(command.entry_id)
-        require_partner_scope(token, owner, "cancel a booking")
+        # Another partner's booking and no booking at all get the same answer: entry ids
+        # can be walked, and telling the two apart would map who booked what.
+        try:
+            owner = services.ledger.entry_partner(command.entry_id)
+        except NotFound:
+            owner = None
+        if owner != token.partner_id:
+            raise NotFound(f"partner '{token.partner_id}' has no booking '{command.entry_id}'",
+                           field="entry_id")
     elif isinstance(command, CommentDispute):
         require_partner_scope(token, command.dispute_id.split(":", 1)[0], "comment a dispute")
     else:

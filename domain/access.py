@@ -10,8 +10,9 @@ from uuid import UUID
 
 from domain.aggregate import Stamp, first_event, next_event, projector
 from domain.errors import AlreadyExists, InvalidCommand, RuleViolation
-from domain.events import DomainEvent, Name
+from domain.events import DomainEvent
 from domain.ids import Slug, aggregate_id
+from domain.text import StoredName, check_name
 
 Role = Literal["coordinator", "partner", "auditor", "analyst"]
 
@@ -20,7 +21,7 @@ class TokenIssued(DomainEvent):
     token_sha256: str
     role: Role
     partner_id: Slug | None
-    label: Name
+    label: StoredName
 
 
 class TokenRevoked(DomainEvent):
@@ -56,6 +57,10 @@ def issue(
 ) -> TokenIssued:
     if existing is not None:
         raise AlreadyExists("this token was already issued", field="token")
+    try:
+        check_name(label)
+    except ValueError as error:
+        raise InvalidCommand(f"label {error}", field="label") from None
     if (role == "partner") != (partner_id is not None):
         raise InvalidCommand("a partner token names its partner, and only a partner token does",
                              field="partner_id")

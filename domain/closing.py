@@ -18,7 +18,7 @@ from domain.commands import Command
 from domain.errors import RuleViolation
 from domain.events import DomainEvent
 from domain.ids import Slug, aggregate_id
-from domain.periods import Month, next_month
+from domain.periods import LAST_MONTH, Month, next_month
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
@@ -68,6 +68,9 @@ def close(calendar: Calendar | None, cmd: ClosePeriod, stamp: Stamp) -> PeriodCl
             f"months close in order: the next month to close is {next_month(closed[-1])}, not {cmd.month}",
             field="month",
         )
+    if cmd.month == LAST_MONTH:
+        raise RuleViolation(f"{LAST_MONTH} is the last month of the ledger's calendar: it stays open, "
+                            "so that late events and credits have a month to go to", field="month")
     last = calendar.last_numbers if calendar else {}
     numbers = {partner: last.get(partner, 0) + 1 for partner in sorted(set(cmd.partners))}
     fields = dict(month=cmd.month, as_of_position=cmd.as_of_position,

@@ -6,17 +6,18 @@ the aggregates. The `command` field names the command in batches and JSON Lines 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
-from domain.errors import InvalidCommand
-from domain.events import Hours, Name, Quantity, ResourceKind, Text, Unit
+from domain.errors import FieldValueError, InvalidCommand
+from domain.events import Hours, Quantity, ResourceKind, Unit
 from domain.ids import EntryId, Slug
 from domain.keys import AllocationKey
 from domain.money import Cents
-from domain.periods import Month, UtcDatetime
+from domain.periods import Day, Month, UtcDatetime
+from domain.text import Name, Text
 
 
 class Command(BaseModel):
@@ -28,19 +29,19 @@ class JoinPartner(Command):
     partner_id: Slug
     name: Name
     kind: Name = "association"
-    joined_on: date
+    joined_on: Day
 
 
 class LeavePartner(Command):
     command: Literal["leave_partner"] = "leave_partner"
     partner_id: Slug
-    last_day: date
+    last_day: Day
 
 
 class RejoinPartner(Command):
     command: Literal["rejoin_partner"] = "rejoin_partner"
     partner_id: Slug
-    joined_on: date
+    joined_on: Day
 
 
 class RegisterResource(Command):
@@ -55,7 +56,7 @@ class RegisterResource(Command):
 class RetireResource(Command):
     command: Literal["retire_resource"] = "retire_resource"
     resource_id: Slug
-    retired_on: date
+    retired_on: Day
 
 
 class SetAllocationKey(Command):
@@ -84,9 +85,10 @@ class BookSlot(Command):
     @model_validator(mode="after")
     def _ends_after_start(self) -> BookSlot:
         if self.ends_at <= self.starts_at:
-            raise ValueError(
+            raise FieldValueError(
                 f"a booking must end after it starts "
-                f"({self.starts_at.isoformat()} -> {self.ends_at.isoformat()})"
+                f"({self.starts_at.isoformat()} -> {self.ends_at.isoformat()})",
+                field="ends_at",
             )
         return self
 
@@ -101,7 +103,7 @@ class LogStaffHours(Command):
     command: Literal["log_staff_hours"] = "log_staff_hours"
     employee_id: Slug
     partner_id: Slug
-    work_date: date
+    work_date: Day
     hours: Hours
 
 
@@ -109,7 +111,7 @@ class RecordEquipmentUse(Command):
     command: Literal["record_equipment_use"] = "record_equipment_use"
     resource_id: Slug
     partner_id: Slug
-    used_on: date
+    used_on: Day
     quantity: Quantity
     unit: Unit
 
@@ -124,7 +126,8 @@ class CorrectEntry(Command):
     @model_validator(mode="after")
     def _one_new_value(self) -> CorrectEntry:
         if (self.quantity is None) == (self.amount_cents is None):
-            raise ValueError("a correction gives either a new quantity or a new amount_cents")
+            raise FieldValueError("a correction gives either a new quantity or a new amount_cents",
+                                  field="quantity")
         return self
 
 
@@ -166,5 +169,23 @@ def parse_commands(payload: object) -> list[Command]:
 def invalid_command(error: ValidationError) -> InvalidCommand:
     """The first of pydantic's errors, as the domain's, naming the field at fault."""
     first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"])
-    return InvalidCommand(f"{field}: {first['msg']}", field=field or None)
+    field = field_of(first)
+    return InvalidCommand(f"{field}: {message_of(first)}", field=field or None)
+
+
+def field_of(details: ErrorDetails, skip: tuple[str, ...] = ()) -> str:
+    """The dotted path of the field an error is about, including the field a check of
+    several fields blames (see FieldValueError)."""
+    parts = [str(part) for part in details.get("loc", ()) if part not in skip]
+    ctx = details.get("ctx", {})
+    if isinstance(ctx.get("error"), FieldValueError):
+        parts.append(ctx["error"].field)
+    elif details["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        parts.append(ctx["discriminator"].strip("'"))
+    return ".".join(parts)
+
+
+def message_of(details: ErrorDetails) -> str:
+    """pydantic's message without its 'Value error, ' prefix: ours say what is wrong."""
+    cause = details.get("ctx", {}).get("error")
+    return str(cause) if isinstance(cause, ValueError) else details["msg"]

@@ -18,11 +18,12 @@ from pydantic import Field, StringConstraints, model_validator
 
 from domain.aggregate import Stamp, first_event, next_event, projector
 from domain.commands import Command
-from domain.errors import InvalidCommand, NotFound, RuleViolation
-from domain.events import DomainEvent, Name, Text
+from domain.errors import FieldValueError, InvalidCommand, NotFound, RuleViolation
+from domain.events import DomainEvent
 from domain.ids import EntryId, Slug, aggregate_id
 from domain.money import Cents
 from domain.periods import Month
+from domain.text import Name, StoredName, StoredText, Text
 
 LineKind = Literal["share", "tariff", "unallocated", "recovery", "adjustment", "credit"]
 _DISPUTE = re.compile(r"^(?P<partner>[a-z0-9][a-z0-9-]{0,62}):(?P<month>\d{4}-\d{2}):d(?P<n>[1-9]\d*)$")
@@ -54,7 +55,8 @@ class ResolveDispute(Command):
     @model_validator(mode="after")
     def _credit_only_when_accepted(self) -> ResolveDispute:
         if self.outcome == "rejected" and (self.credit_cents or self.corrected_entries):
-            raise ValueError("a rejected dispute grants no credit and names no correction")
+            raise FieldValueError("a rejected dispute grants no credit and names no correction",
+                                  field="credit_cents" if self.credit_cents else "corrected_entries")
         return self
 
 
@@ -65,19 +67,19 @@ class DisputeOpened(DomainEvent):
     resource_id: Slug
     line_kind: LineKind
     part: int | None
-    reason: Text
-    attachment_ref: Name | None
+    reason: StoredText
+    attachment_ref: StoredName | None
 
 
 class DisputeCommented(DomainEvent):
     dispute_id: str
-    comment: Text
+    comment: StoredText
 
 
 class DisputeResolved(DomainEvent):
     dispute_id: str
     outcome: Literal["accepted", "rejected"]
-    reason: Text
+    reason: StoredText
     corrected_entries: tuple[str, ...]
 
 
@@ -87,7 +89,7 @@ class CreditGranted(DomainEvent):
     resource_id: Slug
     amount_cents: Cents
     credited_month: Month
-    reason: Text
+    reason: StoredText
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,12 @@ class IdempotencyKeyReused(DomainError):
     """An idempotency key already used for a different command body."""
 
     rule = "idempotency-key-reused"
+
+
+class FieldValueError(ValueError):
+    """Raised by a validator that checks several fields together, naming the one to blame
+    (pydantic places such an error on the model, with no field of its own)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -17,11 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from domain.ids import EntryId, Slug
 from domain.keys import AllocationKey
 from domain.money import Cents
-from domain.periods import Month, UtcDatetime
+from domain.periods import Month, StoredDatetime
+from domain.text import StoredName, StoredText
 
 ResourceKind = Literal["premises", "equipment", "staff", "service", "action"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Unit = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9 ²/_-]{1,32}$")]
 # Quantities of usage (hours, pages, km, acts): positive, at most 3 decimals.
 Quantity = Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=3)]
@@ -33,7 +32,7 @@ class DomainEvent(BaseModel):
 
     originator_id: UUID
     originator_version: int
-    timestamp: UtcDatetime
+    timestamp: StoredDatetime
     actor: str
 
 
@@ -42,8 +41,8 @@ class DomainEvent(BaseModel):
 
 class PartnerJoined(DomainEvent):
     partner_id: Slug
-    name: Name
-    kind: Name
+    name: StoredName
+    kind: StoredName
     joined_on: date
 
 
@@ -62,7 +61,7 @@ class PartnerRejoined(DomainEvent):
 
 class ResourceRegistered(DomainEvent):
     resource_id: Slug
-    name: Name
+    name: StoredName
     kind: ResourceKind
     unit: Unit
     capacity: int
@@ -88,8 +87,8 @@ class CostRecorded(DomainEvent):
     resource_id: Slug
     month: Month
     amount_cents: Cents
-    category: Name
-    document_ref: Name
+    category: StoredName
+    document_ref: StoredName
 
 
 # Usage --------------------------------------------------------------------------------
@@ -99,13 +98,13 @@ class SlotBooked(DomainEvent):
     entry_id: EntryId
     resource_id: Slug
     partner_id: Slug
-    starts_at: UtcDatetime
-    ends_at: UtcDatetime
+    starts_at: StoredDatetime
+    ends_at: StoredDatetime
 
 
 class BookingCancelled(DomainEvent):
     entry_id: EntryId
-    reason: Text
+    reason: StoredText
 
 
 class StaffHoursLogged(DomainEvent):
@@ -134,12 +133,12 @@ class EntryCorrected(DomainEvent):
     entry_id: EntryId
     quantity: Quantity | None = None
     amount_cents: Cents | None = None
-    reason: Text
+    reason: StoredText
 
 
 class EntryVoided(DomainEvent):
     entry_id: EntryId
-    reason: Text
+    reason: StoredText
 
 
 # Idempotency --------------------------------------------------------------------------

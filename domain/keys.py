@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.errors import FieldValueError
 from domain.ids import Slug
 
 # Weights are m², %, headcount or ETP: positive, at most 4 decimals.
@@ -28,15 +29,18 @@ class _Frozen(BaseModel):
 
 def _check_method_fields(owner: str, method: str, weights: dict, partners: tuple) -> None:
     if method == "fixed" and not weights:
-        raise ValueError(f"{owner}: a 'fixed' key needs weights (partner -> weight)")
+        raise FieldValueError(f"{owner}: a 'fixed' key needs weights (partner -> weight)", field="weights")
     if method == "equal" and not partners:
-        raise ValueError(f"{owner}: an 'equal' key needs the list of partners sharing it")
+        raise FieldValueError(f"{owner}: an 'equal' key needs the list of partners sharing it",
+                              field="partners")
     if method != "fixed" and weights:
-        raise ValueError(f"{owner}: weights are only for the 'fixed' method, not {method!r}")
+        raise FieldValueError(f"{owner}: weights are only for the 'fixed' method, not {method!r}",
+                              field="weights")
     if method != "equal" and partners:
-        raise ValueError(f"{owner}: partners are only for the 'equal' method, not {method!r}")
+        raise FieldValueError(f"{owner}: partners are only for the 'equal' method, not {method!r}",
+                              field="partners")
     if len(set(partners)) != len(partners):
-        raise ValueError(f"{owner}: a partner is listed twice")
+        raise FieldValueError(f"{owner}: a partner is listed twice", field="partners")
 
 
 class KeyPart(_Frozen):
@@ -68,18 +72,22 @@ class AllocationKey(_Frozen):
     def _consistent(self) -> AllocationKey:
         if self.method == "mixed":
             if len(self.parts) < 2:
-                raise ValueError("a 'mixed' key needs at least two parts")
+                raise FieldValueError("a 'mixed' key needs at least two parts", field="parts")
             if sum(p.percent for p in self.parts) != 100:
-                raise ValueError(
+                raise FieldValueError(
                     f"the parts of a 'mixed' key must add up to 100 %, "
-                    f"not {sum(p.percent for p in self.parts)} %"
+                    f"not {sum(p.percent for p in self.parts)} %",
+                    field="parts",
                 )
             if self.weights or self.partners:
-                raise ValueError("a 'mixed' key carries its weights and partners in its parts")
+                raise FieldValueError("a 'mixed' key carries its weights and partners in its parts",
+                                      field="weights" if self.weights else "partners")
         else:
             if self.parts:
-                raise ValueError(f"parts are only for the 'mixed' method, not {self.method!r}")
+                raise FieldValueError(f"parts are only for the 'mixed' method, not {self.method!r}",
+                                      field="parts")
             _check_method_fields("key", self.method, self.weights, self.partners)
         if (self.method == "tariff") != (self.unit_price_cents is not None):
-            raise ValueError("unit_price_cents is required for 'tariff' keys and only for them")
+            raise FieldValueError("unit_price_cents is required for 'tariff' keys and only for them",
+                                  field="unit_price_cents")
         return self

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from domain.allocation import Allocation, allocate
 from domain.keys import AllocationKey
+from domain.periods import in_calendar
 from projections.queries import named
 
 NOW = 2**62  # a log position after every event: "as it stands"
@@ -54,9 +55,11 @@ def _decimal(value: Fraction, quantum: Decimal) -> Decimal:
 
 
 def select_wanted(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]]) -> None:
-    """Fill the temp table `wanted` with the pools to compute."""
+    """Fill the temp table `wanted` with the pools to compute. A pool of a month outside
+    the calendar (only a store written before the calendar was enforced holds one) is set
+    aside: it has no lines, and the readiness report names its events."""
     conn.execute("CREATE OR REPLACE TEMP TABLE wanted (resource_id VARCHAR, month VARCHAR)")
-    rows = sorted(set(pools))
+    rows = sorted(pool for pool in set(pools) if in_calendar(pool[1]))
     if rows:
         table = pa.table({"resource_id": [r for r, _ in rows], "month": [m for _, m in rows]})
         conn.register("wanted_rows", table)

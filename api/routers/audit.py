@@ -12,9 +12,10 @@ from pydantic import BaseModel
 
 from api.auth import require_role
 from api.deps import ServicesDep, TokenDep
-from api.reads import After, AsOf, reading
+from api.reads import MAX_POSITION, After, AsOf, reading
 from domain.errors import InvalidCommand
 from domain.periods import UtcDatetime
+from domain.text import Name
 
 router = APIRouter(tags=["audit"])
 
@@ -65,13 +66,13 @@ def audit(
                                                examples=["0b0f2f8e-4a55-5a4b-9a0e-3f1c2d6a7b10"])] = None,
     event_type: Annotated[str | None, Query(pattern=r"^[A-Za-z]{1,80}$", description="Only events of this type",
                                             examples=["EntryCorrected"])] = None,
-    actor: Annotated[str | None, Query(max_length=200, description="Only events recorded by this actor",
+    actor: Annotated[Name | None, Query(description="Only events recorded by this actor",
                                        examples=["coordinator/coord"])] = None,
     since: Annotated[UtcDatetime | None, Query(description="Recorded at or after this time (with a timezone)",
                                                examples=["2026-04-01T00:00:00+02:00"])] = None,
     until: Annotated[UtcDatetime | None, Query(description="Recorded before this time (with a timezone)",
                                                examples=["2026-05-01T00:00:00+02:00"])] = None,
-    after_position: Annotated[int, Query(ge=0, description="Events after this position (paging)",
+    after_position: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Events after this position (paging)",
                                          examples=[4812])] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many events (≤ {MAX_LIMIT})",
                                 examples=[100])] = 100,

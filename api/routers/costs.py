@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.recording import Recorded, record
 from domain.commands import CorrectEntry, RecordCost, VoidEntry
-from domain.events import Quantity, Text
+from domain.events import Quantity
 from domain.ids import EntryId
 from domain.money import Cents
+from domain.text import Text
 
 router = APIRouter(tags=["costs and corrections"])
 EntryPath = Annotated[EntryId, Path(description="The entry's id", examples=["copieur:2026-03:2"])]

@@ -13,9 +13,10 @@ from api.reads import After, reading, require_reader
 from api.recording import Recorded, record
 from domain.disputes import CommentDispute, DisputeId, OpenDispute, ResolveDispute
 from domain.errors import NotFound
-from domain.events import Text
-from domain.ids import EntryId
+from domain.ids import EntryId, Slug
 from domain.money import Cents
+from domain.periods import Month
+from domain.text import Text
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
 DisputePath = Annotated[DisputeId, Path(examples=["creche-les-marmottes:2026-03:d1"])]
@@ -94,8 +95,8 @@ def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, 
 @router.get("", response_model=list[DisputePublic], summary="Disputes, by partner, month or status")
 def disputes(
     *, services: ServicesDep, token: TokenDep, after: After = None,
-    partner_id: Annotated[str | None, Query(examples=["creche-les-marmottes"])] = None,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", examples=["2026-03"])] = None,
+    partner_id: Annotated[Slug | None, Query(examples=["creche-les-marmottes"])] = None,
+    month: Annotated[Month | None, Query(examples=["2026-03"])] = None,
     status: Annotated[Literal["open", "accepted", "rejected"] | None, Query()] = None,
 ) -> list[DisputePublic]:
     require_reader(token)

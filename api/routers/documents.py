@@ -54,9 +54,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
                                                         "for partner 'creche-a'")},
     404: {"description": "No such partner",
           "content": _problem(404, "not-found", "NotFound", "no partner 'nobody'", "partner_id")},
-    422: {"description": "The month is not written YYYY-MM",
-          "content": _problem(422, "invalid-request", "InvalidRequest", "path.month: Value error, month must be "
-                              "written YYYY-MM (e.g. 2026-03), got '2026-13'", "path.month")},
+    422: {"description": "The month is not a month of the calendar",
+          "content": _problem(422, "invalid-request", "InvalidRequest",
+                              "month: 2026-13 is not a month (months run from 01 to 12)", "month")},
 }
 
 

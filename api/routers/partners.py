@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
@@ -12,13 +11,14 @@ from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.recording import Recorded, record
 from domain.commands import JoinPartner, LeavePartner, RejoinPartner
 from domain.ids import Slug
+from domain.periods import Day
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 PartnerId = Annotated[Slug, Path(description="The partner's id", examples=["creche-les-marmottes"])]
 
 
 class DayBody(BaseModel):
-    day: date
+    day: Day
 
 
 @router.post("", status_code=201, response_model=Recorded, summary="A partner joins the pool")

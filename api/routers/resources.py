@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
@@ -12,6 +11,7 @@ from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.recording import Recorded, record
 from domain.commands import RegisterResource, RetireResource, SetAllocationKey
 from domain.ids import Slug
+from domain.periods import Day
 from domain.keys import AllocationKey
 from domain.periods import Month
 
@@ -20,7 +20,7 @@ ResourceId = Annotated[Slug, Path(description="The resource's id", examples=["sa
 
 
 class RetireBody(BaseModel):
-    retired_on: date
+    retired_on: Day
 
 
 class KeyBody(BaseModel):

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.recording import Recorded, record
 from domain.commands import BookSlot, CancelBooking, LogStaffHours, RecordEquipmentUse
-from domain.events import Text
 from domain.ids import EntryId
+from domain.text import Text
 
 router = APIRouter(tags=["usage"])
 

@@ -88,8 +88,20 @@ def test_a_partner_cannot_cancel_another_partner_s_booking(api: Api) -> None:
     """club-b's token cannot cancel creche-a's booking; creche-a's can."""
     api.client.post("/bookings", json=BOOKING, headers=api.headers("creche"))
     url = "/bookings/salle-vercors:2026-03-02:1/cancel"
-    assert api.client.post(url, json={}, headers=api.headers("club")).status_code == 403
+    assert api.client.post(url, json={}, headers=api.headers("club")).status_code == 404
     assert api.client.post(url, json={}, headers=api.headers("creche")).status_code == 201
+
+
+def test_another_partner_s_booking_is_refused_as_if_it_did_not_exist(api: Api) -> None:
+    """Walking entry ids tells a partner nothing: cancelling another partner's booking and
+    a booking that does not exist get the same status and the same words, naming no owner."""
+    api.client.post("/bookings", json=BOOKING, headers=api.headers("creche"))
+    theirs = api.client.post("/bookings/salle-vercors:2026-03-02:1/cancel", json={}, headers=api.headers("club"))
+    nobody = api.client.post("/bookings/salle-vercors:2026-03-02:9/cancel", json={}, headers=api.headers("club"))
+    assert theirs.status_code == nobody.status_code == 404
+    assert theirs.json()["detail"].replace(":1", ":9") == nobody.json()["detail"]
+    assert "creche" not in theirs.text
+    assert theirs.json()["field"] == "entry_id"
 
 
 def test_auditors_and_analysts_write_nothing(api: Api) -> None:
