@@ -69,4 +69,3 @@ def ready(*, services: ServicesDep) -> JSONResponse:
     )
     return JSONResponse(readiness.model_dump(mode="json"), status_code=503 if stall else 200,
                         headers={"Cache-Control": "no-store"})
-
