@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from domain.allocation import Allocation, allocate
 from domain.keys import AllocationKey
-from domain.periods import in_calendar
+from domain.periods import FIRST_MONTH, LAST_MONTH, in_calendar
 from projections.queries import named
 
 NOW = 2**62  # a log position after every event: "as it stands"
@@ -65,6 +65,11 @@ def select_wanted(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, st
         conn.register("wanted_rows", table)
         conn.execute("INSERT INTO wanted SELECT * FROM wanted_rows")
         conn.unregister("wanted_rows")
+
+
+def set_aside(conn: duckdb.DuckDBPyConnection) -> tuple[int, int | None]:
+    """Entries of usage set aside for lying beyond the calendar, and the first one's position."""
+    return conn.execute(_sql("set_aside"), {"first": FIRST_MONTH, "last": LAST_MONTH}).fetchone()
 
 
 def compute(conn: duckdb.DuckDBPyConnection, as_of: int = NOW) -> pa.Table:

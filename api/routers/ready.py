@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
+from projections.shares import set_aside
 
 router = APIRouter(tags=["operations"])
 
@@ -28,12 +29,21 @@ class StallPublic(BaseModel):
     retry_in_s: float = Field(description="Seconds until the next try")
 
 
+class SetAsidePublic(BaseModel):
+    entries: int = Field(description="Entries of usage dated beyond the ledger's calendar "
+                                     "(2000-01-01 to 2100-12-31), recorded before it was enforced")
+    first_position: int = Field(description="The first event that recorded one")
+
+
 class Readiness(BaseModel):
     status: Literal["caught_up", "catching_up", "stalled"]
     projection_position: int = Field(description="The last log position the projections include")
     log_position: int = Field(description="The last position of the log")
     lag: int = Field(description="log_position - projection_position (positions, which may have gaps)")
     stall: StallPublic | None = Field(description="Why the projections stopped; null unless stalled")
+    set_aside: SetAsidePublic | None = Field(
+        default=None, description="Usage the projections keep but charge to no pool, for lying beyond "
+                                  "the calendar; null when there is none")
 
     model_config = {"json_schema_extra": {"examples": [{
         "status": "caught_up", "projection_position": 4812, "log_position": 4812, "lag": 0, "stall": None}]}}
@@ -60,12 +70,15 @@ def ready(*, services: ServicesDep) -> JSONResponse:
     log_position = services.ledger.recorder.max_notification_id() or 0
     lag = max(0, log_position - status.position)
     stall = status.stall
+    with services.follower.cursor() as cursor:
+        entries, first_position = set_aside(cursor)
     readiness = Readiness(
         status="stalled" if stall else "catching_up" if lag else "caught_up",
         projection_position=status.position, log_position=log_position, lag=lag,
         stall=None if stall is None else StallPublic(
             position=stall.position, event_type=stall.event_type, error=stall.public_error,
             since=stall.since, attempts=stall.attempts, retry_in_s=round(status.retry_in_s or 0.0, 1)),
+        set_aside=SetAsidePublic(entries=entries, first_position=first_position) if entries else None,
     )
     return JSONResponse(readiness.model_dump(mode="json"), status_code=503 if stall else 200,
                         headers={"Cache-Control": "no-store"})

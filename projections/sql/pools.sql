@@ -52,3 +52,11 @@ WHERE month >= $month AND ($resource IS NULL OR resource_id = $resource)
 UNION
 SELECT resource_id, month FROM usage_versions
 WHERE month >= $month AND ($resource IS NULL OR resource_id = $resource);
+
+-- name: set_aside
+-- Usage dated beyond the ledger's calendar ($first to $last; only a store written before the
+-- calendar was enforced holds any): its pools have no lines. How many entries, and the
+-- position of the first event that recorded one.
+SELECT count(DISTINCT entry_id), min(valid_from)
+FROM usage_versions
+WHERE month < $first OR month > $last;

@@ -57,6 +57,6 @@ def test_a_stalled_server_says_so_at_once_and_a_fixed_release_catches_up(tmp_pat
         ready = http.get("/ready")
         assert ready.status_code == 200, ready.text
         assert ready.json() == {"status": "caught_up", "projection_position": stalled.end,
-                                "log_position": stalled.end, "lag": 0, "stall": None}
+                                "log_position": stalled.end, "lag": 0, "stall": None, "set_aside": None}
         answered = http.get(statement, params={"after": stalled.end}, headers=headers)
         assert answered.status_code == 200 and answered.json()["position"] == stalled.end

@@ -104,7 +104,7 @@ def test_a_stalled_api_serves_what_it_folded_and_says_why_then_moves_on_once_fix
             again = api.client.get("/ready")
             assert again.status_code == 200
             assert again.json() == {"status": "caught_up", "projection_position": position,
-                                    "log_position": position, "lag": 0, "stall": None}
+                                    "log_position": position, "lag": 0, "stall": None, "set_aside": None}
             assert again.json().keys() == body.keys()
         finally:
             api.client.__exit__(None, None, None)

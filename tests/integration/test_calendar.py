@@ -126,8 +126,9 @@ def test_the_last_month_of_the_calendar_cannot_be_closed(api: Api) -> None:
 
 def test_a_store_holding_events_beyond_the_calendar_still_projects_closes_and_rebuilds(
         legacy_api: Api, tmp_path: Path) -> None:
-    """The follower folds the log past the legacy events, sets their pools aside, a month
-    closes, and a rebuild and a verify of the store succeed and agree with the follower."""
+    """The follower folds the log past the legacy events, sets their pools aside (and /ready
+    says so), a month closes, and a rebuild and a verify of the store succeed and agree with
+    the follower."""
     coordinator = legacy_api.headers("coordinator")
     january(legacy_api.client, coordinator)
     shares = legacy_api.client.get("/cost-shares", headers=coordinator, params={"month": "2026-01"})
@@ -140,6 +141,10 @@ def test_a_store_holding_events_beyond_the_calendar_still_projects_closes_and_re
     assert [(line["resource_id"], line["amount_cents"]) for line in statement.json()["lines"]] == [
         ("copieur", 400)]  # 100 pages at 0,04 €
 
+    ready = legacy_api.client.get("/ready")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["status"] == "caught_up"
+    assert ready.json()["set_aside"]["entries"] == 3
     with bootstrap(legacy_api.settings) as ledger:
         rebuilt = tmp_path / "rebuilt.duckdb"
         assert rebuild(ledger.recorder, rebuilt) == event_count(ledger)
