@@ -25,6 +25,7 @@ from api import exporting, importing
 from bootstrap import bootstrap
 from domain.errors import DomainError
 from event_store.ledger import Ledger
+from projections.sandbox import SqlError
 from settings import Settings
 
 out = Console(highlight=False)
@@ -56,8 +57,8 @@ def reported_errors() -> Iterator[None]:
         _fail(f"refused [{error.rule}]: {error.message}{field}")
     except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable) as error:
         _fail(str(error))
-    except exporting.NotASelect as error:
-        _fail(f"not run: {error}")
+    except SqlError as error:
+        _fail(f"not run [{error.rule}]: {error.message}")
     except pydantic.ValidationError as error:
         _fail(f"invalid settings (ENCOMMUN_* environment variables or options):\n{error}")
     except duckdb.Error as error:

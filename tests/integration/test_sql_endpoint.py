@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -15,7 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from projections.snapshot import SNAPSHOT_PREFIX, Snapshot, publish
+from projections.sandbox import open_locked
+from projections.snapshot import SNAPSHOT_PREFIX, TEMP_SUFFIX, Snapshot, publish
 from tests.api_fixtures import Api, api_settings, prepare
 
 BOOKING = {"resource_id": "salle-vercors", "partner_id": "creche-a",
@@ -52,6 +56,19 @@ def sql(api: Api, query: str, who: str = "analyst", after: int | None = None, ac
     headers = api.headers(who) | ({"Accept": accept} if accept else {})
     return api.client.post("/sql", json={"sql": query}, headers=headers,
                            params={} if after is None else {"after": after})
+
+
+@contextmanager
+def locked(snapshot: Snapshot) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the snapshot opened as the sandbox's workers open theirs, in this
+    process, to look inside."""
+    temp = Path(tempfile.mkdtemp(dir=snapshot.path.with_name(snapshot.path.name + TEMP_SUFFIX)))
+    conn = open_locked(snapshot.path, snapshot.limits, temp)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def snapshot_files(api: Api) -> list[str]:
@@ -328,12 +345,8 @@ def test_no_employee_name_reaches_the_snapshot(api: Api) -> None:
     assert [json.loads(p)["resource_id"] for (p,) in payloads] == ["anne", "bruno", "aaa-claire"]
     others = sql(api, "SELECT name FROM resources WHERE kind <> 'staff' ORDER BY name").json()["rows"]
     assert ["Salle Vercors"] in others  # other resources keep their names
-    with api.client.app.state.services.snapshots.snapshot() as snapshot:
-        conn = snapshot.cursor()
-        try:
-            assert occurrences(conn, names) == []
-        finally:
-            conn.close()
+    with api.client.app.state.services.snapshots.snapshot() as snapshot, locked(snapshot) as conn:
+        assert occurrences(conn, names) == []
     live = api.client.app.state.services.follower.cursor()
     try:  # the live projections are not touched: the masking happens on the way to the copy
         assert ("resource_versions", "name", "Anne Martin") in occurrences(live, {"Anne Martin"})
