@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 
+from projections.pseudonymise import copy_tables
 from projections.runner import APPLICATION
 from projections.sandbox import Limits, QueryResult
 from projections.workers import WorkerPool
@@ -51,43 +52,6 @@ def _ident(name: str) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-# Employees are numbered in the order they were registered, so a pseudonym never changes
-# from one snapshot to the next (new employees get the next numbers).
-_STAFF_ALIASES = """
-    SELECT resource_id,
-           'employee-' || row_number() OVER (ORDER BY min(valid_from), resource_id) AS alias
-    FROM {src}.main.resource_versions
-    WHERE kind = 'staff'
-    GROUP BY resource_id
-"""
-
-# Tables whose rows are rewritten on the way into the snapshot (every other table is copied
-# as it is), given `$ids`, the resource ids of the employees, and `$aliases`, their pseudonyms.
-# Names of employees appear in `resource_versions.name` and in the payload of their
-# `ResourceRegistered` events (docs/schema.md); every other name column is derived from these.
-# Each is a plain projection of its source table, so rows keep their order (events by position).
-_MASKED = {
-    "resource_versions": """
-        INSERT INTO {dst}.main.resource_versions
-        SELECT * REPLACE (
-                   CASE WHEN kind = 'staff'
-                        THEN coalesce($aliases[list_position($ids, resource_id)], 'employee-?')
-                        ELSE name END AS name)
-        FROM {src}.main.resource_versions
-    """,
-    "events": """
-        INSERT INTO {dst}.main.events
-        SELECT * REPLACE (
-                   CASE WHEN event_type = 'ResourceRegistered' AND payload->>'kind' = 'staff'
-                        THEN json_merge_patch(payload, json_object(
-                                 'name', coalesce($aliases[list_position($ids, payload->>'resource_id')],
-                                          'employee-?')))
-                        ELSE payload END AS payload)
-        FROM {src}.main.events
-    """,
-}
 
 
 def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path | str) -> Path:
@@ -132,7 +96,8 @@ def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path |
 
 
 def _copy(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
-    """Within the caller's transaction: the schema, views and macros, then every table's rows."""
+    """Within the caller's transaction: the schema, views and macros, then every table's rows,
+    pseudonymised (projections.pseudonymise)."""
     src, dst = _ident(source), _ident(target)
     row = conn.execute(f"SELECT notification_id FROM {src}.main.tracking WHERE application_name = ?",
                        [APPLICATION]).fetchone()
@@ -141,14 +106,9 @@ def _copy(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
         "SELECT schema_name, table_name FROM duckdb_tables() "
         "WHERE database_name = ? AND NOT temporary ORDER BY schema_name, table_name",
         [source]).fetchall()
-    staff = conn.execute(_STAFF_ALIASES.format(src=src)).fetchall()
-    params = {"ids": [resource_id for resource_id, _ in staff], "aliases": [alias for _, alias in staff]}
-    for schema, table in tables:
-        if schema == "main" and table in _MASKED:
-            conn.execute(_MASKED[table].format(src=src, dst=dst), params)
-        else:
-            name = f"{_ident(schema)}.{_ident(table)}"
-            conn.execute(f"INSERT INTO {dst}.{name} SELECT * FROM {src}.{name}")
+    if any(schema != "main" for schema, _ in tables):
+        raise RuntimeError(f"tables outside the main schema: {tables}")
+    copy_tables(conn, source, target, [table for _, table in tables])
     return 0 if row is None else int(row[0])
 
 
