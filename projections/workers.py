@@ -34,7 +34,6 @@ from projections.sandbox import ERRORS, MAX_RESULT_BYTES, Limits, QueryResult, S
 
 # How long past the time limit a worker may take to answer before it is killed.
 GRACE_S = 0.5
-START_TIMEOUT_S = 30.0
 CHUNK = 1 << 20
 _ROOT = str(Path(projections.__file__).resolve().parents[1])
 
@@ -60,9 +59,9 @@ class Worker:
         self._buffer = bytearray()
         self._ready = False
 
-    def ensure_ready(self) -> None:
+    def ensure_ready(self, deadline: float) -> None:
         if not self._ready:
-            hello = self.read_line(time.monotonic() + START_TIMEOUT_S)
+            hello = self.read_line(deadline)
             if not hello.get("ready"):
                 raise RuntimeError(f"an analysts' worker did not start: {hello}")
             self._ready = True
@@ -177,11 +176,14 @@ class WorkerPool:
     def _run(self, job: dict, answer: Callable[[Worker, float], tuple[dict, object]]) -> object:
         """Send `job` to a worker; `answer` reads its reply (the final line, and what it made of it)."""
         worker = self._acquire()
+        # From now on, not from when the job is sent: a worker still starting eats into the
+        # query's time, so the caller's answer stays within the limit + GRACE_S.
+        deadline = time.monotonic() + self.limits.timeout_s + GRACE_S
         reusable = False
         try:
-            worker.ensure_ready()
+            worker.ensure_ready(deadline)
             worker.send(job)
-            last, result = answer(worker, time.monotonic() + self.limits.timeout_s + GRACE_S)
+            last, result = answer(worker, deadline)
         except TimeoutError:
             raise SqlTimeout(f"the query ran longer than {self.limits.timeout_s:g} s, the analysts' limit, "
                              f"and was stopped") from None
