@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     sql_row_limit: int = Field(default=10_000, ge=1)
     sql_timeout_s: float = Field(default=5.0, gt=0)
     sql_memory_limit: str = "512MB"
+    # Analysts' queries running at once, each in a worker process of its own.
+    sql_workers: int = Field(default=4, ge=1)
     # How long a read waits for the projections to reach a position a write returned.
     read_wait_s: float = Field(default=2.0, ge=0)
     max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)

@@ -36,6 +36,7 @@ from api import exporting, importing
 from api.cli_periods import dispute_app, period_app, verify
 from api.cli_support import (ProjectionsOption, StoreOption, Failure, _progress, err, load_settings,
                              open_ledger, out, reported_errors)
+from projections.sandbox import Limits
 from settings import Settings
 
 app = typer.Typer(
@@ -273,10 +274,13 @@ def sql(
     """Run one SELECT on a read-only connection to the projection file (docs/schema.md).
 
     For the operator: the file as it is, employee names included (analysts query the
-    API's pseudonymised snapshot). It cannot run while `encommun serve` holds the file."""
+    API's pseudonymised snapshot). It runs in the analysts' sandbox, with their time and
+    memory limits (ENCOMMUN_SQL_TIMEOUT_S, ENCOMMUN_SQL_MEMORY_LIMIT) and row limit
+    (ENCOMMUN_SQL_ROW_LIMIT), and reads nothing but the projection file: no local file, URL
+    or extension. It cannot run while `encommun serve` holds the file."""
     with reported_errors():
         settings = load_settings(projections=projections)
-        result = exporting.select(settings.projection_path, query)
+        result = exporting.select(settings.projection_path, query, Limits.from_settings(settings))
     if format is SqlFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
@@ -290,6 +294,8 @@ def sql(
             table.add_row(*("" if v is None else escape(_text(v)) for v in row))
         out.print(table)
         err.print(f"{len(result.rows):,} rows in {result.seconds * 1000:.0f} ms")
+    if result.truncated:
+        err.print(f"[yellow]cut after {len(result.rows):,} rows (ENCOMMUN_SQL_ROW_LIMIT)[/]")
 
 
 def _text(value: object) -> str:
@@ -317,14 +323,15 @@ def export(
 ) -> None:
     """Export every analyst table and view (docs/schema.md) to DIR, one file each.
 
-    Employees are pseudonymised (employee-<n>) as in the API's analyst snapshot, unless
-    --employee-names."""
+    Employees are pseudonymised as in the API's analyst snapshot, unless --employee-names.
+    Each table is copied in the analysts' sandbox, within their time and memory limits."""
     with reported_errors():
         settings = load_settings(projections=projections)
         with _progress(console=err) as progress:
             task = progress.add_task("export", total=len(exporting.ANALYST_TABLES))
             exported = exporting.export(
-                settings.projection_path, directory, format.value, employee_names=employee_names,
+                settings.projection_path, directory, format.value, Limits.from_settings(settings),
+                employee_names=employee_names,
                 on_table=lambda done: progress.advance(task),
             )
     names = "with employee names" if employee_names else "employees pseudonymised"

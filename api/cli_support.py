@@ -26,6 +26,7 @@ from bootstrap import bootstrap
 from domain.errors import DomainError
 from event_store.ledger import Ledger
 from projections.follower import ProjectionStalled
+from projections.sandbox import SqlError
 from settings import Settings
 
 out = Console(highlight=False)
@@ -57,8 +58,8 @@ def reported_errors() -> Iterator[None]:
         _fail(f"refused [{error.rule}]: {error.message}{field}")
     except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable, ProjectionStalled) as error:
         _fail(str(error))
-    except exporting.NotASelect as error:
-        _fail(f"not run: {error}")
+    except SqlError as error:
+        _fail(f"not run [{error.rule}]: {error.message}")
     except pydantic.ValidationError as error:
         _fail(f"invalid settings (ENCOMMUN_* environment variables or options):\n{error}")
     except duckdb.Error as error:

@@ -1,13 +1,20 @@
 """Exporting every analyst table and view of the projection file (docs/schema.md) to
-Parquet or CSV files, one per table, and running one SELECT. No printing here.
+Parquet or CSV files, one per table, and running one SELECT, for the operator's CLI. No
+printing here.
+
+Both run in a worker of the analysts' sandbox (projections.workers), with the analysts'
+time limit (per table, for an export) and memory limit (ENCOMMUN_SQL_TIMEOUT_S,
+ENCOMMUN_SQL_MEMORY_LIMIT), on a read-only, locked-down connection: `select` reads the
+projection file and nothing else (no local file, URL or extension), employee names
+included; `export` writes only into its directory.
 
 Both read the DuckDB projection file read-only: DuckDB lets one process open a file
 read-write or several open it read-only, not both, so they fail while a process
 (`encommun serve`, a catch-up) holds it read-write; `ProjectionsUnavailable` says so.
 
 Exports are for analysts: by default they are taken from a pseudonymised copy of the
-projection file, made as the API's analyst snapshot is (`projections.snapshot.publish`:
-employees are `employee-<n>`), in a temporary directory inside the export directory.
+projection file, made as the API's analyst snapshot is (`projections.snapshot.publish`),
+in a temporary directory inside the export directory.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from typing import Any, Callable, Iterator, Literal
 
 import duckdb
 
+from projections.sandbox import Limits
 from projections.snapshot import publish
+from projections.workers import WorkerPool
 
 # Every table and view of docs/schema.md, in its order ('tracking' is bookkeeping).
 ANALYST_TABLES: tuple[str, ...] = (
@@ -32,15 +41,11 @@ ANALYST_TABLES: tuple[str, ...] = (
 )
 
 Format = Literal["parquet", "csv"]
-FORMATS: dict[str, str] = {"parquet": "(FORMAT parquet)", "csv": "(FORMAT csv, HEADER true)"}
+FORMATS = ("parquet", "csv")
 
 
 class ProjectionsUnavailable(Exception):
     """The projection file is missing, or held read-write by another process."""
-
-
-class NotASelect(Exception):
-    """`sql` runs one SELECT and nothing else."""
 
 
 @dataclass(frozen=True)
@@ -66,22 +71,21 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def pseudonymised_copy(projection_path: Path, work_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to a pseudonymised copy of the projection file, deleted after."""
-    connect_read_only(projection_path).close()  # a clear error if missing or held
-    with tempfile.TemporaryDirectory(prefix=".encommun-", dir=work_dir) as tmp:
-        try:
-            copy = publish(projection_path, tmp)
-        except duckdb.IOException as error:
-            raise ProjectionsUnavailable(f"cannot copy {projection_path}: {error}") from None
-        with duckdb.connect(str(copy), read_only=True) as conn:
-            yield conn
+def _sandbox(limits: Limits, work_dir: Path | None = None) -> Iterator[tuple[WorkerPool, Path]]:
+    """One worker (started for this command, stopped after) and a temp directory for it."""
+    pool = WorkerPool(limits, max_workers=1, spare=0)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".encommun-", dir=work_dir) as tmp:
+            yield pool, Path(tmp)
+    finally:
+        pool.close()
 
 
 def export(
     projection_path: Path,
     directory: Path,
     format: Format,
+    limits: Limits,
     *,
     tables: tuple[str, ...] = ANALYST_TABLES,
     employee_names: bool = False,
@@ -89,25 +93,27 @@ def export(
 ) -> list[Exported]:
     """Write DIR/<table>.<format> for every table; all are read in one transaction, so
     they agree with each other (as of one log position). Employees are pseudonymised
-    unless `employee_names`."""
+    unless `employee_names`. A SqlError if a table passes the time or memory limit."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r} (parquet or csv)")
+    connect_read_only(projection_path).close()  # a clear error if missing or held
     directory.mkdir(parents=True, exist_ok=True)
-    exported = []
-    source = (connect_read_only(projection_path) if employee_names
-              else pseudonymised_copy(projection_path, directory))
-    with source as conn:
-        conn.begin()
-        for name in tables:
-            target = directory / f"{name}.{format}"
-            literal = str(target).replace("'", "''")
-            conn.execute(f"COPY (SELECT * FROM {name}) TO '{literal}' {FORMATS[format]}")
-            rows = conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            done = Exported(name, target, rows, target.stat().st_size)
-            exported.append(done)
-            if on_table is not None:
-                on_table(done)
-        conn.rollback()
+    exported: list[Exported] = []
+
+    def done(name: str, rows: int) -> None:
+        target = directory / f"{name}.{format}"
+        exported.append(Exported(name, target, rows, target.stat().st_size))
+        if on_table is not None:
+            on_table(exported[-1])
+
+    with _sandbox(limits, directory) as (pool, tmp):
+        source = projection_path
+        if not employee_names:
+            try:
+                source = publish(projection_path, tmp)
+            except duckdb.IOException as error:
+                raise ProjectionsUnavailable(f"cannot copy {projection_path}: {error}") from None
+        pool.export(source, tables, directory.resolve(), format, tmp, done)
     return exported
 
 
@@ -115,27 +121,17 @@ def export(
 class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    truncated: bool
     seconds: float
 
 
-def check_select(query: str) -> str:
-    """The query if it is exactly one SELECT (a WITH … SELECT counts), else NotASelect."""
-    try:
-        statements = duckdb.extract_statements(query)
-    except duckdb.ParserException as error:
-        raise NotASelect(str(error)) from None
-    if len(statements) != 1:
-        raise NotASelect(f"one SELECT statement, not {len(statements)}")
-    if statements[0].type != duckdb.StatementType.SELECT:
-        raise NotASelect(f"only a SELECT statement runs here, not {statements[0].type.name}")
-    return statements[0].query
-
-
-def select(projection_path: Path, query: str) -> QueryResult:
-    statement = check_select(query)
+def select(projection_path: Path, query: str, limits: Limits) -> QueryResult:
+    """One SELECT on the projection file, in the sandbox; a SqlError if refused or stopped."""
+    connect_read_only(projection_path).close()  # a clear error if missing or held
     started = time.perf_counter()
-    with connect_read_only(projection_path) as conn:
-        cursor = conn.execute(statement)
-        columns = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
-    return QueryResult(columns, rows, time.perf_counter() - started)
+    with _sandbox(limits) as (pool, tmp):
+        result = pool.select(projection_path.resolve(), query, tmp)
+    table = result.table
+    rows = list(zip(*(table.column(i).to_pylist() for i in range(table.num_columns))))
+    return QueryResult([name for name, _ in result.columns], rows, result.truncated,
+                       time.perf_counter() - started)

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from domain import commands, errors
 from event_store.ledger import BatchRefused
 from projections.follower import ProjectionStalled
+from projections.sandbox import SqlError
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -29,6 +30,8 @@ STATUS: list[tuple[type[errors.DomainError], int]] = [
     (errors.RuleViolation, 409),
     (errors.ConcurrencyConflict, 409),
 ]
+# The analysts' SQL (POST /sql): any other SqlError is the query's fault, a 422.
+SQL_STATUS = {"sql-timeout": 408, "sql-forbidden": 403, "sql-busy": 503, "sql-unavailable": 503}
 
 
 class Problem(BaseModel):
@@ -67,6 +70,14 @@ def register(app: FastAPI) -> None:
         index = error.index if isinstance(error, BatchRefused) else None
         return problem(status_of(cause), error.rule, type(cause).__name__, error.message,
                        field=error.field, index=index)
+
+    @app.exception_handler(SqlError)
+    async def sql_error(_: Request, error: SqlError) -> JSONResponse:
+        status = SQL_STATUS.get(error.rule, 422)
+        response = problem(status, error.rule, type(error).__name__, error.message, field="sql")
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,34 +1,18 @@
-"""The analysts' snapshot: a pseudonymised copy of the projection database, served read-only.
+"""The analysts' snapshot: a pseudonymised copy of the projection database, and its lifecycle.
 
-Analysts' SQL never runs on the projection writer's connection: a cursor of it cannot be
-made read-only (`DELETE …; COMMIT` escapes a wrapping transaction), and DuckDB refuses a
-second connection to the live file with another configuration. So the projection database
-is copied, at one tracked position, into a new file (`publish`), the names of employees are
-replaced by `employee-<n>` in that copy, and the copy is opened by a database instance of
-its own, read-only and locked down (`Snapshot.open`):
-
-* `enable_external_access=false`: no file, URL or directory (read_csv, read_text, glob,
-  COPY … TO, ATTACH, EXPORT, INSTALL, LOAD);
-* `python_enable_replacements=false`: no Python variable of the server as a table;
-* extension autoload, autoinstall and community extensions off;
-* `memory_limit`, and spilling to a temp directory of the snapshot's own, bounded by
-  `max_temp_directory_size`;
-* `max_execution_time`: DuckDB interrupts a query that runs longer;
-* `lock_configuration=true`, set last: no `SET`/`PRAGMA`/`RESET` can undo any of it.
-
-On DuckDB 2.0.1, a plain `SET x = …` of `max_execution_time` or `python_enable_replacements`
-only reaches the connection that ran it (scope LOCAL), not its cursors, and config keys given
-to `duckdb.connect(config=…)` are applied in no fixed order (`temp_directory` is refused when
-`enable_external_access=false` happens to come first). So the config holds everything but
-those two, everything is then set again with `SET GLOBAL` in the order of `lockdown()`
-(`enable_external_access`, then `lock_configuration`, last), and the result is checked on a
-fresh cursor before the snapshot serves anyone.
+Analysts' SQL never runs on the projection writer's connection, nor in the API's process: a
+cursor of the writer's connection cannot be made read-only (`DELETE …; COMMIT` escapes a
+wrapping transaction), and a query in the API's process shares its memory. So the projection
+database is copied, at one tracked position, into a new file (`publish`), pseudonymised on the
+way (projections.pseudonymise), and each query on the copy runs in a worker process of the
+sandbox (projections.workers, projections.sandbox), bounded in memory by the operating system
+and killed at the deadline.
 
 `SnapshotPublisher` publishes a new snapshot when the projections have advanced, at most
 every `snapshot_every_s` seconds (0: before a query, whenever the snapshot is behind the
 projections; a query's `after` beyond the snapshot also refreshes it), swaps it in for new
-queries, and closes the previous one (and deletes its files) once its last query has finished.
-The snapshot directory belongs to one API process: files left there are deleted at start.
+queries, and deletes the previous one's files once its last query has finished. The snapshot
+directory belongs to one API process: files left there are deleted at start.
 """
 
 from __future__ import annotations
@@ -40,14 +24,15 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pyarrow as pa
 
+from projections.pseudonymise import copy_tables
 from projections.runner import APPLICATION
+from projections.sandbox import Limits, QueryResult
+from projections.workers import WorkerPool
 
 if TYPE_CHECKING:
     from projections.follower import Follower
@@ -58,48 +43,6 @@ log = logging.getLogger(__name__)
 SNAPSHOT_PREFIX = "snapshot-"
 PARTIAL_PREFIX = "partial-"
 TEMP_SUFFIX = ".tmp"
-# Rows are streamed out of DuckDB in small Arrow batches, so that a cut result stops the query
-# early and a wide row cannot make one huge batch.
-BATCH_ROWS = 256
-# A result is also cut once its Arrow batches hold this much (DuckDB's memory_limit does not
-# bound the values of a result once they are handed to Arrow).
-MAX_RESULT_BYTES = 64 * 1024 * 1024
-DEFAULT_TEMP_LIMIT = "1GB"
-
-
-# Errors --------------------------------------------------------------------------------
-
-
-class SqlError(Exception):
-    """A query the snapshot will not run, or that DuckDB stopped; `rule` names why."""
-
-    rule = "sql-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotOneSelect(SqlError):
-    rule = "sql-one-select"
-
-
-class SqlTimeout(SqlError):
-    rule = "sql-timeout"
-
-
-class SqlForbidden(SqlError):
-    rule = "sql-forbidden"
-
-
-class SqlOutOfMemory(SqlError):
-    rule = "sql-out-of-memory"
-
-
-class SqlInvalid(SqlError):
-    rule = "sql-invalid"
-
-
 # Publishing -----------------------------------------------------------------------------
 
 
@@ -109,43 +52,6 @@ def _ident(name: str) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-# Employees are numbered in the order they were registered, so a pseudonym never changes
-# from one snapshot to the next (new employees get the next numbers).
-_STAFF_ALIASES = """
-    SELECT resource_id,
-           'employee-' || row_number() OVER (ORDER BY min(valid_from), resource_id) AS alias
-    FROM {src}.main.resource_versions
-    WHERE kind = 'staff'
-    GROUP BY resource_id
-"""
-
-# Tables whose rows are rewritten on the way into the snapshot (every other table is copied
-# as it is), given `$ids`, the resource ids of the employees, and `$aliases`, their pseudonyms.
-# Names of employees appear in `resource_versions.name` and in the payload of their
-# `ResourceRegistered` events (docs/schema.md); every other name column is derived from these.
-# Each is a plain projection of its source table, so rows keep their order (events by position).
-_MASKED = {
-    "resource_versions": """
-        INSERT INTO {dst}.main.resource_versions
-        SELECT * REPLACE (
-                   CASE WHEN kind = 'staff'
-                        THEN coalesce($aliases[list_position($ids, resource_id)], 'employee-?')
-                        ELSE name END AS name)
-        FROM {src}.main.resource_versions
-    """,
-    "events": """
-        INSERT INTO {dst}.main.events
-        SELECT * REPLACE (
-                   CASE WHEN event_type = 'ResourceRegistered' AND payload->>'kind' = 'staff'
-                        THEN json_merge_patch(payload, json_object(
-                                 'name', coalesce($aliases[list_position($ids, payload->>'resource_id')],
-                                          'employee-?')))
-                        ELSE payload END AS payload)
-        FROM {src}.main.events
-    """,
-}
 
 
 def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path | str) -> Path:
@@ -190,7 +96,8 @@ def publish(source: duckdb.DuckDBPyConnection | Path | str, snapshot_dir: Path |
 
 
 def _copy(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
-    """Within the caller's transaction: the schema, views and macros, then every table's rows."""
+    """Within the caller's transaction: the schema, views and macros, then every table's rows,
+    pseudonymised (projections.pseudonymise)."""
     src, dst = _ident(source), _ident(target)
     row = conn.execute(f"SELECT notification_id FROM {src}.main.tracking WHERE application_name = ?",
                        [APPLICATION]).fetchone()
@@ -199,14 +106,9 @@ def _copy(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
         "SELECT schema_name, table_name FROM duckdb_tables() "
         "WHERE database_name = ? AND NOT temporary ORDER BY schema_name, table_name",
         [source]).fetchall()
-    staff = conn.execute(_STAFF_ALIASES.format(src=src)).fetchall()
-    params = {"ids": [resource_id for resource_id, _ in staff], "aliases": [alias for _, alias in staff]}
-    for schema, table in tables:
-        if schema == "main" and table in _MASKED:
-            conn.execute(_MASKED[table].format(src=src, dst=dst), params)
-        else:
-            name = f"{_ident(schema)}.{_ident(table)}"
-            conn.execute(f"INSERT INTO {dst}.{name} SELECT * FROM {src}.{name}")
+    if any(schema != "main" for schema, _ in tables):
+        raise RuntimeError(f"tables outside the main schema: {tables}")
+    copy_tables(conn, source, target, [table for _, table in tables])
     return 0 if row is None else int(row[0])
 
 
@@ -236,60 +138,17 @@ def clean(snapshot_dir: Path | str, keep: set[Path] = frozenset()) -> None:
 # Serving --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Limits:
-    timeout_s: float = 5.0
-    memory_limit: str = "512MB"
-    temp_limit: str = DEFAULT_TEMP_LIMIT
-    row_limit: int = 10_000
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    columns: list[tuple[str, str]]  # name, DuckDB type
-    table: pa.Table
-    truncated: bool
-    position: int
-
-
-def lockdown(limits: Limits, temp_dir: Path) -> list[tuple[str, object, str]]:
-    """The settings of a snapshot's instance, in the order they are set, with the value
-    `duckdb_settings()` must then show (None: not checked there)."""
-    timeout_ms = max(1, round(limits.timeout_s * 1000))
-    return [
-        ("memory_limit", limits.memory_limit, None),
-        ("temp_directory", str(temp_dir), str(temp_dir)),
-        ("max_temp_directory_size", limits.temp_limit, None),
-        ("max_execution_time", timeout_ms, str(timeout_ms)),
-        ("autoload_known_extensions", False, "false"),
-        ("autoinstall_known_extensions", False, "false"),
-        ("allow_community_extensions", False, "false"),
-        ("allow_unsigned_extensions", False, "false"),
-        ("allow_persistent_secrets", False, "false"),
-        ("python_enable_replacements", False, "false"),
-        ("python_scan_all_frames", False, "false"),
-        ("enable_external_access", False, "false"),
-        ("lock_configuration", True, "true"),
-    ]
-
-
-def _sql_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return _literal(str(value))
-
-
 class Snapshot:
-    """One published snapshot, open read-only and locked down; closed when retired and idle."""
+    """One published snapshot; its queries run in the sandbox's workers. Closed (its files
+    deleted) when retired and idle."""
 
-    def __init__(self, path: Path, conn: duckdb.DuckDBPyConnection, position: int, temp_dir: Path,
-                 limits: Limits) -> None:
+    def __init__(self, path: Path, position: int, temp_dir: Path, limits: Limits, pool: WorkerPool,
+                 own_pool: bool = False) -> None:
         self.path = path
         self.position = position
         self.limits = limits
-        self._conn = conn
+        self._pool = pool
+        self._own_pool = own_pool
         self._temp_dir = temp_dir
         self._lock = threading.Lock()
         self._users = 0
@@ -297,108 +156,28 @@ class Snapshot:
         self.closed = False
 
     @classmethod
-    def open(cls, path: Path | str, limits: Limits = Limits()) -> Snapshot:
+    def open(cls, path: Path | str, limits: Limits = Limits(), pool: WorkerPool | None = None) -> Snapshot:
+        """The snapshot at `path`, checked by a first query in a worker (which also reads its
+        position). Without `pool`, the snapshot starts workers of its own, stopped on close."""
         path = Path(path)
         temp_dir = path.with_name(path.name + TEMP_SUFFIX)
         temp_dir.mkdir(exist_ok=True)
-        settings = lockdown(limits, temp_dir)
-        # enable_external_access and lock_configuration are left out of the config: DuckDB
-        # applies config keys in no fixed order, and each refuses some keys that follow it.
-        config = {name: value for name, value, _ in settings
-                  if name not in ("enable_external_access", "lock_configuration")}
+        own = pool is None
+        pool = WorkerPool(limits, spare=0) if pool is None else pool
         try:
-            conn = duckdb.connect(str(path), read_only=True, config=config)
+            position = pool.select(path, "SELECT 1", temp_dir).position
         except BaseException:
             shutil.rmtree(temp_dir, ignore_errors=True)
+            if own:
+                pool.close()
             raise
-        try:
-            for name, value, _ in settings:
-                conn.execute(f"SET GLOBAL {name} = {_sql_value(value)}")
-            check = conn.cursor()
-            try:
-                shown = dict(check.execute(
-                    "SELECT name, value FROM duckdb_settings() WHERE list_contains(?, name)",
-                    [[name for name, _, _ in settings] + ["access_mode"]]).fetchall())
-                row = check.execute("SELECT notification_id FROM tracking WHERE application_name = ?",
-                                    [APPLICATION]).fetchone()
-            finally:
-                check.close()
-            wrong = {name: shown.get(name) for name, _, expected in settings
-                     if expected is not None and shown.get(name) != expected}
-            if shown.get("access_mode") != "read_only":
-                wrong["access_mode"] = shown.get("access_mode")
-            if wrong:
-                raise RuntimeError(f"the snapshot's connection is not locked down as expected: {wrong}")
-        except BaseException:
-            conn.close()
-            shutil.rmtree(temp_dir, ignore_errors=True)
-            raise
-        return cls(path, conn, 0 if row is None else int(row[0]), temp_dir, limits)
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A connection of its own for one thread (each query gets a new one, so nothing a
-        statement leaves in a cursor, e.g. a temp table, reaches another query)."""
-        with self._lock:
-            if self.closed:
-                raise RuntimeError("this snapshot is closed")
-            return self._conn.cursor()
+        return cls(path, position, temp_dir, limits, pool, own)
 
     def query(self, sql: str, row_limit: int | None = None) -> QueryResult:
-        """Run exactly one SELECT; cut it after `row_limit` rows (or MAX_RESULT_BYTES)."""
-        limit = self.limits.row_limit if row_limit is None else row_limit
-        cursor = self.cursor()
-        try:
-            statement = self._one_select(cursor, sql)
-            try:
-                relation = cursor.sql(statement)
-                columns = [(name, str(type_)) for name, type_ in zip(relation.columns, relation.types)]
-                reader = relation.to_arrow_reader(min(BATCH_ROWS, limit + 1))
-                batches: list[pa.RecordBatch] = []
-                rows = size = 0
-                truncated = False
-                try:
-                    for batch in reader:
-                        if rows + batch.num_rows > limit or size + batch.nbytes > MAX_RESULT_BYTES:
-                            truncated = True
-                            if size + batch.nbytes <= MAX_RESULT_BYTES:
-                                batches.append(batch.slice(0, limit - rows))
-                            break
-                        batches.append(batch)
-                        rows += batch.num_rows
-                        size += batch.nbytes
-                finally:
-                    reader.close()
-                table = pa.Table.from_batches(batches, schema=reader.schema)
-            except duckdb.InterruptException:
-                raise SqlTimeout(
-                    f"the query ran longer than {self.limits.timeout_s:g} s, the analysts' limit, "
-                    f"and was stopped") from None
-            except duckdb.PermissionException as error:
-                raise SqlForbidden(str(error)) from None
-            except duckdb.OutOfMemoryException as error:
-                raise SqlOutOfMemory(
-                    f"the query needs more than the analysts' memory ({self.limits.memory_limit}, "
-                    f"and {self.limits.temp_limit} on disk): {error}") from None
-            except duckdb.Error as error:
-                raise SqlInvalid(str(error)) from None
-            except (pa.ArrowException, OSError) as error:  # Arrow conversion of the rows
-                raise SqlInvalid(str(error)) from None
-        finally:
-            cursor.close()
-        return QueryResult(columns, table, truncated, self.position)
-
-    @staticmethod
-    def _one_select(cursor: duckdb.DuckDBPyConnection, sql: str) -> object:
-        try:
-            statements = cursor.extract_statements(sql)
-        except duckdb.Error as error:
-            raise SqlInvalid(str(error)) from None
-        if len(statements) != 1:
-            raise NotOneSelect(f"send exactly one SELECT statement, not {len(statements)} statements")
-        statement = statements[0]
-        if statement.type != duckdb.StatementType.SELECT:
-            raise NotOneSelect(f"only a SELECT statement is accepted, not {statement.type.name}")
-        return statement
+        """Run exactly one SELECT in a worker; cut it after `row_limit` rows (or MAX_RESULT_BYTES)."""
+        if self.closed:
+            raise RuntimeError("this snapshot is closed")
+        return self._pool.select(self.path, sql, self._temp_dir, row_limit)
 
     # Lifecycle: acquired by each query, retired when a newer snapshot replaces it.
 
@@ -429,7 +208,8 @@ class Snapshot:
                 return
             self.closed = True
         try:
-            self._conn.close()
+            if self._own_pool:
+                self._pool.close()
         finally:
             _remove(self.path)
             shutil.rmtree(self._temp_dir, ignore_errors=True)
@@ -438,7 +218,8 @@ class Snapshot:
 class SnapshotPublisher:
     """Keeps one current snapshot of the follower's projections for the analysts' queries."""
 
-    def __init__(self, follower: Follower, snapshot_dir: Path, *, every_s: float, limits: Limits) -> None:
+    def __init__(self, follower: Follower, snapshot_dir: Path, *, every_s: float, limits: Limits,
+                 max_workers: int = 4) -> None:
         self.follower = follower
         self.snapshot_dir = Path(snapshot_dir)
         self.every_s = every_s
@@ -447,6 +228,7 @@ class SnapshotPublisher:
         self._lock = threading.Lock()          # guards _current
         self._publishing = threading.Lock()    # one publish at a time
         self._stop = threading.Event()
+        self.pool = WorkerPool(limits, max_workers=max_workers)
         self._thread = threading.Thread(target=self._refresh_periodically, name="snapshot-publisher",
                                         daemon=True)
         self.last_publish_s: float | None = None
@@ -454,8 +236,7 @@ class SnapshotPublisher:
     @classmethod
     def from_settings(cls, follower: Follower, settings: Settings) -> SnapshotPublisher:
         return cls(follower, settings.snapshot_dir, every_s=settings.snapshot_every_s,
-                   limits=Limits(timeout_s=settings.sql_timeout_s, memory_limit=settings.sql_memory_limit,
-                                 row_limit=settings.sql_row_limit))
+                   limits=Limits.from_settings(settings), max_workers=settings.sql_workers)
 
     @property
     def position(self) -> int | None:
@@ -464,6 +245,7 @@ class SnapshotPublisher:
 
     def start(self) -> None:
         clean(self.snapshot_dir)  # files a previous process left
+        self.pool.start()
         if self.every_s > 0:
             self._thread.start()
 
@@ -475,6 +257,7 @@ class SnapshotPublisher:
             current, self._current = self._current, None
         if current is not None:
             current.retire()
+        self.pool.close()
 
     @contextmanager
     def snapshot(self, at_least: int | None = None) -> Iterator[Snapshot]:
@@ -506,7 +289,7 @@ class SnapshotPublisher:
             started = time.perf_counter()
             path = publish(self.follower.view.connection, self.snapshot_dir)
             try:
-                fresh = Snapshot.open(path, self.limits)
+                fresh = Snapshot.open(path, self.limits, self.pool)
             except BaseException:
                 _remove(path)
                 raise

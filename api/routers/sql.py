@@ -18,11 +18,10 @@ from fastapi import APIRouter, Body, Header, HTTPException
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api import problems
 from api.auth import require_role
 from api.deps import ServicesDep, TokenDep
 from api.reads import After, wait_for
-from projections.snapshot import QueryResult, SqlError
+from projections.sandbox import QueryResult, SqlParquet
 
 router = APIRouter(tags=["analysts' SQL"])
 
@@ -38,7 +37,6 @@ FORMATS = {
     "text/*": "csv",
     "*/*": "json",
 }
-STATUS = {"sql-timeout": 408, "sql-forbidden": 403}
 
 
 class SqlQuery(BaseModel):
@@ -80,7 +78,9 @@ class SqlResult(BaseModel):
         "The snapshot is a copy of the projection database (docs/schema.md) as of `position`, "
         "refreshed as the projections advance, with employees named `employee-<n>`. It cannot "
         "read files, URLs or the server's variables, load extensions or change settings. A query "
-        "is stopped after the analysts' time limit (408) and its result cut after the row limit "
+        "runs in a worker process whose memory the operating system bounds: it is stopped after the "
+        "analysts' time limit (408) or when it needs more than their memory (422), and its result "
+        "is cut after the row limit "
         "(`truncated`). `Accept: text/csv` answers CSV, `Accept: application/vnd.apache.parquet` "
         "Parquet; both carry `Encommun-Position`, `Encommun-Row-Count` and `Encommun-Truncated`."
     ),
@@ -89,7 +89,9 @@ class SqlResult(BaseModel):
                                     "reaching for files or settings"},
                406: {"description": "an Accept header naming no format this route answers"},
                408: {"description": "the query ran longer than the analysts' time limit"},
-               422: {"description": "not exactly one SELECT, or DuckDB refused it (its message)"}},
+               422: {"description": "not exactly one SELECT, DuckDB refused it (its message), or it "
+                                    "needed more than the analysts' memory"},
+               503: {"description": "every analysts' worker is busy; try again"}},
 )
 def run_sql(
     *, services: ServicesDep, token: TokenDep, after: After = None,
@@ -99,12 +101,8 @@ def run_sql(
     require_role(token, *SQL_ROLES)
     form = negotiate(accept)
     wait_for(services, after)
-    try:
-        with services.snapshots.snapshot(at_least=after) as snapshot:
-            result = snapshot.query(body.sql)
-    except SqlError as error:
-        return problems.problem(STATUS.get(error.rule, 422), error.rule, type(error).__name__,
-                                error.message, field="sql")
+    with services.snapshots.snapshot(at_least=after) as snapshot:
+        result = snapshot.query(body.sql)  # a SqlError is a problem (api/problems.py)
     headers = {"Encommun-Position": str(result.position), "Encommun-Row-Count": str(result.table.num_rows),
                "Encommun-Truncated": "true" if result.truncated else "false"}
     if form == "csv":
@@ -113,9 +111,8 @@ def run_sql(
         try:
             content = to_parquet(result)
         except (pa.ArrowException, ValueError) as error:
-            return problems.problem(422, "sql-parquet", "SqlParquet",
-                                    f"these columns cannot be written as Parquet ({error}); cast them "
-                                    f"in the query (e.g. to VARCHAR)", field="sql")
+            raise SqlParquet(f"these columns cannot be written as Parquet ({error}); cast them "
+                             f"in the query (e.g. to VARCHAR)") from None
         return Response(content, media_type=PARQUET, headers=headers)
     return JSONResponse(to_json(result), headers=headers)
 

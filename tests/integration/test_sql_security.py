@@ -18,10 +18,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-import projections.snapshot
-from projections.snapshot import Limits, Snapshot, publish
+import projections.sandbox
+from projections.sandbox import Limits, SqlOutOfMemory, run_select
+from projections.snapshot import Snapshot, publish
 from tests.api_fixtures import Api
-from tests.integration.test_sql_endpoint import BOOKING, start_api, write
+from tests.integration.test_sql_endpoint import BOOKING, locked, start_api, write
 
 TIMEOUT_S = 1.0
 ROW_LIMIT = 100
@@ -52,8 +53,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 @pytest.fixture
 def server_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The variable in the module whose frame runs the analysts' queries."""
-    monkeypatch.setattr(projections.snapshot, "some_variable", some_variable, raising=False)
+    """The variable in the module whose frame runs the analysts' queries (in the workers, and
+    here in the test process for the controls)."""
+    monkeypatch.setattr(projections.sandbox, "some_variable", some_variable, raising=False)
 
 
 def services(api: Api):
@@ -78,12 +80,8 @@ def state(api: Api) -> tuple:
         live_counts = table_counts(live)
     finally:
         live.close()
-    with services(api).snapshots.snapshot() as snapshot:
-        conn = snapshot.cursor()
-        try:
-            snapshot_counts = table_counts(conn)
-        finally:
-            conn.close()
+    with services(api).snapshots.snapshot() as snapshot, locked(snapshot) as conn:
+        snapshot_counts = table_counts(conn)
         position = snapshot.position
     assert live_counts["events"] > 0 and live_counts == snapshot_counts
     return position, snapshot_counts, live_counts, fingerprint(api.settings.projection_path)
@@ -222,13 +220,9 @@ def test_the_snapshot_connection_itself_refuses(api: Api, server_variable: None,
                                                 error: type[Exception] | tuple[type[Exception], ...]) -> None:
     before = state(api)
     statement = statement.replace("{live}", str(api.settings.projection_path))
-    with services(api).snapshots.snapshot() as snapshot:
-        conn = snapshot.cursor()
-        try:
-            with pytest.raises(error):
-                conn.execute(statement).fetchall()
-        finally:
-            conn.close()
+    with services(api).snapshots.snapshot() as snapshot, locked(snapshot) as conn:
+        with pytest.raises(error):
+            conn.execute(statement).fetchall()
     assert state(api) == before
     assert not any(Path(f"{OUTSIDE}{suffix}").exists() for suffix in ("", ".csv", ".duckdb"))
 
@@ -236,8 +230,8 @@ def test_the_snapshot_connection_itself_refuses(api: Api, server_variable: None,
 def test_the_lockdown_is_global_so_every_cursor_has_it(api: Api) -> None:
     """On DuckDB 2.0.1 a plain SET of max_execution_time or python_enable_replacements stays
     on the connection that ran it; the snapshot sets them GLOBAL, so fresh cursors see them."""
-    with services(api).snapshots.snapshot() as snapshot:
-        cursor = snapshot.cursor()
+    with services(api).snapshots.snapshot() as snapshot, locked(snapshot) as connection:
+        cursor = connection.cursor()
         conn = cursor.cursor()  # a cursor of a cursor, too
         try:
             shown = dict(conn.execute("SELECT name, value FROM duckdb_settings()").fetchall())
@@ -260,8 +254,8 @@ def test_what_the_connection_still_allows_stays_in_one_cursor(api: Api) -> None:
     """Temp tables and variables live in memory, per cursor; each query gets a new cursor
     (and the API refuses them anyway)."""
     before = state(api)
-    with services(api).snapshots.snapshot() as snapshot:
-        one, other = snapshot.cursor(), snapshot.cursor()
+    with services(api).snapshots.snapshot() as snapshot, locked(snapshot) as conn:
+        one, other = conn.cursor(), conn.cursor()
         try:
             one.execute("CREATE TEMP TABLE scratch AS SELECT 1 AS a")
             with pytest.raises(duckdb.CatalogException):
@@ -278,15 +272,11 @@ def test_spilling_is_bounded_by_the_memory_and_temp_directory_limits(api: Api, t
     path = publish(services(api).follower.view.connection, tmp_path)
     snapshot = Snapshot.open(path, Limits(memory_limit="32MB", temp_limit="16MB", timeout_s=30))
     try:
-        conn = snapshot.cursor()
-        try:
-            with pytest.raises(duckdb.OutOfMemoryException, match="max_temp_directory_size"):
-                conn.execute("SELECT count(*) FROM (SELECT i, repeat('x', 100) AS s "
-                             "FROM range(10000000) t(i) ORDER BY hash(i))").fetchall()
-            temp = conn.execute("SELECT current_setting('temp_directory')").fetchone()[0]
-        finally:
-            conn.close()
-        assert temp == str(path) + ".tmp"
+        with pytest.raises(SqlOutOfMemory, match="max_temp_directory_size"):
+            snapshot.query("SELECT count(*) FROM (SELECT i, repeat('x', 100) AS s "
+                           "FROM range(10000000) t(i) ORDER BY hash(i))")
+        temp = snapshot.query("SELECT current_setting('temp_directory') AS t").table.to_pylist()[0]["t"]
+        assert temp.startswith(str(path) + ".tmp/")
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, path.name + ".tmp"])
     finally:
         snapshot.retire()
@@ -309,10 +299,9 @@ def test_controls_without_the_lockdown_duckdb_complies(api: Api, server_variable
         assert plain.execute("SELECT * FROM some_variable").fetchall() == [("the server's memory",)]
         plain.execute(f"COPY events TO '{tmp_path / 'out.csv'}'")
         assert (tmp_path / "out.csv").exists()
-        # The same code path that serves analysts, on an unlocked connection, sees the variable
-        # of the server's module: python_enable_replacements is what stops it.
-        unlocked = Snapshot(copy, duckdb.connect(), 0, tmp_path / "t", Limits())
-        assert unlocked.query("SELECT * FROM some_variable").table.to_pylist() == SECRET_ROWS
+        # The same code that runs analysts' queries in the workers, on an unlocked connection,
+        # sees the variable of its module: python_enable_replacements is what stops it.
+        assert run_select(duckdb.connect(), "SELECT * FROM some_variable", Limits()).table.to_pylist() == SECRET_ROWS
     finally:
         plain.close()
 

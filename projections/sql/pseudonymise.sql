@@ -1,0 +1,137 @@
+-- The analysts' copy of the projections (projections/pseudonymise.py). {src} and {dst} are
+-- the attached source and copy; the maps are session variables set from bound parameters:
+-- pseudo_staff (employee id -> employee-<n>), pseudo_actors (actor -> actor-<n>),
+-- pseudo_labels (a short text naming an employee -> the same text with the pseudonym).
+
+-- name: staff_aliases
+-- Employees numbered in the order they were registered: a pseudonym never changes from one
+-- snapshot to the next (new employees get the next numbers).
+SELECT resource_id,
+       'employee-' || row_number() OVER (ORDER BY min(valid_from), resource_id) AS alias,
+       any_value(name ORDER BY valid_from) AS name
+FROM {src}.main.resource_versions
+WHERE kind = 'staff'
+GROUP BY resource_id
+
+-- name: actor_aliases
+-- Who recorded events, numbered by their first event.
+SELECT actor, 'actor-' || row_number() OVER (ORDER BY min(position), actor) AS alias
+FROM {src}.main.events
+GROUP BY actor
+
+-- name: labels
+-- The short texts kept in the copy (names of partners and of other resources, partner kinds,
+-- cost categories): those naming an employee are masked in Python.
+SELECT name FROM {src}.main.partners
+UNION SELECT kind FROM {src}.main.partners
+UNION SELECT name FROM {src}.main.resource_versions WHERE kind <> 'staff'
+UNION SELECT category FROM {src}.main.cost_versions
+
+-- name: set_staff
+SET VARIABLE pseudo_staff = map(?::VARCHAR[], ?::VARCHAR[])
+
+-- name: set_actors
+SET VARIABLE pseudo_actors = map(?::VARCHAR[], ?::VARCHAR[])
+
+-- name: set_labels
+SET VARIABLE pseudo_labels = map(?::VARCHAR[], ?::VARCHAR[])
+
+-- name: macros
+-- An employee id, an entry id that starts with one, an actor, a label, through the maps.
+CREATE OR REPLACE TEMP MACRO pseudo_staff(id) AS coalesce(getvariable('pseudo_staff')[id], id);
+CREATE OR REPLACE TEMP MACRO pseudo_entry(e) AS
+    coalesce(getvariable('pseudo_staff')[split_part(e, ':', 1)] || e[length(split_part(e, ':', 1)) + 1:], e);
+CREATE OR REPLACE TEMP MACRO pseudo_actor(a) AS coalesce(getvariable('pseudo_actors')[a], 'actor-?');
+CREATE OR REPLACE TEMP MACRO pseudo_label(t) AS coalesce(getvariable('pseudo_labels')[t], t);
+CREATE OR REPLACE TEMP MACRO pseudo_entries(j) AS
+    to_json(list_transform(CAST(j AS VARCHAR[]), lambda x: pseudo_entry(x)));
+CREATE OR REPLACE TEMP TABLE pseudo_aggregates AS
+    SELECT aggregate_id,
+           ('00000000-0000-4000-8000-' || lpad(printf('%x', row_number() OVER (ORDER BY min(position))), 12, '0'))::UUID
+               AS alias
+    FROM {src}.main.events
+    GROUP BY aggregate_id;
+
+-- name: dropped_columns
+-- Columns the copy empties: hashes over stored bytes, and free text.
+ALTER TABLE {dst}.main.events ALTER COLUMN chain_hash DROP NOT NULL;
+ALTER TABLE {dst}.main.periods ALTER COLUMN statements_sha256 DROP NOT NULL;
+ALTER TABLE {dst}.main.periods ALTER COLUMN chain_hash DROP NOT NULL;
+ALTER TABLE {dst}.main.cost_versions ALTER COLUMN document_ref DROP NOT NULL;
+ALTER TABLE {dst}.main.disputes ALTER COLUMN reason DROP NOT NULL;
+ALTER TABLE {dst}.main.credits ALTER COLUMN reason DROP NOT NULL;
+
+-- name: events
+-- Ids, names and actors through the maps, aggregate ids renumbered; free text, digests and
+-- hashes removed from the payload (a JSON merge patch drops a key set to null, and a key
+-- the payload does not have stays absent).
+INSERT INTO {dst}.main.events
+SELECT e.* REPLACE (
+           a.alias AS aggregate_id,
+           pseudo_actor(e.actor) AS actor,
+           json_merge_patch(e.payload, json_object(
+               'originator_id', a.alias::VARCHAR,
+               'actor', pseudo_actor(e.payload->>'actor'),
+               'resource_id', pseudo_staff(e.payload->>'resource_id'),
+               'employee_id', pseudo_staff(e.payload->>'employee_id'),
+               'entry_id', pseudo_entry(e.payload->>'entry_id'),
+               'corrected_entries', pseudo_entries(e.payload->'corrected_entries'),
+               'name', CASE WHEN e.event_type = 'ResourceRegistered' AND e.payload->>'kind' = 'staff'
+                            THEN pseudo_staff(e.payload->>'resource_id')
+                            ELSE pseudo_label(e.payload->>'name') END,
+               'kind', pseudo_label(e.payload->>'kind'),
+               'category', pseudo_label(e.payload->>'category'),
+               'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
+               'label', NULL, 'idempotency_key', NULL, 'body_sha256', NULL, 'recorded', NULL,
+               'statements_sha256', NULL, 'chain_hash', NULL)) AS payload,
+           NULL AS chain_hash)
+FROM {src}.main.events e JOIN pseudo_aggregates a USING (aggregate_id)
+ORDER BY e.position
+
+-- name: partners
+INSERT INTO {dst}.main.partners
+SELECT * REPLACE (pseudo_label(name) AS name, pseudo_label(kind) AS kind) FROM {src}.main.partners
+
+-- name: resource_versions
+INSERT INTO {dst}.main.resource_versions
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id,
+                  CASE WHEN kind = 'staff' THEN pseudo_staff(resource_id) ELSE pseudo_label(name) END AS name)
+FROM {src}.main.resource_versions
+
+-- name: allocation_keys
+INSERT INTO {dst}.main.allocation_keys
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id) FROM {src}.main.allocation_keys
+
+-- name: usage_versions
+INSERT INTO {dst}.main.usage_versions
+SELECT * REPLACE (pseudo_entry(entry_id) AS entry_id, pseudo_staff(resource_id) AS resource_id)
+FROM {src}.main.usage_versions
+
+-- name: cost_versions
+INSERT INTO {dst}.main.cost_versions
+SELECT * REPLACE (pseudo_entry(entry_id) AS entry_id, pseudo_staff(resource_id) AS resource_id,
+                  pseudo_label(category) AS category, NULL AS document_ref)
+FROM {src}.main.cost_versions
+
+-- name: cost_shares
+INSERT INTO {dst}.main.cost_shares
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id) FROM {src}.main.cost_shares
+
+-- name: periods
+INSERT INTO {dst}.main.periods
+SELECT * REPLACE (NULL AS statements_sha256, NULL AS chain_hash, pseudo_actor(actor) AS actor)
+FROM {src}.main.periods
+
+-- name: adjustments
+INSERT INTO {dst}.main.adjustments
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id) FROM {src}.main.adjustments
+
+-- name: disputes
+INSERT INTO {dst}.main.disputes
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id, NULL AS reason, NULL AS attachment_ref,
+                  NULL AS resolution_reason, pseudo_entries(corrected_entries) AS corrected_entries)
+FROM {src}.main.disputes
+
+-- name: credits
+INSERT INTO {dst}.main.credits
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id, NULL AS reason) FROM {src}.main.credits
