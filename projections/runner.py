@@ -19,10 +19,11 @@ import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
 
 from domain.periods import month_of
-from event_store.mapper import ChecksumMismatch, unseal
+from event_store.mapper import unseal
 from projections import chain, closing, shares
 from projections.queries import named
 from projections.recorder import DuckDBTrackingRecorder
+from projections.row_checks import RowChecker
 
 APPLICATION = "encommun"
 _PARAM = re.compile(r"\$(\w+)")
@@ -35,15 +36,13 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.
     return conn.execute(sql, {k: v for k, v in params.items() if k in wanted})
 
 
-def page_table(notifications: Sequence[Notification], previous_hash: str, *, check: bool = False) -> pa.Table:
-    """The page as Arrow columns, each event chained to the previous one; with `check`,
-    every stored state must match its checksum (verify), else ChecksumMismatch names it."""
-    if check:
+def page_table(notifications: Sequence[Notification], previous_hash: str, *,
+               check: RowChecker | None = None) -> pa.Table:
+    """The page as Arrow columns, each event chained to the previous one; with `check`
+    (verify), every row is checked against itself first, else RowMismatch names it."""
+    if check is not None:
         for n in notifications:
-            try:
-                unseal(n.topic, n.state, check=True)
-            except ChecksumMismatch as error:
-                raise ChecksumMismatch(str(error), position=n.id, topic=n.topic) from None
+            check.check(n)
     hashes = chain.chain(
         previous_hash,
         ((n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications),
@@ -128,6 +127,7 @@ def pages(recorder: ApplicationRecorder, after: int, page_size: int, previous_ha
 
     def read() -> None:
         start, chained = after, previous_hash
+        checker = RowChecker() if check else None
         try:
             while not stop.is_set():
                 notifications = recorder.select_notifications(start=start, limit=page_size,
@@ -135,7 +135,7 @@ def pages(recorder: ApplicationRecorder, after: int, page_size: int, previous_ha
                 if not notifications:
                     ahead.put(None)
                     return
-                page = page_table(notifications, chained, check=check)
+                page = page_table(notifications, chained, check=checker)
                 ahead.put(page)
                 start, chained = notifications[-1].id, page["chain_hash"][-1].as_py()
         except BaseException as error:  # handed over to the consuming thread
