@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -91,7 +91,6 @@ class Verification:
     proved: Checkpoint | None = None  # the furthest checkpoint that holds, all before it holding
     unproved_events: int = 0  # events after it
     anchors: int = 0
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -111,7 +110,8 @@ class Verification:
                          "with its checksum recomputed cannot be detected without an anchor "
                          "(`encommun anchor`, later `encommun verify --anchor POSITION:HASH`)")
         elif self.unproved_events:
-            lines.append(f"not proved: the {self.unproved_events} events after position {self.proved.position} "
+            events = "1 event" if self.unproved_events == 1 else f"{self.unproved_events} events"
+            lines.append(f"not proved: the {events} after position {self.proved.position} "
                          f"({self.proved.source}), up to position {self.last_position}: an edit there with its "
                          "checksum recomputed, an event appended, or events removed from the end cannot be "
                          "detected without an anchor noted after them (`encommun anchor`, later "
