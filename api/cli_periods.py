@@ -182,7 +182,11 @@ def verify(store: StoreOption = None, anchor: AnchorOption = []) -> None:  # noq
             raise Failure(f"--anchor: {error}") from None
         settings = load_settings(store)
         with open_ledger(settings, existing=True) as ledger:
-            result = verify_log(ledger.recorder, anchors=anchors, progress=True)
+            try:
+                result = verify_log(ledger.recorder, anchors=anchors, progress=True)
+            except RuntimeError as error:  # an event edited into something that cannot be folded
+                out.print(f"[bold red]verification FAILED: {escape(str(error))}[/]")
+                raise typer.Exit(1) from None
     if result.ok:
         out.print(f"[green]{result}[/]")
         if result.proved is not None:
