@@ -14,8 +14,6 @@ dictionary look-up, no JSON parsing.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
@@ -49,7 +47,8 @@ class RowChecker:
 
     def __init__(self) -> None:
         self.position = 0
-        self.versions: dict[UUID, int] = {}
+        # Keyed by the id's integer: cheaper to hash and to keep than the UUID object.
+        self.versions: dict[int, int] = {}
         self.topics: dict[str, bool] = {}
 
     def check(self, n: Notification) -> None:
@@ -66,14 +65,15 @@ class RowChecker:
         if not payload.startswith(head) or payload.count(_ID_KEY) != 1 or payload.count(_VERSION_KEY) != 1:
             self._fail(n, f"its payload is not that of aggregate {n.originator_id} version "
                           f"{n.originator_version}, as its row says: stored states were swapped or moved")
-        previous = self.versions.get(n.originator_id, 0)
+        key = n.originator_id.int
+        previous = self.versions.get(key, 0)
         if n.originator_version != previous + 1:
             missing = (f"version {previous + 1} was removed" if n.originator_version == previous + 2
                        else f"versions {previous + 1}–{n.originator_version - 1} were removed")
             self._fail(n, f"aggregate {n.originator_id} has version {n.originator_version} after "
                           + (f"version {previous}: {missing}" if n.originator_version > previous + 1
                              else f"version {previous}: a version is repeated or out of order"))
-        self.versions[n.originator_id] = n.originator_version
+        self.versions[key] = n.originator_version
 
     def _known(self, topic: str) -> bool:
         known = self.topics.get(topic)
