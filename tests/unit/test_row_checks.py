@@ -54,3 +54,10 @@ def test_a_repeated_version_is_refused() -> None:
     checker.check(row(1, a, 1))
     with pytest.raises(RowMismatch, match="repeated or out of order"):
         checker.check(row(2, a, 1))
+
+
+def test_a_payload_under_the_topic_of_another_event_type_is_refused() -> None:
+    """A PartnerLeft payload filed under PartnerJoined, checksum recomputed: it lacks name,
+    kind and joined_on."""
+    with pytest.raises(RowMismatch, match="not a PartnerJoined: it lacks name, kind, joined_on"):
+        RowChecker().check(row(1, uuid4(), 1, topic="domain.events:PartnerJoined"))
