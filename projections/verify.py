@@ -91,6 +91,7 @@ class Verification:
     proved: Checkpoint | None = None  # the furthest checkpoint that holds, all before it holding
     unproved_events: int = 0  # events after it
     anchors: int = 0
+    anchored_upto: int = 0  # the furthest anchor given that holds
 
     @property
     def ok(self) -> bool:
@@ -116,10 +117,11 @@ class Verification:
                          "checksum recomputed, an event appended, or events removed from the end cannot be "
                          "detected without an anchor noted after them (`encommun anchor`, later "
                          "`encommun verify --anchor POSITION:HASH`)")
-        if self.proved is not None and not self.anchors:
-            lines.append("the seals are stored in the log they seal: events before a seal rewritten together "
-                         "with the seal are detected only against an anchor kept outside the store (a "
-                         "statement's seal, or `encommun anchor`)")
+        if self.proved is not None and self.anchored_upto < self.proved.position:
+            lines.append(f"positions {self.anchored_upto + 1}–{self.proved.position} are covered by seals only, "
+                         "which are stored in the log they seal: events rewritten together with the seals after "
+                         "them are detected only against an anchor kept outside the store (a statement's seal, "
+                         "or `encommun anchor`)")
         return lines
 
 
@@ -163,9 +165,11 @@ def _check_seals_and_anchors(conn: duckdb.DuckDBPyConnection, events: int, ancho
         key=lambda c: (c.position, c.anchored))
     holding: Checkpoint | None = None
     mismatch: Mismatch | None = None
+    anchored_upto = 0
     for checkpoint in checkpoints:
         if _holds(conn, checkpoint):
             holding = checkpoint
+            anchored_upto = checkpoint.position if checkpoint.anchored else anchored_upto
             continue
         mismatch = _departure(conn, holding, checkpoint, last, numbered=numbered)
         break
@@ -178,7 +182,7 @@ def _check_seals_and_anchors(conn: duckdb.DuckDBPyConnection, events: int, ancho
     if mismatch is None and numbered:
         mismatch = _removed_rows(conn, 0, last)
     after = _q(conn, "count_after", p=holding.position)[0][0] if holding else events
-    return Verification(events, len(seals), mismatch, last, holding, after, len(anchors))
+    return Verification(events, len(seals), mismatch, last, holding, after, len(anchors), anchored_upto)
 
 
 def _holds(conn: duckdb.DuckDBPyConnection, checkpoint: Checkpoint) -> bool:

@@ -275,3 +275,16 @@ def test_swapped_states_and_an_edit_after_the_last_seal_in_a_postgresql_copy(pos
         anchored = verify(tampered.recorder, anchors=[anchor])
     assert alone.ok and alone.unproved
     assert not anchored.ok and "differs from the anchor" in anchored.mismatch.problem
+
+
+def test_what_only_seals_cover_is_said_and_an_earlier_anchor_narrows_it(pool: dict, tmp_path: Path) -> None:
+    """Without an anchor, positions 1 to the last seal are said to be covered by seals only;
+    with an anchor at position 100, from 101."""
+    copy = copy_of(pool, tmp_path)
+    sealed = pool["sealed_upto"]
+    assert any(f"positions 1–{sealed} are covered by seals only" in line for line in verified(copy).unproved)
+    with bootstrap(Settings(sqlite_path=pool["store"])) as ledger:
+        early = head_at(ledger.recorder, 100)
+    result = verified(copy, early)
+    assert result.ok and result.anchored_upto == 100
+    assert any(f"positions 101–{sealed} are covered by seals only" in line for line in result.unproved)
