@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     read_wait_s: float = Field(default=2.0, ge=0)
     max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)
     max_week_hours: Decimal = Field(default=Decimal(48), gt=0, le=168)
+    # Access tokens are signed with a key kept out of the event store, so that a row written
+    # into the store grants nothing: ENCOMMUN_TOKEN_KEY, else the key file (by default
+    # token.key beside the SQLite store, created 0600 on first use). Keys moved to
+    # ENCOMMUN_TOKEN_PREVIOUS_KEYS (a JSON list) still authenticate the tokens they signed.
+    token_key: SecretStr | None = Field(default=None, min_length=32)
+    token_previous_keys: tuple[SecretStr, ...] = ()
+    token_key_file: Path | None = None
+
+    @property
+    def token_key_path(self) -> Path:
+        return self.token_key_file or self.sqlite_path.parent / "token.key"
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment the eventsourcing library reads its persistence from."""

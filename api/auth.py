@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from domain.access import AccessToken
-from event_store.access import find_token
+from event_store.access import TokenKeys, find_token, token_keys
 
 WRITE_ROLES = {"coordinator", "partner"}
 READ_ROLES = {"coordinator", "partner", "auditor"}
@@ -22,10 +22,22 @@ def authenticate(request: Request) -> AccessToken:
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "send 'Authorization: Bearer <token>' (encommun token create)",
                             headers={"WWW-Authenticate": "Bearer"})
-    found = find_token(request.app.state.services.ledger, token.strip())
+    services = request.app.state.services
+    found = find_token(services.ledger, token.strip(), _keys(request))
     if found is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return found
+
+
+def _keys(request: Request) -> TokenKeys:
+    """The token keys, read once per app: from the settings, else the key file (until that
+    file exists, no token authenticates, and it is looked for again)."""
+    keys = getattr(request.app.state, "token_keys", None)
+    if keys is None:
+        keys = token_keys(request.app.state.services.settings)
+        if keys.accepted:
+            request.app.state.token_keys = keys
+    return keys
 
 
 def require_role(token: AccessToken, *roles: str) -> None:

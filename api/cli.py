@@ -7,6 +7,8 @@
     encommun sql "SELECT …" [--format table|csv|json]
     encommun export [--format parquet|csv] DIR
     encommun token create|list|revoke
+    encommun verify [--anchor POSITION:HASH]…
+    encommun anchor
 
 Settings come from the ENCOMMUN_* environment variables (settings.py); `--store PATH` (a
 SQLite event store) and `--projections PATH` (the DuckDB projection file) override them.
@@ -33,7 +35,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api import exporting, importing
-from api.cli_periods import dispute_app, period_app, verify
+from api.cli_periods import anchor, dispute_app, period_app, verify
 from api.cli_support import (ProjectionsOption, StoreOption, Failure, _progress, err, load_settings,
                              open_ledger, out, reported_errors)
 from projections.sandbox import Limits
@@ -53,6 +55,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(period_app, name="period")
 app.add_typer(dispute_app, name="dispute")
 app.command("verify")(verify)
+app.command("anchor")(anchor)
 
 DEMO_PARTNER = "maison-des-associations"
 DEMO_MONTH = "2026-03"
@@ -96,7 +99,7 @@ def demo(
     credit note and two disputes), builds DIR/demo.duckdb, issues one token per role,
     prints them with the URLs, then serves the API (unless --no-serve)."""
     from demo.__main__ import main as load_demo
-    from event_store.access import issue_token
+    from event_store.access import issue_token, token_keys
     from projections.rebuild import rebuild
 
     with reported_errors():
@@ -110,12 +113,13 @@ def demo(
         if status != 0:
             raise Failure(f"loading Haut-Val failed (python -m demo exited with {status})")
         settings = Settings(store="sqlite", sqlite_path=store, projection_path=db)
+        keys = token_keys(settings, create=True)
         with open_ledger(settings, existing=True) as ledger:
             tokens = [
-                ("coordinator", None, issue_token(ledger, "coordinator", label="demo coordinator")),
-                ("auditor", None, issue_token(ledger, "auditor", label="demo auditor")),
-                ("analyst", None, issue_token(ledger, "analyst", label="demo analyst")),
-                ("partner", DEMO_PARTNER, issue_token(ledger, "partner", partner_id=DEMO_PARTNER,
+                ("coordinator", None, issue_token(ledger, "coordinator", label="demo coordinator", keys=keys)),
+                ("auditor", None, issue_token(ledger, "auditor", label="demo auditor", keys=keys)),
+                ("analyst", None, issue_token(ledger, "analyst", label="demo analyst", keys=keys)),
+                ("partner", DEMO_PARTNER, issue_token(ledger, "partner", partner_id=DEMO_PARTNER, keys=keys,
                                                       label="demo maison des associations")),
             ]
             folded = rebuild(ledger.recorder, db)
@@ -370,12 +374,18 @@ def token_create(
     partner: Annotated[Optional[str], typer.Option(help="The partner of a partner token.")] = None,
     store: StoreOption = None,
 ) -> None:
-    """Issue a token. It is printed once, on standard output, and never shown again."""
-    from event_store.access import issue_token
+    """Issue a token. It is printed once, on standard output, and never shown again.
+
+    It is signed with ENCOMMUN_TOKEN_KEY, else with the key file (ENCOMMUN_TOKEN_KEY_FILE,
+    by default token.key beside the SQLite store, created on first use): the API must be
+    given the same key."""
+    from event_store.access import issue_token, token_keys
 
     with reported_errors():
-        with open_ledger(load_settings(store)) as ledger:
-            token = issue_token(ledger, role.value, label=label, partner_id=partner, actor="cli")
+        settings = load_settings(store)
+        with open_ledger(settings) as ledger:
+            token = issue_token(ledger, role.value, label=label, partner_id=partner, actor="cli",
+                                keys=token_keys(settings, create=True))
     scope = f"{role.value} token for partner '{partner}'" if partner else f"{role.value} token"
     err.print(f"[green]issued[/] {escape(scope)} '{escape(label)}'; "
               "[bold]copy it now, it will not be shown again[/]:")
@@ -384,20 +394,28 @@ def token_create(
 
 @token_app.command("list")
 def token_list(store: StoreOption = None) -> None:
-    """Every token issued, revoked ones included (tokens themselves are never stored)."""
-    from event_store.access import list_tokens
+    """Every token issued, revoked ones included (tokens themselves are never stored), and
+    which key signed it: `current`, `previous` (still accepted), or `NONE` (it does not
+    authenticate: issued before tokens were signed, with a key since dropped, or not by
+    encommun)."""
+    from domain.access import signed_by
+    from event_store.access import list_tokens, token_keys
 
     with reported_errors():
-        with open_ledger(load_settings(store), existing=True) as ledger:
+        settings = load_settings(store)
+        with open_ledger(settings, existing=True) as ledger:
             tokens = list_tokens(ledger)
+        keys = token_keys(settings)
     table = Table(title=f"Tokens ({len(tokens)})", box=box.SIMPLE_HEAD)
-    for column in ("label", "role", "partner", "issued (UTC)", "by", "digest", "revoked"):
-        table.add_column(column, no_wrap=column in {"role", "issued (UTC)", "digest", "revoked"})
+    for column in ("label", "role", "partner", "issued (UTC)", "by", "digest", "signed", "revoked"):
+        table.add_column(column, no_wrap=column in {"role", "issued (UTC)", "digest", "signed", "revoked"})
     for token in tokens:
         table.add_row(
             escape(token.label), token.role, token.partner_id or "",
             token.issued_at.strftime("%Y-%m-%d %H:%M"), escape(token.issued_by),
             token.token_sha256[:12],
+            "current" if keys.current and signed_by(token, (keys.current,))
+            else "previous" if signed_by(token, keys.previous) else "[red]NONE[/]",
             "[red]revoked[/]" if token.revoked else "no",
         )
     out.print(table)

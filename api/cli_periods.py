@@ -1,5 +1,6 @@
-"""`encommun period close|diff|list`, `encommun dispute open|comment|resolve|list` and
-`encommun verify`: closing months, disputes, and proving the log was not rewritten."""
+"""`encommun period close|diff|list`, `encommun dispute open|comment|resolve|list`,
+`encommun verify` and `encommun anchor`: closing months, disputes, and proving the log was
+not rewritten."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli_support import (Failure, ProjectionsOption, StoreOption, load_settings, open_ledger, out,
@@ -20,7 +22,7 @@ from event_store.ledger import Ledger
 from projections import closing
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
-from projections.verify import verify as verify_log
+from projections.verify import Anchor, head as chain_head, verify as verify_log
 
 period_app = typer.Typer(help="Close months and compare a closed month as issued with now.",
                          no_args_is_help=True)
@@ -159,15 +161,48 @@ def _record(command, actor: str, store) -> None:
                   + (f" ({event.dispute_id})" if event.dispute_id else ""))
 
 
-def verify(store: StoreOption = None) -> None:
-    """Replay the whole log: check every event's bytes, recompute the hash chain and every
-    closed month's statements, and compare them with their seals."""
+AnchorOption = Annotated[list[str], typer.Option(
+    "--anchor", metavar="POSITION:HASH",
+    help="A head of the chain noted earlier (`encommun anchor`, GET /audit/anchor, or the seal of an "
+         "issued statement): the log up to it must be as it was then. Repeatable.")]
+
+
+def verify(store: StoreOption = None, anchor: AnchorOption = []) -> None:  # noqa: B006 (typer's default)
+    """Replay the whole log: check every stored row against itself, recompute the hash chain
+    and compare it with every closed month's seal and every anchor given, and recompute every
+    closed month's statements. Says what it could not prove: the events after the last seal
+    or anchor.
+
+    Exit status: 0 when everything checked holds, 1 at the first mismatch (named), 2 on an
+    error."""
     with reported_errors():
+        try:
+            anchors = [Anchor.parse(text) for text in anchor]
+        except ValueError as error:
+            raise Failure(f"--anchor: {error}") from None
         settings = load_settings(store)
         with open_ledger(settings, existing=True) as ledger:
-            result = verify_log(ledger.recorder, progress=True)
+            try:
+                result = verify_log(ledger.recorder, anchors=anchors, progress=True)
+            except RuntimeError as error:  # an event edited into something that cannot be folded
+                out.print(f"[bold red]verification FAILED: {escape(str(error))}[/]")
+                raise typer.Exit(1) from None
     if result.ok:
         out.print(f"[green]{result}[/]")
+        if result.proved is not None:
+            out.print(f"proved: positions 1–{result.proved.position} ({escape(result.proved.source)})")
+        for line in result.unproved:
+            out.print(f"[yellow]{escape(line)}[/]")
         return
-    out.print(f"[bold red]{result}[/]")
+    out.print(f"[bold red]{escape(str(result))}[/]")
     raise typer.Exit(1)
+
+
+def anchor(store: StoreOption = None) -> None:
+    """Print the head of the hash chain, POSITION:HASH, read from the event store. Note it
+    somewhere the store's administrators cannot write; `encommun verify --anchor` later
+    proves that the log up to it was not rewritten."""
+    with reported_errors():
+        with open_ledger(load_settings(store), existing=True) as ledger:
+            head = chain_head(ledger.recorder)
+    out.print(str(head), soft_wrap=True, markup=False)

@@ -52,7 +52,7 @@ import duckdb
 import httpx
 
 from bootstrap import bootstrap
-from event_store.access import issue_token
+from event_store.access import issue_token, token_keys
 from settings import Settings
 from tests.e2e.server import serve
 
@@ -386,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = copy_store(args.store, db, Path(tmp))
         pool = read_pool(settings.projection_path, settings.sqlite_path, sample=2000, rnd=rnd)
         with bootstrap(settings) as ledger:
-            token = issue_token(ledger, "coordinator", label="bench-api", actor="bench")
+            token = issue_token(ledger, "coordinator", label="bench-api", actor="bench",
+                                keys=token_keys(settings, create=True))
         headers = {"Authorization": f"Bearer {token}"}
         print(f"{pool.events:,} events, {len(pool.copiers)} copiers, {len(pool.partners)} member partners, "
               f"appends from {pool.first_free_day}", flush=True)

@@ -1,7 +1,14 @@
-"""Access tokens: who may do what. A token is known only by its SHA-256 digest."""
+"""Access tokens: who may do what. A token is known only by its SHA-256 digest.
+
+Each TokenIssued carries a MAC, keyed by a secret that is not in the event store, over the
+token's id, digest, role, partner and label: a TokenIssued written into the store by
+someone without the key, or one whose role was edited, authenticates nobody.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import singledispatch
@@ -22,6 +29,8 @@ class TokenIssued(DomainEvent):
     role: Role
     partner_id: Slug | None
     label: StoredName
+    # None on tokens issued before tokens were signed: they no longer authenticate.
+    mac: str | None = None
 
 
 class TokenRevoked(DomainEvent):
@@ -39,6 +48,7 @@ class AccessToken:
     revoked: bool
     issued_at: datetime
     issued_by: str
+    mac: str | None = None
 
     @property
     def actor(self) -> str:
@@ -51,9 +61,24 @@ def token_aggregate_id(token_sha256: str) -> UUID:
     return aggregate_id("token", token_sha256)
 
 
+def token_mac(key: bytes, token_id: UUID, token_sha256: str, role: str, partner_id: str | None,
+              label: str) -> str:
+    """What binds a token's authority to the key that issued it."""
+    message = f"encommun-token-v1\n{token_id}\n{token_sha256}\n{role}\n{partner_id or ''}\n{label}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_by(token: AccessToken, keys: tuple[bytes, ...]) -> bool:
+    """Whether one of the keys issued this token as it stands (role, partner, label)."""
+    return token.mac is not None and any(
+        hmac.compare_digest(token.mac, token_mac(key, token.id, token.token_sha256, token.role,
+                                                 token.partner_id, token.label))
+        for key in keys)
+
+
 def issue(
     existing: AccessToken | None, token_sha256: str, role: str, partner_id: str | None, label: str,
-    stamp: Stamp,
+    stamp: Stamp, *, key: bytes,
 ) -> TokenIssued:
     if existing is not None:
         raise AlreadyExists("this token was already issued", field="token")
@@ -64,8 +89,11 @@ def issue(
     if (role == "partner") != (partner_id is not None):
         raise InvalidCommand("a partner token names its partner, and only a partner token does",
                              field="partner_id")
-    return first_event(TokenIssued, token_aggregate_id(token_sha256), stamp,
-                       token_sha256=token_sha256, role=role, partner_id=partner_id, label=label)
+    event = first_event(TokenIssued, token_aggregate_id(token_sha256), stamp,
+                        token_sha256=token_sha256, role=role, partner_id=partner_id, label=label)
+    # Signed as validated (the label stripped), so that the stored event verifies.
+    return event.model_copy(update={"mac": token_mac(key, event.originator_id, event.token_sha256,
+                                                     event.role, event.partner_id, event.label)})
 
 
 def revoke(token: AccessToken, stamp: Stamp) -> TokenRevoked:
@@ -83,7 +111,7 @@ def evolve(event: DomainEvent, state: AccessToken | None) -> AccessToken:
 def _(event: TokenIssued, _: None) -> AccessToken:
     return AccessToken(event.originator_id, event.originator_version, event.token_sha256,
                        event.role, event.partner_id, event.label, revoked=False,
-                       issued_at=event.timestamp, issued_by=event.actor)
+                       issued_at=event.timestamp, issued_by=event.actor, mac=event.mac)
 
 
 @evolve.register

@@ -8,7 +8,8 @@ a `model_validator(mode="before")`, which pydantic runs on JSON input as well.
 
 Each stored state ends with a checksum line: SHA-256 of the topic and the JSON. It is not
 a secret (anyone can recompute it); it lets `verify` name the exact event whose bytes
-changed, while the hash chain sealed by closed months proves that nothing changed at all.
+changed by someone who did not recompute it. Edits that did are caught by the hash chain,
+up to the last seal or anchor that holds (projections/verify.py).
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ CHECKSUM_LENGTH = 64
 
 class ChecksumMismatch(ValueError):
     """The stored bytes of an event are not those it was written with."""
-
-    def __init__(self, message: str, *, position: int | None = None, topic: str | None = None) -> None:
-        super().__init__(message)
-        self.position = position
-        self.topic = topic
 
 
 def checksum(topic: str, payload: bytes) -> bytes:

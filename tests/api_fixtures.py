@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from bootstrap import bootstrap
-from event_store.access import issue_token
+from event_store.access import issue_token, token_keys
 from settings import Settings
 from tests.history import ACTOR, setup
 
@@ -34,14 +34,15 @@ def api_settings(tmp: Path) -> Settings:
 
 def prepare(settings: Settings) -> dict[str, str]:
     """The small pool of tests/history.py, and a token per role (two partners)."""
+    keys = token_keys(settings, create=True)
     with bootstrap(settings) as ledger:
         ledger.execute_batch(setup(), actor=ACTOR)
         return {
-            "coordinator": issue_token(ledger, "coordinator", label="coord"),
-            "auditor": issue_token(ledger, "auditor", label="audit"),
-            "analyst": issue_token(ledger, "analyst", label="analyse"),
-            "creche": issue_token(ledger, "partner", partner_id="creche-a", label="creche"),
-            "club": issue_token(ledger, "partner", partner_id="club-b", label="club"),
+            "coordinator": issue_token(ledger, "coordinator", label="coord", keys=keys),
+            "auditor": issue_token(ledger, "auditor", label="audit", keys=keys),
+            "analyst": issue_token(ledger, "analyst", label="analyse", keys=keys),
+            "creche": issue_token(ledger, "partner", partner_id="creche-a", label="creche", keys=keys),
+            "club": issue_token(ledger, "partner", partner_id="club-b", label="club", keys=keys),
         }
 
 

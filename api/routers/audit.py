@@ -1,4 +1,5 @@
-"""The audit trail: every event of the log, in order, with who recorded it and when."""
+"""The audit trail: every event of the log, in order, with who recorded it and when; and
+the anchor an auditor notes to prove later that the log up to it was not rewritten."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from api.reads import MAX_POSITION, After, AsOf, reading
 from domain.errors import InvalidCommand
 from domain.periods import UtcDatetime
 from domain.text import Name
+from projections.verify import anchor_at
 
 router = APIRouter(tags=["audit"])
 
@@ -104,3 +106,33 @@ def audit(
         next_after_position=rows[-1][0] if more else None,
         position=read.position, as_of=read.as_of,
     )
+
+
+class AuditAnchor(BaseModel):
+    """The head of the hash chain at a position: note `anchor` outside the store, and later
+    `encommun verify --anchor <anchor>` proves that the log up to it was not rewritten."""
+
+    position: int
+    chain_hash: str
+    anchor: str
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{
+                "position": 4667,
+                "chain_hash": "5b0c1e52f1f5a2b8c35d0d0bbf1b3a6a34b37c1df0a9c8e2b7d4f3a1e9c0d2b4",
+                "anchor": "4667:5b0c1e52f1f5a2b8c35d0d0bbf1b3a6a34b37c1df0a9c8e2b7d4f3a1e9c0d2b4",
+            }]
+        }
+    }
+
+
+@router.get("/audit/anchor", response_model=AuditAnchor,
+            summary="The head of the hash chain, to note as an anchor for `encommun verify` "
+                    "(auditors and coordinators)")
+def audit_anchor(*, services: ServicesDep, token: TokenDep, as_of: AsOf = None,
+                 after: After = None) -> AuditAnchor:
+    require_role(token, "auditor", "coordinator")
+    with reading(services, after=after, as_of=as_of) as read:
+        head = anchor_at(read.conn, read.position)
+    return AuditAnchor(position=head.position, chain_hash=head.chain_hash, anchor=str(head))

@@ -79,6 +79,7 @@ REFUSED_READS = [
     ("GET", "/cost-shares", {"month": MONTH, "partner_id": OTHER}),
     ("GET", "/disputes", {"partner_id": OTHER}),
     ("GET", "/audit", {}),
+    ("GET", "/audit/anchor", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
 FILTERED_READS = [

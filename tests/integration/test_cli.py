@@ -17,7 +17,7 @@ from api.exporting import ANALYST_TABLES
 from api.importing import import_file, read_rows, row_key
 from bootstrap import bootstrap
 from domain.events import StaffHoursLogged
-from event_store.access import find_token
+from event_store.access import find_token, token_keys
 from event_store.ledger import Ledger
 from settings import Settings
 from tests.history import ACTOR, setup
@@ -340,8 +340,9 @@ def test_a_token_is_created_listed_and_revoked(store: Path) -> None:
     assert created.exit_code == 0, created.output
     token = created.stdout.strip()
     assert token.startswith("enc_") and "will not be shown again" in created.stderr
+    keys = token_keys(Settings(sqlite_path=store))
     with bootstrap(Settings(sqlite_path=store)) as ledger:
-        found = find_token(ledger, token)
+        found = find_token(ledger, token, keys)
         assert found is not None and (found.role, found.partner_id) == ("partner", "creche-a")
         prefix = found.token_sha256[:12]
 
@@ -354,7 +355,7 @@ def test_a_token_is_created_listed_and_revoked(store: Path) -> None:
     revoked = encommun("token", "revoke", prefix, "--store", store)
     assert revoked.exit_code == 0 and "revoked token 'Crèche, accueil'" in revoked.output
     with bootstrap(Settings(sqlite_path=store)) as ledger:
-        assert find_token(ledger, token) is None
+        assert find_token(ledger, token, keys) is None
     listed = encommun("token", "list", "--store", store)
     assert next(line for line in listed.stdout.splitlines() if prefix in line).rstrip().endswith("revoked")
 
@@ -375,8 +376,9 @@ def test_demo_loads_haut_val_and_prints_a_working_token_per_role(tmp_path: Path)
     assert set(tokens) == {"coordinator", "auditor", "analyst", "partner"}
     assert "http://127.0.0.1:8000/docs" in result.stdout
     assert "/partners/maison-des-associations/statements/2026-03" in result.stdout
+    keys = token_keys(Settings(sqlite_path=tmp_path / "demo.sqlite"))
     with bootstrap(Settings(sqlite_path=tmp_path / "demo.sqlite")) as ledger:
-        assert {role: find_token(ledger, t).role for role, t in tokens.items()} == {
+        assert {role: find_token(ledger, t, keys).role for role, t in tokens.items()} == {
             role: role for role in tokens}
         events = count(ledger)
     with duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from demo.__main__ import main as load_demo
+from tests.tampering import replace_in
 
 runner = CliRunner()
 
@@ -40,6 +42,38 @@ def test_verify_passes_on_the_demo_and_names_a_tampered_event(demo: dict, tmp_pa
     bad = runner.invoke(app, ["verify", "--store", str(copy)])
     assert bad.exit_code == 1
     assert f"position {position}" in bad.output and "StaffHoursLogged" in bad.output
+
+
+def test_anchor_is_held_by_verify_which_then_catches_an_edit_after_the_last_seal(demo: dict, tmp_path: Path) -> None:
+    """`anchor` prints POSITION:HASH; verify --anchor holds it with nothing unproved; on a copy
+    with the last event edited (after the last seal) (checksum recomputed), verify alone exits 0 saying
+    what it could not prove, and with the anchor exits 1 naming where the chain departs."""
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(demo["store"]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    printed = runner.invoke(app, ["anchor", "--store", str(copy)])
+    assert printed.exit_code == 0, printed.output
+    anchor = printed.stdout.strip()
+    assert re.fullmatch(r"\d+:[0-9a-f]{64}", anchor)
+    held = runner.invoke(app, ["verify", "--store", str(copy), "--anchor", anchor])
+    assert held.exit_code == 0, held.output
+    assert f"proved: positions 1–{anchor.split(':')[0]}" in held.output and "not proved" not in held.output
+
+    with sqlite3.connect(copy) as db:
+        (rowid,), = db.execute("SELECT max(rowid) FROM stored_events").fetchall()
+        replace_in(db, rowid, b'"actor":"', b'"actor":"someone else than ')
+    alone = runner.invoke(app, ["verify", "--store", str(copy)])
+    assert alone.exit_code == 0 and "2 closed months verified" in alone.output
+    assert "not proved: the" in alone.output.replace("\n", " ")
+    anchored = runner.invoke(app, ["verify", "--store", str(copy), "--anchor", anchor])
+    assert anchored.exit_code == 1, anchored.output
+    assert "FAILED" in anchored.output and "the seal of 2026-02 still holds" in " ".join(anchored.output.split())
+
+
+def test_verify_refuses_an_anchor_that_is_not_position_hash(demo: dict) -> None:
+    """Exit 2 naming --anchor, before reading anything."""
+    bad = runner.invoke(app, ["verify", "--store", str(demo["store"]), "--anchor", "12:abc"])
+    assert bad.exit_code == 2 and "--anchor" in bad.output and "POSITION:HASH" in bad.output
 
 
 def test_period_diff_lists_the_late_difference_and_writes_both_versions(demo: dict, tmp_path: Path) -> None:
