@@ -1,7 +1,8 @@
 """Command handlers: load what a command needs, let the domain decide, keep the event.
 
-Each handler reads through the unit of work and records at most one event; the ledger
-saves the unit's events in one transaction.
+Each handler reads through the unit of work and records the events its command names in
+`records` (one, or a resolution and its credit); the ledger saves the unit's events in one
+transaction.
 """
 
 from __future__ import annotations
