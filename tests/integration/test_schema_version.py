@@ -3,6 +3,7 @@ every file written before versions) is refused with the command that rebuilds it
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from api import cli
 from api.app import create_app
 from bootstrap import bootstrap
+from projections.queries import SQL_DIR
 from projections.rebuild import rebuild
 from projections.recorder import SCHEMA_VERSION, DuckDBTrackingRecorder, OutdatedProjections, schema_version
 from settings import Settings
@@ -108,3 +110,25 @@ def test_a_rebuild_left_half_done_by_another_version_starts_again(store: Path, t
     with bootstrap(Settings(sqlite_path=store)) as ledger:
         assert rebuild(ledger.recorder, path, progress=False) == ledger.recorder.max_notification_id()
     assert rows(path) == rows(built(store, tmp_path / "fresh.duckdb"))
+
+
+# The SQL that decides what the tables hold, as of each schema version (comments left out).
+SQL_DIGESTS = {1: "e80eb8c717a21ffbbb09df70e175ac4155a865ac1e86442a0a200cdd62ede0b4"}
+
+
+def sql_digest() -> str:
+    digest = hashlib.sha256()
+    for name in ("schema.sql", "apply_page.sql"):
+        code = [line.split("--")[0].rstrip() for line in (SQL_DIR / name).read_text().splitlines()]
+        digest.update("\n".join(line for line in code if line).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def test_the_tables_sql_has_not_changed_without_a_look_at_the_schema_version() -> None:
+    """schema.sql or apply_page.sql changed: the one who changed it decides whether older
+    files still hold what this code expects (else SCHEMA_VERSION is raised), and says so here."""
+    assert SQL_DIGESTS.get(SCHEMA_VERSION) == sql_digest(), (
+        f"projections/sql/schema.sql or apply_page.sql changed (digest {sql_digest()}): if files "
+        f"written before hold other rows than this SQL would write, raise SCHEMA_VERSION in "
+        f"projections/recorder.py (older files are then refused until rebuilt); either way, put the "
+        f"digest in SQL_DIGESTS for that version")
