@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from api.auth import require_partner_scope, require_role
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
-from api.reads import After, reading, require_reader
+from api.reads import After, log_end, reading, require_reader
 from api.recording import Recorded, record
 from domain.disputes import CommentDispute, DisputeId, OpenDispute, ResolveDispute
 from domain.errors import NotFound
@@ -63,7 +63,8 @@ def open_dispute(
         "line_kind": "share", "reason": "surface surestimée", "attachment_ref": "plan-2026.pdf"}])],
 ) -> Recorded:
     require_partner_scope(token, body.partner_id, "open a dispute")
-    with reading(services) as read:
+    # The line may come from a write just made: check it against the whole log.
+    with reading(services, after=log_end(services)) as read:
         exists = read.conn.execute(
             "SELECT count(*) FROM statement_lines WHERE partner_id = ? AND month = ? AND resource_id = ? "
             "AND line_kind = ? AND part IS NOT DISTINCT FROM ?",
