@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from eventsourcing.compressor import Compressor
 
 
-
 def register_former_topics() -> None:
     """Old topics of renamed classes answer to the class each became (domain/catalogue.py)."""
     for topic, cls in FORMER_TOPICS.items():
@@ -43,7 +42,6 @@ def register_former_topics() -> None:
 
 
 register_former_topics()
-
 
 SEPARATOR = b"\n"
 CHECKSUM_LENGTH = 64
