@@ -60,6 +60,16 @@ RECORDED_WITHOUT_COMMAND: dict[str, str] = {
 }
 
 
+# Commands that a batch or a JSON Lines import cannot carry (domain/commands.py AnyCommand
+# carries every other), and why.
+NOT_BATCHABLE: dict[str, str] = {
+    "ClosePeriod": "sent with the digest the projections computed at a position (projections/closing.py)",
+    "OpenDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+    "CommentDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+    "ResolveDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+}
+
+
 def topic_of(cls: type) -> str:
     """The topic a class is stored under (what eventsourcing.utils.get_topic gives)."""
     return f"{cls.__module__}:{cls.__qualname__}"

@@ -174,9 +174,8 @@ class VoidEntry(Command):
     reason: Text
 
 
-# The commands a batch or a JSON Lines import may carry. Not the others: closing a month
-# is sent with the digest the projections computed at a position (projections/closing.py),
-# and a dispute is opened, commented and resolved one at a time (its own routes).
+# The commands a batch or a JSON Lines import may carry; the others, and why not, are
+# domain/catalogue.py NOT_BATCHABLE.
 AnyCommand = Annotated[
     Union[
         JoinPartner, LeavePartner, RejoinPartner, RegisterResource, RetireResource,

@@ -8,12 +8,13 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import get_args
 
 from eventsourcing.utils import TopicError, resolve_topic
 
 import event_store.mapper  # noqa: F401  (registers the former topics)
 from domain import catalogue
-from domain.commands import Command
+from domain.commands import AnyCommand, Command
 from domain.events import DomainEvent
 from event_store.handlers import HANDLERS
 from projections import folds
@@ -61,6 +62,12 @@ def command_steps(cls: type[Command]) -> list[str]:
         steps.append(f"add a handler in {HANDLERS_HOME}, and its permission rule in {PERMISSION_HOME}")
     if not cls.records:
         steps.append(f"name the events its handler records: `records = (…,)` on {cls.__name__}")
+    batchable = cls in get_args(get_args(AnyCommand)[0])
+    if not batchable and cls.__name__ not in catalogue.NOT_BATCHABLE:
+        steps.append(f"add it to AnyCommand in domain/commands.py (batches and imports carry it), or to "
+                     f"{CATALOGUE} NOT_BATCHABLE with the reason")
+    if batchable and cls.__name__ in catalogue.NOT_BATCHABLE:
+        steps.append(f"it is in AnyCommand and in {CATALOGUE} NOT_BATCHABLE: drop one")
     unknown = [e.__name__ for e in cls.records if e not in catalogue.event_classes()]
     if unknown:
         steps.append(f"it records {unknown}, which are not events of {CATALOGUE} MODULES")
