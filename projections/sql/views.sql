@@ -63,41 +63,64 @@ CREATE OR REPLACE VIEW statements AS
     FROM statement_lines
     GROUP BY month, partner_id;
 
--- Every cost_shares row and the events that produced it: the pool's cost events, the
--- partner's own usage events where usage is the basis, the key version in force, and the
--- partner's membership events (joins and leaves up to the month) where days of membership
--- weigh. Other partners' usage moves the total basis too; a partner sees it as that total.
-CREATE OR REPLACE VIEW charge_trace AS
-    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
-           'cost' AS source, c.entry_id, c.valid_from AS position
-    FROM cost_shares s
-    JOIN cost_versions c ON c.resource_id = s.resource_id AND c.month = s.month
-    UNION ALL
-    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
-           'usage', u.entry_id, u.valid_from
-    FROM cost_shares s
-    JOIN usage_versions u
-      ON u.resource_id = s.resource_id AND u.month = s.month AND u.partner_id = s.partner_id
-    WHERE s.basis_kind IN ('usage', 'tariff')
-    UNION ALL
-    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
-           'key', NULL, k.position
-    FROM cost_shares s
-    JOIN allocation_keys k ON k.resource_id = s.resource_id AND k.key_version = s.key_version
-    UNION ALL
-    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
-           'membership', NULL, m.valid_from
-    FROM cost_shares s
+-- What moves a pool's split, the one definition of it: for the pools of months `first` to
+-- `last` (a pool: a resource's month with a cost or a usage recorded), the positions after
+-- `after` of the pool's own cost and usage events, of the key versions of its resource
+-- applying by its month, and of the membership changes counting in its month (from the
+-- month of the day a membership starts or ends on). One row per pool and position.
+CREATE OR REPLACE MACRO pool_moves(first, last, after) AS TABLE
+    WITH pools AS (
+        SELECT resource_id, month FROM cost_versions WHERE month BETWEEN first AND last
+        UNION
+        SELECT resource_id, month FROM usage_versions WHERE month BETWEEN first AND last
+    )
+    SELECT resource_id, month, valid_from AS position FROM usage_versions
+    WHERE month BETWEEN first AND last AND valid_from > after
+    UNION
+    SELECT resource_id, month, valid_from FROM cost_versions
+    WHERE month BETWEEN first AND last AND valid_from > after
+    UNION
+    SELECT pools.resource_id, pools.month, k.position FROM pools
+    JOIN allocation_keys k ON k.resource_id = pools.resource_id AND k.applies_from <= pools.month
+    WHERE k.position > after
+    UNION
+    SELECT pools.resource_id, pools.month, m.valid_from FROM pools
     JOIN membership_versions m
-      ON m.partner_id = s.partner_id
-     AND m.first_day <= last_day(CAST(s.month || '-01' AS DATE))
-    WHERE s.basis_kind IN ('weight', 'equal')
+      ON coalesce(m.last_day, m.first_day) <= last_day(CAST(pools.month || '-01' AS DATE))
+    WHERE m.valid_from > after;
+
+-- The events behind one line of a pool, recorded by position p: the pool's cost events, the
+-- partner's own usage events where usage is the basis, the key version in force, the
+-- partner's membership events (joins and leaves up to the month) where days of membership
+-- weigh, and the events of the line's disputes. Other partners' usage moves the total
+-- basis too; a partner sees it as that total. The line is given by its month, resource,
+-- partner, kind, part, basis kind and key version as they stood at p.
+CREATE OR REPLACE MACRO trace_at(p, line_month, line_resource, line_partner, line_kind_, line_part,
+                                 line_basis_kind, line_key_version) AS TABLE
+    SELECT 'cost' AS source, entry_id, valid_from AS position FROM cost_versions
+    WHERE resource_id = line_resource AND month = line_month AND valid_from <= p
+    UNION ALL
+    SELECT 'usage', entry_id, valid_from FROM usage_versions
+    WHERE resource_id = line_resource AND month = line_month AND partner_id = line_partner
+      AND valid_from <= p AND line_basis_kind IN ('usage', 'tariff')
+    UNION ALL
+    SELECT 'key', NULL, position FROM allocation_keys
+    WHERE resource_id = line_resource AND key_version = line_key_version AND position <= p
+    UNION ALL
+    SELECT 'membership', NULL, valid_from FROM membership_versions
+    WHERE partner_id = line_partner AND first_day <= last_day(CAST(line_month || '-01' AS DATE))
+      AND valid_from <= p AND line_basis_kind IN ('weight', 'equal')
     UNION ALL
     -- The disputes of the line: opening, comments, resolution and the credit it granted.
-    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part,
-           'dispute', d.dispute_id, e.position
-    FROM cost_shares s
-    JOIN disputes d
-      ON d.partner_id = s.partner_id AND d.month = s.month AND d.resource_id = s.resource_id
-     AND d.line_kind = s.line_kind AND d.part IS NOT DISTINCT FROM s.part
-    JOIN dispute_events e ON e.dispute_id = d.dispute_id;
+    SELECT 'dispute', d.dispute_id, e.position FROM disputes d
+    JOIN dispute_events e ON e.dispute_id = d.dispute_id
+    WHERE d.partner_id = line_partner AND d.month = line_month AND d.resource_id = line_resource
+      AND d.line_kind = line_kind_ AND d.part IS NOT DISTINCT FROM line_part AND e.position <= p;
+
+-- Every cost_shares row and the events that produced it: `trace_at` as things stand
+-- (4611686018427387904 = 2^62, a position after every event, `projections.shares.NOW`).
+CREATE OR REPLACE VIEW charge_trace AS
+    SELECT s.month, s.resource_id, s.partner_id, s.line_kind, s.part, t.source, t.entry_id, t.position
+    FROM cost_shares s,
+         LATERAL trace_at(4611686018427387904, s.month, s.resource_id, s.partner_id, s.line_kind,
+                          s.part, s.basis_kind, s.key_version) t;
