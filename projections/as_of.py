@@ -74,7 +74,7 @@ def trace_as_of(
     (source, entry_id, position, event_type, actor, recorded_at, payload as JSON text).
 
     The rows `charge_trace` joined to `events` gives for that line when `position` is the
-    tracked one (both are the `trace_at` macro). Give the line's kind, part, `basis_kind`
+    tracked one (the `trace_at` macro of views.sql). Give the line's kind, part, `basis_kind`
     and `key_version` as they stood at `position` (from statement_as_of).
     """
     return conn.execute(

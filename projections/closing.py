@@ -117,6 +117,8 @@ def adjustments_at(conn: duckdb.DuckDBPyConnection, month: str, position: int) -
         return []  # the month before was still open: nothing was late yet
     lo, hi = sealed[previous[0]], sealed.get(month, position)
     stored_hi = dict(closed_months(conn)).get(month, shares.NOW)
+    if hi == stored_hi:
+        return _stored(conn, month)  # the window as it ended then is the one stored
     moves: dict[Pool, list[int]] = defaultdict(list)
     for resource_id, origin, moved_at in conn.execute(
             _sql("late_moves"), {"first": min(sealed), "last": previous[0], "after": lo}).fetchall():

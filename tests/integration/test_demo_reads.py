@@ -52,16 +52,17 @@ def test_a_booking_s_hours_in_the_fold_are_those_the_domain_computes(demo) -> No
 
 def test_every_line_s_trace_now_is_its_trace_as_of_the_tracked_position(demo) -> None:
     """`charge_trace` (the trace as things stand) and `trace_as_of` at the tracked position
-    list the same events for every line, disputed lines of closed months included."""
+    list the same events for every line (pool lines too), disputed lines of closed months
+    included."""
     _, follower = demo
     conn = follower.view.connection
     tracked = follower.runner.position
     lines = conn.execute(
         "SELECT DISTINCT month, resource_id, partner_id, line_kind, part, basis_kind, key_version "
-        "FROM cost_shares WHERE partner_id IS NOT NULL").fetchall()
+        "FROM cost_shares").fetchall()
     now: dict[tuple, set] = {}
     for month, resource_id, partner_id, line_kind, part, source, entry_id, position in conn.execute(
-            "SELECT * FROM charge_trace WHERE partner_id IS NOT NULL").fetchall():
+            "SELECT * FROM charge_trace").fetchall():
         now.setdefault((month, resource_id, partner_id, line_kind, part), set()).add((source, entry_id, position))
     disputed = 0
     for month, resource_id, partner_id, line_kind, part, basis_kind, key_version in lines:
