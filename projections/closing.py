@@ -44,7 +44,10 @@ def refresh_adjustments(conn: duckdb.DuckDBPyConnection, pools: Iterable[Pool] |
     (by default every pool changed after its month was closed)."""
     closes = closed_months(conn)
     sealed = dict(closes)
-    wanted = set(pools) if pools is not None else set(conn.execute(_sql("late_pools")).fetchall())
+    if pools is None and closes:
+        span = {"first": closes[0][0], "last": closes[-1][0], "after": min(p for _, p in closes)}
+        pools = conn.execute(_sql("late_pools"), span).fetchall()
+    wanted = set(pools or ())
     wanted = {p for p in wanted if p[1] in sealed}
     if not wanted:
         return  # most pages touch only open months
@@ -72,7 +75,8 @@ def _month_adjustments(conn, month: str, pools: list[Pool], closes: list[tuple[s
     booked = [next_month(m) for m, _ in later]
     shares.select_wanted(conn, pools)
     causes: dict[Pool, list[int]] = defaultdict(list)
-    for resource_id, pool_month, position in conn.execute(_sql("pool_causes"), {"month": month}).fetchall():
+    span = {"month": month, "resources": sorted({resource_id for resource_id, _ in pools})}
+    for resource_id, pool_month, position in conn.execute(_sql("pool_causes"), span).fetchall():
         causes[(resource_id, pool_month)].append(position)
     rows = []
     before = _lines(conn, pools, boundaries[0])

@@ -4,17 +4,16 @@
 SELECT month, as_of_position FROM periods ORDER BY month;
 
 -- name: late_pools
--- Pools of closed months that an event recorded after the month was sealed moved.
+-- Pools of closed months that an event recorded after the month was sealed moved
+-- ($first and $last: the first and last closed months; $after: the earliest seal).
 SELECT DISTINCT m.resource_id, m.month
-FROM pool_moves((SELECT min(month) FROM periods), (SELECT max(month) FROM periods),
-                (SELECT min(as_of_position) FROM periods)) m
+FROM pool_moves($first, $last, $after, NULL) m
 JOIN periods c USING (month)
 WHERE m.position > c.as_of_position;
 
 -- name: pool_causes
--- Positions of the events that move the pools in `wanted`, all of month $month.
-SELECT resource_id, month, position FROM pool_moves($month, $month, 0)
-WHERE resource_id IN (SELECT resource_id FROM wanted);
+-- Positions of the events that move the pools of month $month of the resources $resources.
+SELECT resource_id, month, position FROM pool_moves($month, $month, 0, $resources);
 
 -- name: closed_by
 -- The months closed by position $p, with the position each was sealed at.
@@ -22,7 +21,7 @@ SELECT month, as_of_position FROM periods WHERE position <= $p ORDER BY month;
 
 -- name: late_moves
 -- The events after position $after that move pools of the closed months $first to $last.
-SELECT resource_id, month, position FROM pool_moves($first, $last, $after);
+SELECT resource_id, month, position FROM pool_moves($first, $last, $after, NULL);
 
 -- name: booked_adjustments
 -- The adjustment lines booked into month $month, as they stand.
@@ -47,4 +46,4 @@ FROM credits WHERE credited_month = $month AND position <= $p;
 
 -- name: moved_since
 -- The events after position $p that move pools of month $month.
-SELECT resource_id, position FROM pool_moves($month, $month, $p);
+SELECT resource_id, position FROM pool_moves($month, $month, $p, NULL);

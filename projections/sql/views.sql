@@ -64,21 +64,26 @@ CREATE OR REPLACE VIEW statements AS
     GROUP BY month, partner_id;
 
 -- What moves a pool's split, the one definition of it: for the pools of months `first` to
--- `last` (a pool: a resource's month with a cost or a usage recorded), the positions after
--- `after` of the pool's own cost and usage events, of the key versions of its resource
--- applying by its month, and of the membership changes counting in its month (from the
--- month of the day a membership starts or ends on). One row per pool and position.
-CREATE OR REPLACE MACRO pool_moves(first, last, after) AS TABLE
+-- `last` (a pool: a resource's month with a cost or a usage recorded) of the resources listed
+-- in `resources` (NULL: of every resource), the positions after `after` of the pool's own
+-- cost and usage events, of the key versions of its resource applying by its month, and of
+-- the membership changes counting in its month (from the month of the day a membership
+-- starts or ends on). One row per pool and position.
+CREATE OR REPLACE MACRO pool_moves(first, last, after, resources) AS TABLE
     WITH pools AS (
-        SELECT resource_id, month FROM cost_versions WHERE month BETWEEN first AND last
+        SELECT resource_id, month FROM cost_versions
+        WHERE month BETWEEN first AND last AND (resources IS NULL OR list_contains(resources, resource_id))
         UNION
-        SELECT resource_id, month FROM usage_versions WHERE month BETWEEN first AND last
+        SELECT resource_id, month FROM usage_versions
+        WHERE month BETWEEN first AND last AND (resources IS NULL OR list_contains(resources, resource_id))
     )
     SELECT resource_id, month, valid_from AS position FROM usage_versions
     WHERE month BETWEEN first AND last AND valid_from > after
+      AND (resources IS NULL OR list_contains(resources, resource_id))
     UNION
     SELECT resource_id, month, valid_from FROM cost_versions
     WHERE month BETWEEN first AND last AND valid_from > after
+      AND (resources IS NULL OR list_contains(resources, resource_id))
     UNION
     SELECT pools.resource_id, pools.month, k.position FROM pools
     JOIN allocation_keys k ON k.resource_id = pools.resource_id AND k.applies_from <= pools.month
