@@ -28,7 +28,8 @@ from rich.table import Table
 
 from bootstrap import bootstrap
 from demo.closing import close_and_dispute
-from demo.haut_val import Step, generate
+from demo.haut_val import generate
+from demo.steps import Step
 from demo.load import LoadReport, Refusal, StoreSummary, load, merged, summarize
 from domain.periods import check_month
 from event_store.ledger import Outcome

@@ -23,7 +23,7 @@ from domain.events import (
     ResourceRegistered,
 )
 from event_store.ledger import BatchRefused, Ledger, Outcome
-from demo.haut_val import Step
+from demo.steps import Step
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import pytest
 
 from bootstrap import bootstrap
 from demo.__main__ import main
-from demo.haut_val import Step, generate
+from demo.haut_val import generate
+from demo.steps import Step
 from demo.load import load, stored_events, summarize
 from domain.commands import JoinPartner, RegisterResource
 from domain.events import EntryCorrected, EntryVoided, EquipmentUsed, StaffHoursLogged
