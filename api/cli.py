@@ -34,7 +34,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from api import exporting, importing
+from application import exporting, importing
 from api.cli_periods import anchor, dispute_app, period_app, verify
 from api.cli_support import (ProjectionsOption, StoreOption, Failure, _progress, err, load_settings,
                              open_ledger, out, reported_errors)
@@ -99,7 +99,7 @@ def demo(
     credit note and two disputes), builds DIR/demo.duckdb, issues one token per role,
     prints them with the URLs, then serves the API (unless --no-serve)."""
     from demo.__main__ import main as load_demo
-    from event_store.access import issue_token, token_keys
+    from application.tokens import issue_token, token_keys
     from projections.rebuild import rebuild
 
     with reported_errors():
@@ -379,7 +379,7 @@ def token_create(
     It is signed with ENCOMMUN_TOKEN_KEY, else with the key file (ENCOMMUN_TOKEN_KEY_FILE,
     by default token.key beside the SQLite store, created on first use): the API must be
     given the same key."""
-    from event_store.access import issue_token, token_keys
+    from application.tokens import issue_token, token_keys
 
     with reported_errors():
         settings = load_settings(store)
@@ -399,7 +399,7 @@ def token_list(store: StoreOption = None) -> None:
     authenticate: issued before tokens were signed, with a key since dropped, or not by
     encommun)."""
     from domain.access import signed_by
-    from event_store.access import list_tokens, token_keys
+    from application.tokens import list_tokens, token_keys
 
     with reported_errors():
         settings = load_settings(store)
@@ -428,7 +428,7 @@ def token_revoke(
     store: StoreOption = None,
 ) -> None:
     """Revoke a token: it no longer authenticates."""
-    from event_store.access import revoke_token
+    from application.tokens import revoke_token
 
     with reported_errors():
         prefix = digest_prefix.strip().lower()

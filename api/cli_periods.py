@@ -13,12 +13,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli_support import (Failure, ProjectionsOption, StoreOption, load_settings, open_ledger, out,
+from api.cli_support import (Failure, ProjectionsOption, StoreOption, err, load_settings, open_ledger, out,
                              reported_errors)
-from api.closing import close_month
+from application.close_month import close_month
+from bootstrap import follow
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.money import format_eur
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections import closing
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
@@ -45,7 +46,7 @@ def caught_up(store, projections) -> Iterator[tuple[Ledger, Follower]]:
             raise Failure(f"the projections at {settings.projection_path} are in use ({error}); "
                           "stop the API or use its routes (/periods)") from None
         try:
-            follower = Follower(ledger.recorder, view)
+            follower = follow(ledger, Follower(ledger.recorder, view))
             follower.catch_up()
             yield ledger, follower
         finally:
@@ -124,11 +125,21 @@ def dispute_open(
     line_kind: Annotated[str, typer.Option(help="share, tariff, adjustment...")] = "share",
     part: Annotated[Optional[int], typer.Option(help="For a mixed key: the part.")] = None,
     attachment: Annotated[Optional[str], typer.Option(help="A reference to a supporting document.")] = None,
-    actor: Actor = "cli", store: StoreOption = None,
+    actor: Actor = "cli", store: StoreOption = None, projections: ProjectionsOption = None,
 ) -> None:
-    """Open a dispute on one line of a partner's statement."""
-    _record(OpenDispute(partner_id=partner, month=month, resource_id=resource, line_kind=line_kind,
-                        part=part, reason=reason, attachment_ref=attachment), actor, store)
+    """Open a dispute on one line of a partner's statement (checked against the statement
+    when the projection file is there)."""
+    command = OpenDispute(partner_id=partner, month=month, resource_id=resource, line_kind=line_kind,
+                          part=part, reason=reason, attachment_ref=attachment)
+    with reported_errors():
+        if load_settings(store, projections).projection_path.exists():
+            with caught_up(store, projections) as (ledger, _):
+                outcome = ledger.execute(command, actor=actor)
+            _print_recorded(outcome)
+            return
+        err.print(f"[yellow]no projections at {escape(str(load_settings(store, projections).projection_path))}: "
+                  "the line is not checked against the statement (give --projections)[/]")
+    _record(command, actor, store)
 
 
 @dispute_app.command("comment")
@@ -156,6 +167,10 @@ def _record(command, actor: str, store) -> None:
         settings = load_settings(store)
         with open_ledger(settings, existing=True) as ledger:
             outcome = ledger.execute(command, actor=actor)
+    _print_recorded(outcome)
+
+
+def _print_recorded(outcome) -> None:
     for event in outcome.events:
         out.print(f"{event.type} at position {event.position}"
                   + (f" ({event.dispute_id})" if event.dispute_id else ""))

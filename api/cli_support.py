@@ -21,10 +21,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from api import exporting, importing
+from application import exporting, importing
 from bootstrap import bootstrap
 from domain.errors import DomainError
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections.follower import ProjectionStalled
 from projections.sandbox import SqlError
 from settings import Settings

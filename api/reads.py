@@ -17,7 +17,6 @@ from typing import Annotated, Any, Iterator
 import duckdb
 from fastapi import HTTPException, Query
 
-from api.auth import require_role
 from api.services import Services
 from domain.access import AccessToken
 from domain.errors import InvalidCommand, NotFound
@@ -26,7 +25,6 @@ from projections.as_of import position_at, statement_as_of
 from projections.closing import month_lines
 from projections.runner import APPLICATION
 
-READER_ROLES = ("coordinator", "auditor", "partner")
 # Log positions are 64-bit integers in every store; a larger one is a typing error.
 MAX_POSITION = 2**62
 
@@ -47,11 +45,6 @@ After = Annotated[
 ]
 
 _POSITION = re.compile(r"^\d{1,18}$")
-
-
-def require_reader(token: AccessToken) -> None:
-    """Statements, shares and traces: coordinators, auditors and partners (not analysts)."""
-    require_role(token, *READER_ROLES)
 
 
 def parse_as_of(value: str | None) -> int | datetime | None:

@@ -52,7 +52,7 @@ import duckdb
 import httpx
 
 from bootstrap import bootstrap
-from event_store.access import issue_token, token_keys
+from application.tokens import issue_token, token_keys
 from settings import Settings
 from tests.e2e.server import serve
 

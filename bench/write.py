@@ -69,7 +69,7 @@ from domain.commands import (
     RecordEquipmentUse,
     RegisterResource,
 )
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 
 ACTOR = "bench@encommun"

@@ -31,7 +31,7 @@ from demo.closing import close_and_dispute
 from demo.haut_val import Step, generate
 from demo.load import LoadReport, Refusal, StoreSummary, load, merged, summarize
 from domain.periods import check_month
-from event_store.ledger import Outcome
+from application.outcome import Outcome
 from settings import Settings
 
 MAX_ROWS = 60  # longer tables (a large --scale) are cut, with a count of what was left

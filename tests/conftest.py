@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from bootstrap import bootstrap
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 from tests import postgres_server
 

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope, require_role
+from application.permissions import require_partner_scope
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
-from api.reads import After, reading, require_reader
+from api.reads import After, reading
+from application.permissions import require_reader
 from api.recording import Recorded, record
 from domain.disputes import CommentDispute, DisputeId, OpenDispute, ResolveDispute
-from domain.errors import NotFound
 from domain.ids import EntryId, Slug
 from domain.money import Cents
 from domain.periods import Month
@@ -62,15 +62,8 @@ def open_dispute(
         "partner_id": "creche-les-marmottes", "month": "2026-03", "resource_id": "loyer-batiment",
         "line_kind": "share", "reason": "surface surestimée", "attachment_ref": "plan-2026.pdf"}])],
 ) -> Recorded:
-    require_partner_scope(token, body.partner_id, "open a dispute")
-    with reading(services) as read:
-        exists = read.conn.execute(
-            "SELECT count(*) FROM statement_lines WHERE partner_id = ? AND month = ? AND resource_id = ? "
-            "AND line_kind = ? AND part IS NOT DISTINCT FROM ?",
-            [body.partner_id, body.month, body.resource_id, body.line_kind, body.part]).fetchall()[0][0]
-    if not exists:
-        raise NotFound(f"the statement of '{body.partner_id}' for {body.month} has no {body.line_kind} line "
-                       f"for '{body.resource_id}'", field="resource_id")
+    # Who may (application/permissions.py) and that the line exists (preconditions.py):
+    # the ledger checks both, in that order.
     return record(services, token, [body], key)
 
 
@@ -87,7 +80,6 @@ def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, 
             body: Annotated[ResolutionBody, Body(examples=[
                 {"outcome": "accepted", "reason": "surface corrigée", "credit_cents": 12_345},
                 {"outcome": "rejected", "reason": "relevé du compteur conforme"}])]) -> Recorded:
-    require_role(token, "coordinator")
     command = ResolveDispute(dispute_id=dispute_id, **body.model_dump())
     return record(services, token, [command], key)
 

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope
+from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
-from api.reads import (After, AsOf, line_order, reading, require_partner, require_reader,
-                       require_resource, resource_names)
+from api.reads import After, AsOf, line_order, reading, require_partner, require_resource, resource_names
+from application.permissions import require_reader
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope
+from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
-from api.reads import (partner_statement_lines, After, AsOf, reading, require_partner, require_reader,
-                       require_resource, resource_names)
+from api.reads import (partner_statement_lines, After, AsOf, reading, require_partner, require_resource,
+                       resource_names)
+from application.permissions import require_reader
 from domain.access import AccessToken
 from domain.errors import NotFound
 from domain.ids import Slug

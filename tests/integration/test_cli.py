@@ -13,12 +13,12 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from api import cli
-from api.exporting import ANALYST_TABLES
-from api.importing import import_file, read_rows, row_key
+from application.exporting import ANALYST_TABLES
+from application.importing import import_file, read_rows, row_key
 from bootstrap import bootstrap
 from domain.events import StaffHoursLogged
-from event_store.access import find_token, token_keys
-from event_store.ledger import Ledger
+from application.tokens import find_token, token_keys
+from application.ledger import Ledger
 from settings import Settings
 from tests.history import ACTOR, setup
 

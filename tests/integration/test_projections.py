@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from bootstrap import bootstrap
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections import as_of
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder

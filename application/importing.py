@@ -35,7 +35,8 @@ from typing import Any, Callable, Iterator, Literal
 
 from domain.commands import Command, parse_command
 from domain.errors import ConcurrencyConflict, DomainError, InvalidCommand
-from event_store.ledger import Ledger, Outcome
+from application.ledger import Ledger
+from application.outcome import Outcome
 
 CHUNK_SIZE = 500  # rows decided and saved in one transaction
 

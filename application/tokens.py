@@ -23,7 +23,7 @@ from domain.aggregate import Stamp
 from domain.errors import NotFound, RuleViolation
 from domain.ids import partner_aggregate_id
 from domain.partners import project_partner
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 
 PREFIX = "enc_"
@@ -77,12 +77,12 @@ def issue_token(ledger: Ledger, role: str, *, label: str, keys: TokenKeys, partn
                             field="token_key")
     if partner_id is not None:
         try:
-            ledger.repository.get(partner_aggregate_id(partner_id), projector_func=project_partner)
+            ledger.store.repository.get(partner_aggregate_id(partner_id), projector_func=project_partner)
         except AggregateNotFoundError:
             raise NotFound(f"no partner '{partner_id}'", field="partner_id") from None
     token = PREFIX + secrets.token_urlsafe(32)
     stamp = Stamp(actor, datetime.now(timezone.utc))
-    ledger.save(access.issue(None, digest(token), role, partner_id, label, stamp, key=keys.current))
+    ledger.store.save(access.issue(None, digest(token), role, partner_id, label, stamp, key=keys.current))
     return token
 
 
@@ -92,7 +92,7 @@ def find_token(ledger: Ledger, token: str, keys: TokenKeys) -> AccessToken | Non
     if not token.startswith(PREFIX):
         return None
     try:
-        found = ledger.repository.get(token_aggregate_id(digest(token)), projector_func=access.project_token)
+        found = ledger.store.repository.get(token_aggregate_id(digest(token)), projector_func=access.project_token)
     except AggregateNotFoundError:
         return None
     return None if found.revoked or not access.signed_by(found, keys.accepted) else found
@@ -101,9 +101,9 @@ def find_token(ledger: Ledger, token: str, keys: TokenKeys) -> AccessToken | Non
 def list_tokens(ledger: Ledger) -> list[AccessToken]:
     """Every token ever issued, revoked ones included, in order of issue."""
     topic = get_topic(TokenIssued)
-    issued = ledger.recorder.select_notifications(1, 1_000_000, topics=[topic])
+    issued = ledger.store.recorder.select_notifications(1, 1_000_000, topics=[topic])
     return [
-        ledger.repository.get(n.originator_id, projector_func=access.project_token) for n in issued
+        ledger.store.repository.get(n.originator_id, projector_func=access.project_token) for n in issued
     ]
 
 
@@ -117,5 +117,5 @@ def revoke_token(ledger: Ledger, digest_prefix: str, *, actor: str = "cli") -> A
             field="token",
         )
     event: TokenRevoked = access.revoke(matches[0], Stamp(actor, datetime.now(timezone.utc)))
-    ledger.save(event)
+    ledger.store.save(event)
     return access.evolve(event, matches[0])
