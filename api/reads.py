@@ -72,7 +72,7 @@ def wait_for(services: Services, position: int | None) -> None:
     document of api/problems.py)."""
     if position is None:
         return
-    end = _log_end(services)
+    end = log_end(services)
     if position > end:
         # No write ever returned this position: waiting for it would only hold a worker.
         raise InvalidCommand(f"after position {position} is in the future: the log ends at {end}",
@@ -86,7 +86,7 @@ def wait_for(services: Services, position: int | None) -> None:
         )
 
 
-def _log_end(services: Services) -> int:
+def log_end(services: Services) -> int:
     return services.ledger.recorder.max_notification_id() or 0
 
 
@@ -110,7 +110,7 @@ def reading(services: Services, *, after: int | None = None, as_of: str | None =
     wait_for(services, after)
     wanted = parse_as_of(as_of)
     if isinstance(wanted, int):
-        end = _log_end(services)
+        end = log_end(services)
         if wanted > end:
             raise InvalidCommand(f"as_of position {wanted} is in the future: the log ends at {end}",
                                  field="as_of")
@@ -122,7 +122,7 @@ def reading(services: Services, *, after: int | None = None, as_of: str | None =
                 f"as_of time {wanted.isoformat()} is in the future (now is {now.isoformat(timespec='seconds')})",
                 field="as_of")
         # Everything recorded by that time is in the log now: let the projections hold it.
-        wait_for(services, _log_end(services))
+        wait_for(services, log_end(services))
     conn = services.follower.cursor()
     try:
         conn.begin()

@@ -10,6 +10,7 @@ from typing import Iterator
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bootstrap import bootstrap
 from application.ledger import Ledger
@@ -17,6 +18,9 @@ from settings import Settings
 from tests import postgres_server
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Tests never assert on time: a loaded machine must not fail a money property.
+hypothesis_settings.register_profile("encommun", deadline=None)
+hypothesis_settings.load_profile("encommun")
 _databases = itertools.count(1)
 
 

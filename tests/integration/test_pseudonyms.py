@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from application.exporting import ANALYST_TABLES, export
-from application.tokens import issue_token
+from application.tokens import issue_token, token_keys
 from projections.pseudonymise import mask_label
 from projections.sandbox import Limits
 from tests.api_fixtures import Api
@@ -79,7 +79,8 @@ def api(tmp_path: Path) -> Iterator[Api]:
     can name them: categories, document refs, reasons, comments, token labels (actors)."""
     api = start_api(tmp_path)
     ledger = api.client.app.state.services.ledger
-    named_token = issue_token(ledger, "coordinator", label="Anne Martin", actor="anne-martin")
+    named_token = issue_token(ledger, "coordinator", label="Anne Martin", actor="anne-martin",
+                              keys=token_keys(api.settings))
     for resource_id, name in STAFF.items():
         post(api, "/resources", {"resource_id": resource_id, "name": name, "kind": "staff", "unit": "hour"})
         post(api, f"/resources/{resource_id}/keys", {"applies_from": "2026-01", "key": {"method": "usage"}})
