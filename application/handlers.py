@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import agendas, closing, costs, disputes, entries, partners, resources, timesheets
+from domain import access, agendas, closing, costs, disputes, entries, partners, resources, timesheets
+from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.closing import ClosePeriod
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.aggregate import Stamp
@@ -166,6 +167,21 @@ def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp) -> None:
         uow.record(event, disputes.evolve)
 
 
+def issue_token(uow: UnitOfWork, cmd: IssueToken, stamp: Stamp) -> None:
+    if cmd.partner_id is not None:
+        require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    existing = uow.get(token_aggregate_id(cmd.token_sha256), access.project_token)
+    uow.record(access.issue(existing, cmd.token_sha256, cmd.role, cmd.partner_id, cmd.label, stamp,
+                            key=cmd.signing_key.get_secret_value()), access.evolve)
+
+
+def revoke_token(uow: UnitOfWork, cmd: RevokeToken, stamp: Stamp) -> None:
+    token = uow.get(token_aggregate_id(cmd.token_sha256), access.project_token)
+    if token is None:
+        raise NotFound("no such token", field="token")
+    uow.record(access.revoke(token, stamp), access.evolve)
+
+
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -200,4 +216,6 @@ def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
         OpenDispute: open_dispute,
         CommentDispute: comment_dispute,
         ResolveDispute: resolve_dispute,
+        IssueToken: issue_token,
+        RevokeToken: revoke_token,
     }

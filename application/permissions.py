@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
+from domain.access import IssueToken, RevokeToken
 from domain.closing import ClosePeriod
 from domain.commands import (
     BookSlot,
@@ -97,6 +98,9 @@ COMMAND_RULES: dict[type[Command], CommandRule] = {
     VoidEntry: _COORDINATOR_ONLY,
     ClosePeriod: _COORDINATOR_ONLY,
     ResolveDispute: _COORDINATOR_ONLY,
+    # Tokens are issued and revoked by the operator, at the command line.
+    IssueToken: _COORDINATOR_ONLY,
+    RevokeToken: _COORDINATOR_ONLY,
     BookSlot: CommandRule(WRITERS, _partner),
     RecordEquipmentUse: CommandRule(WRITERS, _partner),
     LogStaffHours: CommandRule(WRITERS, _partner),

@@ -6,7 +6,7 @@ import pytest
 
 from application.handlers import handlers
 from application.permissions import COMMAND_RULES, Forbidden, Operator, authorize
-from domain.access import AccessToken
+from domain.access import AccessToken, IssueToken
 from domain.commands import BookSlot, CancelBooking, JoinPartner
 from domain.disputes import CommentDispute, OpenDispute
 from domain.errors import NotFound
@@ -62,3 +62,14 @@ def test_a_partner_cancelling_another_partners_booking_is_told_there_is_no_such_
     with pytest.raises(NotFound, match="has no booking"):
         authorize(token("partner", "creche-a"), cancel, owners)
     authorize(token("partner", "club-b"), cancel, owners)
+
+
+def test_tokens_are_issued_by_a_command_only_a_coordinator_runs_and_its_key_is_never_dumped() -> None:
+    """IssueToken goes through the policy like any command; its signing key stays out of
+    its dump (what receipts digest) and its repr."""
+    issue = IssueToken(token_sha256="a" * 64, role="auditor", partner_id=None, label="audit",
+                       signing_key=b"k" * 32)
+    with pytest.raises(Forbidden):
+        authorize(token("partner", "creche-a"), issue, NOBODY_BOOKED)
+    authorize(Operator("cli"), issue, NOBODY_BOOKED)
+    assert "signing_key" not in issue.model_dump(mode="json") and "kkkk" not in repr(issue)
