@@ -95,9 +95,6 @@ def open_ledger(settings: Settings, *, existing: bool = False) -> Iterator[Ledge
         ledger.close()
 
 
-def _progress(*columns, console: Console = err) -> Progress:
+def progress(*columns, console: Console = err) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=console)
-
-
-# serve, demo ----------------------------------------------------------------------------
