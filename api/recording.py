@@ -41,10 +41,10 @@ class Recorded(BaseModel):
     }
 
 
-def record(services: Services, token: AccessToken, commands: list[Command], key: str | None,
+def record(services: Services, token: AccessToken, commands: list[Command], idempotency_key: str | None,
            *, batch: bool = False) -> Recorded:
     """Record as the token's holder: the ledger asks the permission policy first."""
-    scoped = scoped_key(token.token_sha256, key)
+    scoped = scoped_key(token.token_sha256, idempotency_key)
     if batch:
         outcome = services.ledger.execute_batch(commands, actor=token, idempotency_key=scoped)
     else:

@@ -57,31 +57,31 @@ class DisputePublic(BaseModel):
 @router.post("", status_code=201, response_model=Recorded,
              summary="Dispute one line of a statement (the partner's own)")
 def open_dispute(
-    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None,
+    *, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
     body: Annotated[OpenDispute, Body(examples=[{
         "partner_id": "creche-les-marmottes", "month": "2026-03", "resource_id": "loyer-batiment",
         "line_kind": "share", "reason": "surface surestimée", "attachment_ref": "plan-2026.pdf"}])],
 ) -> Recorded:
     # Who may (application/permissions.py) and that the line exists (preconditions.py):
     # the ledger checks both, in that order.
-    return record(services, token, [body], key)
+    return record(services, token, [body], idempotency_key)
 
 
 @router.post("/{dispute_id}/comments", status_code=201, response_model=Recorded,
              summary="Add a comment to an open dispute")
-def comment(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, key: IdempotencyKey = None,
+def comment(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, idempotency_key: IdempotencyKey = None,
             body: Annotated[CommentBody, Body(examples=[{"comment": "le plan joint date de 2024"}])]) -> Recorded:
-    return record(services, token, [CommentDispute(dispute_id=dispute_id, comment=body.comment)], key)
+    return record(services, token, [CommentDispute(dispute_id=dispute_id, comment=body.comment)], idempotency_key)
 
 
 @router.post("/{dispute_id}/resolve", status_code=201, response_model=Recorded,
              summary="Resolve a dispute: accepted (with a credit on the next statement) or rejected")
-def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, key: IdempotencyKey = None,
+def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, idempotency_key: IdempotencyKey = None,
             body: Annotated[ResolutionBody, Body(examples=[
                 {"outcome": "accepted", "reason": "surface corrigée", "credit_cents": 12_345},
                 {"outcome": "rejected", "reason": "relevé du compteur conforme"}])]) -> Recorded:
     command = ResolveDispute(dispute_id=dispute_id, **body.model_dump())
-    return record(services, token, [command], key)
+    return record(services, token, [command], idempotency_key)
 
 
 @router.get("", response_model=list[DisputePublic], summary="Disputes, by partner, month or status")

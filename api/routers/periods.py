@@ -62,9 +62,9 @@ class Difference(BaseModel):
 
 @router.post("/{month}/close", status_code=201, response_model=Recorded,
              summary="Close a month: its statements are sealed, numbered and never change again")
-def close(*, services: ServicesDep, token: TokenDep, month: MonthPath, key: IdempotencyKey = None) -> Recorded:
+def close(*, services: ServicesDep, token: TokenDep, month: MonthPath, idempotency_key: IdempotencyKey = None) -> Recorded:
     return public(close_month(services.ledger, services.follower, month, actor=token,
-                              idempotency_key=scoped_key(token.token_sha256, key)))
+                              idempotency_key=scoped_key(token.token_sha256, idempotency_key)))
 
 
 @router.get("", response_model=list[Period], summary="The closed months and their seals")
