@@ -126,7 +126,7 @@ class Ledger:
                 for r in results
             ]
 
-        return _retrying(attempt, "the commands were retried {n} times against concurrent writers "
+        return retrying(attempt, "the commands were retried {n} times against concurrent writers "
                                   "and not recorded; send them again")
 
     def entry_partner(self, entry_id: str) -> str | None:
@@ -166,7 +166,7 @@ class Ledger:
                 decided.append(receipt(key, digest, uow.events, Stamp(actors[0], now)))
             return Outcome.of(self.store.save(*decided))
 
-        return _retrying(attempt, "the command was retried {n} times against concurrent writers "
+        return retrying(attempt, "the command was retried {n} times against concurrent writers "
                                   "and not recorded; send it again")
 
 
@@ -182,7 +182,7 @@ def _principals(actor: str | Principal | Sequence[str], count: int) -> list[Prin
     return [Operator(name) for name in actor]
 
 
-def _retrying(attempt: Callable[[], T], gave_up: str) -> T:
+def retrying(attempt: Callable[[], T], gave_up: str) -> T:
     """Run `attempt` until it saves without a version conflict: the one retry loop."""
     for n in range(MAX_ATTEMPTS):
         try:

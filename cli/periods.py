@@ -21,6 +21,7 @@ from domain.money import format_eur
 from application.ledger import Ledger
 from projections import closing
 from projections.follower import Follower
+from projections.lookups import closed_periods, period_seal
 from projections.recorder import DuckDBTrackingRecorder
 from projections.verify import Anchor, head as chain_head, verify as verify_log
 
@@ -61,9 +62,7 @@ def period_close(
     with support.reported_errors(), caught_up(store, projections) as (ledger, follower):
         outcome = close_month(ledger, follower, month, actor=actor)
         follower.catch_up()
-        (digest, chain_hash, as_of), = follower.view.connection.execute(
-            "SELECT statements_sha256, chain_hash, as_of_position FROM periods WHERE month = ?",
-            [month]).fetchall()
+        digest, chain_hash, as_of = period_seal(follower.view.connection, month)
     support.out.print(f"{month} closed at position {outcome.position} (statements as of {as_of})")
     support.out.print(f"  statements SHA-256  {digest}\n  chain hash          {chain_hash}")
 
@@ -72,9 +71,7 @@ def period_close(
 def period_list(store: support.StoreOption = None, projections: support.ProjectionsOption = None) -> None:
     """The closed months and their seals."""
     with support.reported_errors(), caught_up(store, projections) as (_, follower):
-        rows = follower.view.connection.execute(
-            "SELECT month, as_of_position, position, statements_sha256, chain_hash, actor "
-            "FROM periods ORDER BY month").fetchall()
+        rows = closed_periods(follower.view.connection)
     table = Table("month", "as of", "closed at", "statements SHA-256", "chain hash", "by")
     for month, as_of, position, digest, chain_hash, actor in rows:
         table.add_row(month, str(as_of), str(position), digest[:16] + "…", chain_hash[:16] + "…", actor)

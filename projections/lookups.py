@@ -1,6 +1,9 @@
-"""The read side's answers to the application's preconditions (application/preconditions.py)."""
+"""Small reads of the projections by key: the answers to the application's preconditions
+(application/preconditions.py), and the seals of closed months for the command line."""
 
 from __future__ import annotations
+
+import duckdb
 
 from eventsourcing.persistence import ApplicationRecorder
 
@@ -28,3 +31,13 @@ class ProjectedStatementLines:
         finally:
             conn.close()
         return count > 0
+
+
+def period_seal(conn: duckdb.DuckDBPyConnection, month: str) -> tuple[str, str, int] | None:
+    """(statements SHA-256, chain hash, as-of position) of a closed month; None if open."""
+    return conn.execute(named("lookups.sql")["period_seal"], [month]).fetchone()
+
+
+def closed_periods(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(month, as of, closed at, statements SHA-256, chain hash, actor) of each closed month."""
+    return conn.execute(named("lookups.sql")["closed_periods"]).fetchall()
