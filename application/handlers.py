@@ -1,7 +1,7 @@
 """Command handlers: load what a command needs, let the domain decide, keep the events.
 
-Each handler reads through the unit of work and records the events its command decides
-(one, or two for a resolved dispute); the ledger saves the unit's events in one
+Each handler reads through the unit of work and records the events its command names in
+`records` (one, or a resolution and its credit); the ledger saves the unit's events in one
 transaction. A handler receives only what it needs: the working-time limits are bound
 (`handlers(limits)`) to the two handlers that check hours.
 """

@@ -26,6 +26,7 @@ from bootstrap import bootstrap
 from domain.errors import DomainError
 from application.ledger import Ledger
 from projections.follower import ProjectionStalled
+from projections.recorder import OutdatedProjections
 from projections.sandbox import SqlError
 from settings import Settings
 
@@ -56,7 +57,8 @@ def reported_errors() -> Iterator[None]:
     except DomainError as error:
         field = f" (field {error.field})" if error.field else ""
         _fail(f"refused [{error.rule}]: {error.message}{field}")
-    except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable, ProjectionStalled) as error:
+    except (Failure, importing.UnreadableFile, exporting.ProjectionsUnavailable, ProjectionStalled,
+            OutdatedProjections) as error:
         _fail(str(error))
     except SqlError as error:
         _fail(f"not run [{error.rule}]: {error.message}")

@@ -51,9 +51,13 @@ class IssueToken(Command):
     label: str
     signing_key: SecretBytes = Field(exclude=True, repr=False)
 
+    records = (TokenIssued,)
+
 
 class RevokeToken(Command):
     token_sha256: str
+
+    records = (TokenRevoked,)
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,6 @@ from domain.periods import LAST_MONTH, Month, next_month
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
-class ClosePeriod(Command):
-    """Sent with the digest of the month's statements and the chain hash, both computed
-    by the projections at `as_of_position`; `verify` recomputes them from the log."""
-
-    month: Month
-    as_of_position: Annotated[int, Field(ge=0)]
-    statements_sha256: Sha256
-    chain_hash: Sha256
-    partners: tuple[Slug, ...]
-
-
 class PeriodClosed(DomainEvent):
     month: Month
     as_of_position: int
@@ -41,6 +30,19 @@ class PeriodClosed(DomainEvent):
     chain_hash: str
     # The number of each partner's statement for the month, continuous per partner.
     statement_numbers: dict[str, int]
+
+
+class ClosePeriod(Command):
+    """Sent with the digest of the month's statements and the chain hash, both computed
+    by the projections at `as_of_position`; `verify` recomputes them from the log."""
+
+    records = (PeriodClosed,)
+
+    month: Month
+    as_of_position: Annotated[int, Field(ge=0)]
+    statements_sha256: Sha256
+    chain_hash: Sha256
+    partners: tuple[Slug, ...]
 
 
 @dataclass(frozen=True)

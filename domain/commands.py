@@ -2,17 +2,38 @@
 
 Commands are validated at the door (pydantic); the rules that need state are checked by
 the aggregates. The `command` field names the command in batches and JSON Lines imports.
+Each command says which events it may record (`records`); domain/catalogue.py finds every
+command, these and those of closing and disputes.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from domain.errors import FieldValueError, InvalidCommand
-from domain.events import Hours, Quantity, ResourceKind, Unit
+from domain.events import (
+    AllocationKeySet,
+    BookingCancelled,
+    CostRecorded,
+    DomainEvent,
+    EntryCorrected,
+    EntryVoided,
+    EquipmentUsed,
+    Hours,
+    PartnerJoined,
+    PartnerLeft,
+    PartnerRejoined,
+    Quantity,
+    ResourceKind,
+    ResourceRegistered,
+    ResourceRetired,
+    SlotBooked,
+    StaffHoursLogged,
+    Unit,
+)
 from domain.ids import EntryId, Slug
 from domain.keys import AllocationKey
 from domain.money import Cents
@@ -23,8 +44,12 @@ from domain.text import Name, Text
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # The events its handler may record (not a field: never sent, never stored).
+    records: ClassVar[tuple[type[DomainEvent], ...]] = ()
+
 
 class JoinPartner(Command):
+    records = (PartnerJoined,)
     command: Literal["join_partner"] = "join_partner"
     partner_id: Slug
     name: Name
@@ -33,18 +58,21 @@ class JoinPartner(Command):
 
 
 class LeavePartner(Command):
+    records = (PartnerLeft,)
     command: Literal["leave_partner"] = "leave_partner"
     partner_id: Slug
     last_day: Day
 
 
 class RejoinPartner(Command):
+    records = (PartnerRejoined,)
     command: Literal["rejoin_partner"] = "rejoin_partner"
     partner_id: Slug
     joined_on: Day
 
 
 class RegisterResource(Command):
+    records = (ResourceRegistered,)
     command: Literal["register_resource"] = "register_resource"
     resource_id: Slug
     name: Name
@@ -54,12 +82,14 @@ class RegisterResource(Command):
 
 
 class RetireResource(Command):
+    records = (ResourceRetired,)
     command: Literal["retire_resource"] = "retire_resource"
     resource_id: Slug
     retired_on: Day
 
 
 class SetAllocationKey(Command):
+    records = (AllocationKeySet,)
     command: Literal["set_allocation_key"] = "set_allocation_key"
     resource_id: Slug
     applies_from: Month
@@ -67,6 +97,7 @@ class SetAllocationKey(Command):
 
 
 class RecordCost(Command):
+    records = (CostRecorded,)
     command: Literal["record_cost"] = "record_cost"
     resource_id: Slug
     month: Month
@@ -76,6 +107,7 @@ class RecordCost(Command):
 
 
 class BookSlot(Command):
+    records = (SlotBooked,)
     command: Literal["book_slot"] = "book_slot"
     resource_id: Slug
     partner_id: Slug
@@ -94,12 +126,14 @@ class BookSlot(Command):
 
 
 class CancelBooking(Command):
+    records = (BookingCancelled,)
     command: Literal["cancel_booking"] = "cancel_booking"
     entry_id: EntryId
     reason: Text = ""
 
 
 class LogStaffHours(Command):
+    records = (StaffHoursLogged,)
     command: Literal["log_staff_hours"] = "log_staff_hours"
     employee_id: Slug
     partner_id: Slug
@@ -108,6 +142,7 @@ class LogStaffHours(Command):
 
 
 class RecordEquipmentUse(Command):
+    records = (EquipmentUsed,)
     command: Literal["record_equipment_use"] = "record_equipment_use"
     resource_id: Slug
     partner_id: Slug
@@ -117,6 +152,7 @@ class RecordEquipmentUse(Command):
 
 
 class CorrectEntry(Command):
+    records = (EntryCorrected,)
     command: Literal["correct_entry"] = "correct_entry"
     entry_id: EntryId
     quantity: Quantity | None = None
@@ -132,11 +168,14 @@ class CorrectEntry(Command):
 
 
 class VoidEntry(Command):
+    records = (EntryVoided,)
     command: Literal["void_entry"] = "void_entry"
     entry_id: EntryId
     reason: Text
 
 
+# The commands a batch or a JSON Lines import may carry; the others, and why not, are
+# domain/catalogue.py NOT_BATCHABLE.
 AnyCommand = Annotated[
     Union[
         JoinPartner, LeavePartner, RejoinPartner, RegisterResource, RetireResource,

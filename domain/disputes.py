@@ -30,36 +30,6 @@ _DISPUTE = re.compile(r"^(?P<partner>[a-z0-9][a-z0-9-]{0,62}):(?P<month>\d{4}-\d
 DisputeId = Annotated[str, StringConstraints(pattern=_DISPUTE.pattern)]
 
 
-class OpenDispute(Command):
-    partner_id: Slug
-    month: Month
-    resource_id: Slug
-    line_kind: LineKind = "share"
-    part: Annotated[int, Field(ge=0, le=100)] | None = None
-    reason: Annotated[Text, StringConstraints(min_length=1)]
-    attachment_ref: Name | None = None
-
-
-class CommentDispute(Command):
-    dispute_id: DisputeId
-    comment: Annotated[Text, StringConstraints(min_length=1)]
-
-
-class ResolveDispute(Command):
-    dispute_id: DisputeId
-    outcome: Literal["accepted", "rejected"]
-    reason: Annotated[Text, StringConstraints(min_length=1)]
-    credit_cents: Cents | None = None
-    corrected_entries: tuple[EntryId, ...] = ()
-
-    @model_validator(mode="after")
-    def _credit_only_when_accepted(self) -> ResolveDispute:
-        if self.outcome == "rejected" and (self.credit_cents or self.corrected_entries):
-            raise FieldValueError("a rejected dispute grants no credit and names no correction",
-                                  field="credit_cents" if self.credit_cents else "corrected_entries")
-        return self
-
-
 class DisputeOpened(DomainEvent):
     dispute_id: str
     partner_id: Slug
@@ -90,6 +60,39 @@ class CreditGranted(DomainEvent):
     amount_cents: Cents
     credited_month: Month
     reason: StoredText
+
+
+class OpenDispute(Command):
+    records = (DisputeOpened,)
+    partner_id: Slug
+    month: Month
+    resource_id: Slug
+    line_kind: LineKind = "share"
+    part: Annotated[int, Field(ge=0, le=100)] | None = None
+    reason: Annotated[Text, StringConstraints(min_length=1)]
+    attachment_ref: Name | None = None
+
+
+class CommentDispute(Command):
+    records = (DisputeCommented,)
+    dispute_id: DisputeId
+    comment: Annotated[Text, StringConstraints(min_length=1)]
+
+
+class ResolveDispute(Command):
+    records = (DisputeResolved, CreditGranted)
+    dispute_id: DisputeId
+    outcome: Literal["accepted", "rejected"]
+    reason: Annotated[Text, StringConstraints(min_length=1)]
+    credit_cents: Cents | None = None
+    corrected_entries: tuple[EntryId, ...] = ()
+
+    @model_validator(mode="after")
+    def _credit_only_when_accepted(self) -> ResolveDispute:
+        if self.outcome == "rejected" and (self.credit_cents or self.corrected_entries):
+            raise FieldValueError("a rejected dispute grants no credit and names no correction",
+                                  field="credit_cents" if self.credit_cents else "corrected_entries")
+        return self
 
 
 @dataclass(frozen=True)

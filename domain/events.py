@@ -1,4 +1,6 @@
-"""The event catalogue: small, frozen, past-tense facts.
+"""Events of partners, resources, keys, costs, usage and corrections: small, frozen,
+past-tense facts. The events of closing, disputes and access live beside their aggregates;
+domain/catalogue.py finds them all.
 
 Every event carries when it was recorded (`timestamp`, UTC) and who recorded it (`actor`);
 usage events also carry when the usage happened. Stored events are never edited: a field
@@ -151,9 +153,3 @@ class CommandReceived(DomainEvent):
     body_sha256: str
     recorded: tuple[tuple[UUID, int], ...]
 
-
-EVENT_TYPES: tuple[type[DomainEvent], ...] = (
-    PartnerJoined, PartnerLeft, PartnerRejoined, ResourceRegistered, ResourceRetired,
-    AllocationKeySet, CostRecorded, SlotBooked, BookingCancelled, StaffHoursLogged,
-    EquipmentUsed, EntryCorrected, EntryVoided, CommandReceived,
-)

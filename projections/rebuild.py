@@ -2,7 +2,8 @@
 
 The new file is built beside the live one (`<name>.rebuild`); until the swap nobody reads
 it, so pages are folded without re-splitting pools, and all pools are split once at the
-end. A rebuild killed midway resumes from the new file's tracked position. A rebuild that
+end. A rebuild killed midway resumes from the new file's tracked position (unless that file
+is of another schema version: then it starts again). A rebuild that
 meets an event it cannot fold (FoldFailed names it) removes the new file and leaves the
 live one as it was: once the fold is fixed, it starts again from position 0, since the fix
 may change how earlier events fold too.
@@ -18,7 +19,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from projections import closing, shares
-from projections.recorder import DuckDBTrackingRecorder
+from projections.recorder import DuckDBTrackingRecorder, OutdatedProjections
 from projections.runner import FoldFailed, ProjectionRunner
 
 # DuckDB spills to disk past this, so a rebuild's memory stays bounded whatever the log size.
@@ -36,18 +37,26 @@ def rebuild(
 ) -> int:
     """Rebuild `target` from the whole log; returns the number of events folded."""
     building = target.with_name(target.name + ".rebuild")
-    view = DuckDBTrackingRecorder(building)
+    try:
+        view = DuckDBTrackingRecorder(building)
+    except OutdatedProjections:  # left by a rebuild of another version: start again
+        _remove(building)
+        view = DuckDBTrackingRecorder(building)
     try:
         folded = _fold_all(recorder, view, page_size, progress, on_page, check_checksums)
     except FoldFailed:
         view.close()
-        for leftover in (building, building.with_name(building.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove(building)
         raise
     finally:
         view.close()  # otherwise (interrupted, say) the new file stays, to resume from
     os.replace(building, target)
     return folded
+
+
+def _remove(building: Path) -> None:
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _fold_all(recorder: ApplicationRecorder, view: DuckDBTrackingRecorder, page_size: int, progress: bool,

@@ -26,7 +26,7 @@ from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
 from domain.periods import month_of
 from event_store.mapper import unseal
-from projections import chain, closing, shares
+from projections import chain, closing, folds, shares
 from projections.queries import named
 from projections.recorder import DuckDBTrackingRecorder
 from projections.row_checks import RowChecker
@@ -98,21 +98,14 @@ def page_table(notifications: Sequence[Notification], previous_hash: str, *,
 
 def fold_page(conn: duckdb.DuckDBPyConnection, page: pa.Table, lo: int, *, split: bool) -> None:
     """Fold a page of the log (from `page_table`), positions in (lo, last], into the
-    tables, in the caller's transaction."""
+    tables, in the caller's transaction, by the statements projections/folds.py finds."""
     hi = page["position"][-1].as_py()
     conn.register("page", page)
     run(conn, "insert_events")
     conn.unregister("page")
-    for name in ("insert_partners", "insert_resources", "insert_allocation_keys", "insert_usage",
-                 "insert_costs", "insert_periods", "insert_statement_numbers", "insert_disputes",
-                 "insert_dispute_events",
-                 "resolve_disputes", "insert_credits"):
+    for name in folds.page_steps():
         run(conn, name, lo=lo, hi=hi)
-    membership_months = _fold_rare_changes(conn, lo, hi)
-    run(conn, "stage_changes", lo=lo, hi=hi)
-    for name in ("fold_usage_changes", "close_changed_usage", "insert_changed_usage",
-                 "fold_cost_changes", "close_changed_costs", "insert_changed_costs"):
-        run(conn, name)
+    membership_months = _fold_each(conn, lo, hi)
     if split:
         touched = touched_pools(conn, lo, hi, membership_months)
         shares.refresh(conn, touched)
@@ -122,18 +115,14 @@ def fold_page(conn: duckdb.DuckDBPyConnection, page: pa.Table, lo: int, *, split
             closing.refresh_adjustments(conn, touched)
 
 
-def _fold_rare_changes(conn: duckdb.DuckDBPyConnection, lo: int, hi: int) -> set[str]:
-    """Memberships and retirements, in log order; returns the months whose memberships moved."""
+def _fold_each(conn: duckdb.DuckDBPyConnection, lo: int, hi: int) -> set[str]:
+    """The events folded one by one (memberships, retirements), in log order; returns the
+    months whose memberships moved."""
     months: set[str] = set()
-    for position, event_type, partner, resource, day in run(conn, "select_rare_changes", lo=lo, hi=hi).fetchall():
-        if event_type in ("PartnerJoined", "PartnerRejoined"):
-            run(conn, "open_membership", partner=partner, day=day, position=position)
-        elif event_type == "PartnerLeft":
-            run(conn, "close_membership", partner=partner, day=day, position=position)
-            run(conn, "end_open_membership_version", partner=partner, position=position)
-        else:
-            run(conn, "retire_resource", resource=resource, day=day, position=position)
-            run(conn, "end_resource_version", resource=resource, position=position)
+    steps = folds.each_steps()
+    for position, event_type, partner, resource, day in run(conn, "select_each", lo=lo, hi=hi).fetchall():
+        for name in steps[event_type]:
+            run(conn, name, partner=partner, resource=resource, day=day, position=position)
         if partner is not None:
             months.add(month_of(day))
     return months

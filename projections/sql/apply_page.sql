@@ -1,5 +1,15 @@
--- Statements that fold one page of the log, positions in ($lo, $hi], into the tables.
--- They run in order, in the page's transaction, after the page is in `events`.
+-- Statements that fold one page of the log, positions in ($lo, $hi], into the tables, in
+-- the page's transaction, after the page is in `events` (insert_events).
+--
+-- A statement that folds events says which, on the line after its name; projections/folds.py
+-- reads these lines, and the runner runs the statements from them, in this file's order:
+--   -- folds page: A, B      once per page, set-based, over the page's events of these types;
+--   -- continues: <name>     once per page, right after the statement it continues;
+--   -- folds each: A, B      once per event of these types, in log order (select_each), with
+--                            its $position, $partner, $resource and $day.
+-- tests/unit/test_catalogue.py checks that every event type is folded here or declared not
+-- projected (projections/folds.py NOT_PROJECTED), and that a `folds page` statement filters on
+-- exactly the event types it declares.
 
 -- name: insert_events
 -- Copy the staged page (an Arrow table named `page`) into events, parsing the JSON once.
@@ -20,12 +30,14 @@ FROM page;
 SELECT coalesce((SELECT chain_hash FROM events WHERE position = $lo), repeat('0', 64));
 
 -- name: insert_partners
+-- folds page: PartnerJoined
 INSERT INTO partners
 SELECT payload->>'partner_id', payload->>'name', payload->>'kind', position
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'PartnerJoined';
 
 -- name: insert_resources
+-- folds page: ResourceRegistered
 INSERT INTO resource_versions
 SELECT payload->>'resource_id', payload->>'name', payload->>'kind', payload->>'unit',
        CAST(payload->>'capacity' AS INTEGER), NULL, position, NULL
@@ -33,22 +45,15 @@ FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'ResourceRegistered';
 
 -- name: insert_allocation_keys
+-- folds page: AllocationKeySet
 INSERT INTO allocation_keys
 SELECT payload->>'resource_id', CAST(payload->>'key_version' AS INTEGER),
        payload->>'applies_from', payload->'key'->>'method', payload->'key', position
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'AllocationKeySet';
 
--- name: select_rare_changes
--- Membership and retirement events are few; they are folded one by one, in log order.
-SELECT position, event_type, payload->>'partner_id', payload->>'resource_id',
-       CAST(coalesce(payload->>'joined_on', payload->>'last_day', payload->>'retired_on') AS DATE)
-FROM events
-WHERE position > $lo AND position <= $hi
-  AND event_type IN ('PartnerJoined', 'PartnerLeft', 'PartnerRejoined', 'ResourceRetired')
-ORDER BY position;
-
 -- name: insert_usage
+-- folds page: SlotBooked, StaffHoursLogged, EquipmentUsed
 -- Bookings, staff hours and equipment uses; an agenda entry's day is in its id.
 INSERT INTO usage_versions
 SELECT entry_id,
@@ -84,6 +89,7 @@ FROM (
 );
 
 -- name: insert_costs
+-- folds page: CostRecorded
 INSERT INTO cost_versions
 SELECT payload->>'entry_id', payload->>'resource_id', payload->>'month',
        CAST(payload->>'amount_cents' AS BIGINT), payload->>'category', payload->>'document_ref',
@@ -91,7 +97,62 @@ SELECT payload->>'entry_id', payload->>'resource_id', payload->>'month',
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'CostRecorded';
 
+-- name: insert_periods
+-- folds page: PeriodClosed
+INSERT INTO periods
+SELECT payload->>'month', CAST(payload->>'as_of_position' AS BIGINT), payload->>'statements_sha256',
+       payload->>'chain_hash', position, recorded_at, actor
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed';
+
+-- name: insert_statement_numbers
+-- folds page: PeriodClosed
+-- One row per partner numbered by a close (a JSON object turned into a map, not copied per key).
+INSERT INTO statement_numbers
+SELECT month, entry.key, entry.value, position
+FROM (SELECT payload->>'month' AS month, position,
+             unnest(map_entries(CAST(payload->'statement_numbers' AS MAP(VARCHAR, INTEGER)))) AS entry
+      FROM events
+      WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed');
+
+-- name: insert_disputes
+-- folds page: DisputeOpened
+INSERT INTO disputes
+SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'month', payload->>'resource_id',
+       payload->>'line_kind', CAST(payload->>'part' AS INTEGER), payload->>'reason',
+       payload->>'attachment_ref', position, 'open', NULL, NULL, NULL
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'DisputeOpened';
+
+-- name: insert_dispute_events
+-- folds page: DisputeOpened, DisputeCommented, DisputeResolved, CreditGranted
+-- Every event of a dispute, so a line's trace finds them without reading every payload.
+INSERT INTO dispute_events
+SELECT payload->>'dispute_id', event_type, position
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('DisputeOpened', 'DisputeCommented', 'DisputeResolved', 'CreditGranted');
+
+-- name: resolve_disputes
+-- folds page: DisputeResolved
+UPDATE disputes SET status = r.outcome, resolved_position = r.position,
+                    resolution_reason = r.reason, corrected_entries = r.corrected_entries
+FROM (SELECT payload->>'dispute_id' AS dispute_id, payload->>'outcome' AS outcome, position,
+             payload->>'reason' AS reason, payload->'corrected_entries' AS corrected_entries
+      FROM events
+      WHERE position > $lo AND position <= $hi AND event_type = 'DisputeResolved') r
+WHERE disputes.dispute_id = r.dispute_id;
+
+-- name: insert_credits
+-- folds page: CreditGranted
+INSERT INTO credits
+SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'resource_id',
+       payload->>'credited_month', CAST(payload->>'amount_cents' AS BIGINT), payload->>'reason', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'CreditGranted';
+
 -- name: stage_changes
+-- folds page: EntryCorrected, EntryVoided, BookingCancelled
 -- Corrections, voids and cancellations of the page, each as the new values it sets.
 CREATE OR REPLACE TEMP TABLE page_changes AS
 SELECT position,
@@ -105,6 +166,7 @@ WHERE position > $lo AND position <= $hi
   AND event_type IN ('EntryCorrected', 'EntryVoided', 'BookingCancelled');
 
 -- name: fold_usage_changes
+-- continues: stage_changes
 -- Each change makes a new version of its entry, carrying forward what it does not set.
 CREATE OR REPLACE TEMP TABLE usage_folded AS
 WITH current AS (
@@ -131,14 +193,17 @@ FROM folded f JOIN current c USING (entry_id)
 WHERE f.position > c.valid_from;
 
 -- name: close_changed_usage
+-- continues: stage_changes
 UPDATE usage_versions SET valid_to = f.first_change
 FROM (SELECT entry_id, min(valid_from) AS first_change FROM usage_folded GROUP BY entry_id) f
 WHERE usage_versions.entry_id = f.entry_id AND usage_versions.valid_to IS NULL;
 
 -- name: insert_changed_usage
+-- continues: stage_changes
 INSERT INTO usage_versions SELECT * FROM usage_folded;
 
 -- name: fold_cost_changes
+-- continues: stage_changes
 CREATE OR REPLACE TEMP TABLE costs_folded AS
 WITH current AS (
     SELECT * FROM cost_versions
@@ -163,12 +228,51 @@ FROM folded f JOIN current c USING (entry_id)
 WHERE f.position > c.valid_from;
 
 -- name: close_changed_costs
+-- continues: stage_changes
 UPDATE cost_versions SET valid_to = f.first_change
 FROM (SELECT entry_id, min(valid_from) AS first_change FROM costs_folded GROUP BY entry_id) f
 WHERE cost_versions.entry_id = f.entry_id AND cost_versions.valid_to IS NULL;
 
 -- name: insert_changed_costs
+-- continues: stage_changes
 INSERT INTO cost_versions SELECT * FROM costs_folded;
+
+-- name: select_each
+-- The events of the `folds each` statements below (memberships and retirements: few), in log
+-- order, with the fields those statements take; its event types are exactly theirs.
+SELECT position, event_type, payload->>'partner_id', payload->>'resource_id',
+       CAST(coalesce(payload->>'joined_on', payload->>'last_day', payload->>'retired_on') AS DATE)
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('PartnerJoined', 'PartnerLeft', 'PartnerRejoined', 'ResourceRetired')
+ORDER BY position;
+
+-- name: open_membership
+-- folds each: PartnerJoined, PartnerRejoined
+INSERT INTO membership_versions VALUES ($partner, $day, NULL, $position, NULL);
+
+-- name: close_membership
+-- folds each: PartnerLeft
+-- A partner leaves: its open period gets a last day, as a new version.
+INSERT INTO membership_versions
+SELECT partner_id, first_day, $day, $position, NULL FROM membership_versions
+WHERE partner_id = $partner AND valid_to IS NULL AND last_day IS NULL;
+
+-- name: end_open_membership_version
+-- folds each: PartnerLeft
+UPDATE membership_versions SET valid_to = $position
+WHERE partner_id = $partner AND valid_to IS NULL AND last_day IS NULL AND valid_from < $position;
+
+-- name: retire_resource
+-- folds each: ResourceRetired
+INSERT INTO resource_versions
+SELECT resource_id, name, kind, unit, capacity, $day, $position, NULL FROM resource_versions
+WHERE resource_id = $resource AND valid_to IS NULL;
+
+-- name: end_resource_version
+-- folds each: ResourceRetired
+UPDATE resource_versions SET valid_to = $position
+WHERE resource_id = $resource AND valid_to IS NULL AND valid_from < $position;
 
 -- name: touched_pools
 -- The (resource, month) pools whose inputs this page changed.
@@ -176,79 +280,9 @@ SELECT DISTINCT resource_id, month FROM usage_versions WHERE valid_from > $lo AN
 UNION
 SELECT DISTINCT resource_id, month FROM cost_versions WHERE valid_from > $lo AND valid_from <= $hi;
 
--- name: open_membership
-INSERT INTO membership_versions VALUES ($partner, $day, NULL, $position, NULL);
-
--- name: close_membership
--- A partner leaves: its open period gets a last day, as a new version.
-INSERT INTO membership_versions
-SELECT partner_id, first_day, $day, $position, NULL FROM membership_versions
-WHERE partner_id = $partner AND valid_to IS NULL AND last_day IS NULL;
-
--- name: end_open_membership_version
-UPDATE membership_versions SET valid_to = $position
-WHERE partner_id = $partner AND valid_to IS NULL AND last_day IS NULL AND valid_from < $position;
-
--- name: retire_resource
-INSERT INTO resource_versions
-SELECT resource_id, name, kind, unit, capacity, $day, $position, NULL FROM resource_versions
-WHERE resource_id = $resource AND valid_to IS NULL;
-
--- name: end_resource_version
-UPDATE resource_versions SET valid_to = $position
-WHERE resource_id = $resource AND valid_to IS NULL AND valid_from < $position;
-
 -- name: key_changes
 -- Key versions of the page: every pool of the resource from the month they apply is touched.
 SELECT resource_id, applies_from FROM allocation_keys WHERE position > $lo AND position <= $hi;
-
--- name: insert_periods
-INSERT INTO periods
-SELECT payload->>'month', CAST(payload->>'as_of_position' AS BIGINT), payload->>'statements_sha256',
-       payload->>'chain_hash', position, recorded_at, actor
-FROM events
-WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed';
-
--- name: insert_statement_numbers
--- One row per partner numbered by a close (a JSON object turned into a map, not copied per key).
-INSERT INTO statement_numbers
-SELECT month, entry.key, entry.value, position
-FROM (SELECT payload->>'month' AS month, position,
-             unnest(map_entries(CAST(payload->'statement_numbers' AS MAP(VARCHAR, INTEGER)))) AS entry
-      FROM events
-      WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed');
-
--- name: insert_disputes
-INSERT INTO disputes
-SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'month', payload->>'resource_id',
-       payload->>'line_kind', CAST(payload->>'part' AS INTEGER), payload->>'reason',
-       payload->>'attachment_ref', position, 'open', NULL, NULL, NULL
-FROM events
-WHERE position > $lo AND position <= $hi AND event_type = 'DisputeOpened';
-
--- name: insert_dispute_events
--- Every event of a dispute, so a line's trace finds them without reading every payload.
-INSERT INTO dispute_events
-SELECT payload->>'dispute_id', event_type, position
-FROM events
-WHERE position > $lo AND position <= $hi
-  AND event_type IN ('DisputeOpened', 'DisputeCommented', 'DisputeResolved', 'CreditGranted');
-
--- name: resolve_disputes
-UPDATE disputes SET status = r.outcome, resolved_position = r.position,
-                    resolution_reason = r.reason, corrected_entries = r.corrected_entries
-FROM (SELECT payload->>'dispute_id' AS dispute_id, payload->>'outcome' AS outcome, position,
-             payload->>'reason' AS reason, payload->'corrected_entries' AS corrected_entries
-      FROM events
-      WHERE position > $lo AND position <= $hi AND event_type = 'DisputeResolved') r
-WHERE disputes.dispute_id = r.dispute_id;
-
--- name: insert_credits
-INSERT INTO credits
-SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'resource_id',
-       payload->>'credited_month', CAST(payload->>'amount_cents' AS BIGINT), payload->>'reason', position
-FROM events
-WHERE position > $lo AND position <= $hi AND event_type = 'CreditGranted';
 
 -- name: closes_in_page
 SELECT count(*) FROM events WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed';

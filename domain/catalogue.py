@@ -1,0 +1,106 @@
+"""The message catalogue: every event and command of the ledger is found from here.
+
+Events and commands are defined beside what they concern: most in `domain/events.py` and
+`domain/commands.py`, those of closing, disputes and access beside their aggregates. An
+event is stored under its topic, `module:Class`, and the projections know it by the class
+part of that topic (`event_type`), so a stored class never moves or changes name unless its
+old topic is kept in FORMER_TOPICS. The catalogue reads the classes of MODULES, so a new
+class in one of them needs no registration here; `tests/unit/test_catalogue.py` says what
+else it needs.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from domain import access, closing, commands, disputes, events
+from domain.commands import Command
+from domain.events import DomainEvent
+
+# The modules that define events or commands (the test finds any other that does).
+MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access)
+
+# Every topic the ledger has ever stored. Never remove one: stored events keep their topic
+# forever, and each must still resolve to a class of the catalogue, under its own name or
+# through FORMER_TOPICS. A new event class adds its topic here.
+STORED_TOPICS: tuple[str, ...] = (
+    "domain.access:TokenIssued",
+    "domain.access:TokenRevoked",
+    "domain.closing:PeriodClosed",
+    "domain.disputes:CreditGranted",
+    "domain.disputes:DisputeCommented",
+    "domain.disputes:DisputeOpened",
+    "domain.disputes:DisputeResolved",
+    "domain.events:AllocationKeySet",
+    "domain.events:BookingCancelled",
+    "domain.events:CommandReceived",
+    "domain.events:CostRecorded",
+    "domain.events:EntryCorrected",
+    "domain.events:EntryVoided",
+    "domain.events:EquipmentUsed",
+    "domain.events:PartnerJoined",
+    "domain.events:PartnerLeft",
+    "domain.events:PartnerRejoined",
+    "domain.events:ResourceRegistered",
+    "domain.events:ResourceRetired",
+    "domain.events:SlotBooked",
+    "domain.events:StaffHoursLogged",
+)
+
+# A renamed or moved event class keeps its old topic here (old topic -> the class now), so
+# that stored events of the old name are read and folded as the class they became, e.g.
+# {"domain.events:CostBooked": events.CostRecorded}. event_store/mapper.py registers them.
+FORMER_TOPICS: dict[str, type[DomainEvent]] = {}
+
+# Events that no command records, and what records them instead.
+RECORDED_WITHOUT_COMMAND: dict[str, str] = {
+    "CommandReceived": "the ledger's receipt of a command sent with an idempotency key (application/idempotency.py)",
+}
+
+
+# Commands that a batch or a JSON Lines import cannot carry (domain/commands.py AnyCommand
+# carries every other), and why.
+NOT_BATCHABLE: dict[str, str] = {
+    "ClosePeriod": "sent with the digest the projections computed at a position (projections/closing.py)",
+    "OpenDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+    "CommentDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+    "ResolveDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+    "IssueToken": "the operator issues tokens at the command line; its signing key is in no payload",
+    "RevokeToken": "the operator revokes tokens at the command line",
+}
+
+
+def topic_of(cls: type) -> str:
+    """The topic a class is stored under (what eventsourcing.utils.get_topic gives)."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def event_type(cls: type[DomainEvent]) -> str:
+    """The name the projections know an event class by (`events.event_type`)."""
+    return topic_of(cls).partition(":")[2]
+
+
+def defined_in(module: ModuleType, base: type) -> list[type]:
+    """The subclasses of `base` that `module` defines (not those it imports)."""
+    return [obj for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, base) and obj is not base
+            and obj.__module__ == module.__name__]
+
+
+def event_classes() -> tuple[type[DomainEvent], ...]:
+    """Every event class of the domain, by topic."""
+    classes = sorted({cls for module in MODULES for cls in defined_in(module, DomainEvent)}, key=topic_of)
+    names = [event_type(cls) for cls in classes]
+    twins = sorted({name for name in names if names.count(name) > 1})
+    if twins:
+        raise TypeError(f"two event classes share a name, which the projections cannot tell apart: {twins}")
+    return tuple(classes)
+
+
+def command_classes() -> tuple[type[Command], ...]:
+    """Every command class of the domain, by topic."""
+    return tuple(sorted({cls for module in MODULES for cls in defined_in(module, Command)}, key=topic_of))
+
+
+def events_by_type() -> dict[str, type[DomainEvent]]:
+    return {event_type(cls): cls for cls in event_classes()}

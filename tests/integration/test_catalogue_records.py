@@ -1,0 +1,51 @@
+"""What each command declares it records (`records`, read by the catalogue test) is what its
+handler records, on a real history with closes, a correction, comments, credits and rejections,
+then a departure, a return and a retirement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from application.close_month import close_month
+from bootstrap import bootstrap
+from domain.access import IssueToken, RevokeToken
+from domain.catalogue import RECORDED_WITHOUT_COMMAND, event_classes, event_type
+from domain.closing import ClosePeriod
+from domain.commands import LeavePartner, RejoinPartner, RetireResource
+from projections.follower import Follower
+from projections.recorder import DuckDBTrackingRecorder
+from settings import Settings
+from tests.history import ACTOR, Close, history
+
+
+def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: Path) -> None:
+    """Each command, executed alone, records events of the types its `records` names; the
+    history covers every event type that a command records."""
+    ledger = bootstrap(Settings(sqlite_path=tmp_path / "ledger.sqlite"))
+    follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp_path / "projections.duckdb"), page_size=50)
+    undeclared, seen = [], set()
+    try:
+        afterwards = [LeavePartner(partner_id="mda", last_day="2026-12-31"),
+                      RejoinPartner(partner_id="club-b", joined_on="2027-02-01"),
+                      RetireResource(resource_id="copieur", retired_on="2027-01-01"),
+                      IssueToken(token_sha256="a" * 64, role="auditor", partner_id=None, label="audit",
+                                 signing_key=b"k" * 32),
+                      RevokeToken(token_sha256="a" * 64)]
+        for item in [*history(), afterwards]:
+            if isinstance(item, Close):
+                runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
+            else:
+                runs = [(type(command), ledger.execute(command, actor=ACTOR)) for command in item]
+            for command, outcome in runs:
+                declared = {event_type(cls) for cls in command.records}
+                recorded = {event.type for event in outcome.events}
+                seen |= recorded
+                if not recorded <= declared:
+                    undeclared.append(f"{command.__name__} recorded {sorted(recorded - declared)}, "
+                                      f"declares {sorted(declared)}")
+    finally:
+        follower.view.close()
+        ledger.close()
+    assert undeclared == []
+    recorded_by_commands = {event_type(e) for e in event_classes()} - set(RECORDED_WITHOUT_COMMAND)
+    assert recorded_by_commands <= seen, sorted(recorded_by_commands - seen)
