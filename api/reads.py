@@ -144,7 +144,7 @@ def reading(services: Services, *, after: int | None = None, as_of: str | None =
         conn.close()
 
 
-def require_partner(read: Reading, partner_id: str) -> str:
+def known_partner_name(read: Reading, partner_id: str) -> str:
     """The partner's name; 404 if no such partner was ever registered."""
     row = read.conn.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
     if row is None:
@@ -152,7 +152,7 @@ def require_partner(read: Reading, partner_id: str) -> str:
     return row[0]
 
 
-def require_resource(read: Reading, resource_id: str) -> str:
+def known_resource_name(read: Reading, resource_id: str) -> str:
     """The resource's current name; 404 if no such resource was ever registered."""
     row = read.conn.execute("SELECT name FROM resources WHERE resource_id = ?", [resource_id]).fetchone()
     if row is None:

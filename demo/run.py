@@ -21,7 +21,7 @@ from rich.table import Table
 
 from application.outcome import Outcome
 from bootstrap import bootstrap
-from demo.closing import close_and_dispute
+from demo.aftermath import close_and_dispute
 from demo.haut_val import Step, generate
 from demo.load import LoadReport, Refusal, StoreSummary, load, merged, summarize
 from settings import Settings

@@ -240,7 +240,7 @@ def test_the_demo_followed_incrementally_equals_its_rebuild(tmp_path: Path) -> N
     """Three months of Haut-Val (corrections, voids, cancellations, refusals), followed in
     pages of 50 while it loads, then closed with a late credit note and disputes: every
     table equals a rebuild of the same log."""
-    from demo.closing import close_and_dispute
+    from demo.aftermath import close_and_dispute
     from demo.haut_val import generate
     from demo.load import load
 

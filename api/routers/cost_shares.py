@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
-from api.reads import After, AsOf, line_order, reading, require_partner, require_resource, resource_names
+from api.reads import After, AsOf, line_order, reading, known_partner_name, known_resource_name, resource_names
 from application.permissions import require_reader
 from domain.ids import Slug
 from domain.money import format_eur
@@ -99,9 +99,9 @@ def cost_shares(
         partner_id = token.partner_id
     with reading(services, after=after, as_of=as_of) as read:
         if partner_id is not None:
-            require_partner(read, partner_id)
+            known_partner_name(read, partner_id)
         if resource_id is not None:
-            require_resource(read, resource_id)
+            known_resource_name(read, resource_id)
         if read.as_of:
             lines = cost_shares_as_of(read.conn, read.position, month=month, resource_id=resource_id).to_pylist()
         else:
