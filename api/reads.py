@@ -19,6 +19,7 @@ from fastapi import HTTPException, Query
 
 from api.services import Services
 from domain.access import AccessToken
+from domain.allocation import LINE_KIND_ORDER
 from domain.errors import InvalidCommand, NotFound
 from domain.periods import check_utc
 from projections.as_of import position_at, statement_as_of
@@ -176,14 +177,11 @@ def resource_names(read: Reading, resource_ids: set[str]) -> dict[str, str]:
     return names
 
 
-_KIND_ORDER = {"share": 0, "tariff": 1, "unallocated": 2, "recovery": 3}
-
-
 def line_order(line: dict[str, Any]) -> tuple:
     """The order `cost_shares` lines are computed in: by pool, part, kind, then partner."""
     part = line["part"]
     return (line["month"], line["resource_id"], -1 if part is None else part,
-            _KIND_ORDER.get(line["line_kind"], 9), line["partner_id"] or "")
+            LINE_KIND_ORDER.get(line["line_kind"], 9), line["partner_id"] or "")
 
 
 _LINE_COLUMNS = ("resource_id, line_kind, part, method, basis_kind, key_version, basis, total_basis, "

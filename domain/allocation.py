@@ -22,7 +22,7 @@ Quantity = Decimal | Fraction | int
 Periods = Sequence[tuple[date, date | None]]
 
 # Statement order: partners' shares first, then what nobody was charged.
-_KIND_ORDER = {"share": 0, "tariff": 1, "unallocated": 2, "recovery": 3}
+LINE_KIND_ORDER = {"share": 0, "tariff": 1, "unallocated": 2, "recovery": 3}
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def allocate(
     lines.sort(
         key=lambda line: (
             -1 if line.part is None else line.part,
-            _KIND_ORDER[line.kind],
+            LINE_KIND_ORDER[line.kind],
             line.partner_id or "",
         )
     )

@@ -12,7 +12,7 @@ from domain.commands import RegisterResource, RetireResource, SetAllocationKey
 from domain.errors import AlreadyExists, InvalidCommand, NotFound, ResourceNotActive, RuleViolation
 from domain.events import AllocationKeySet, DomainEvent, ResourceRegistered, ResourceRetired
 from domain.ids import resource_aggregate_id
-from domain.keys import AllocationKey
+from domain.pools import KeyVersion
 
 KIND_LABELS = {
     "premises": "room",
@@ -21,13 +21,6 @@ KIND_LABELS = {
     "service": "service",
     "action": "action",
 }
-
-
-@dataclass(frozen=True)
-class KeyVersion:
-    version: int
-    applies_from: str
-    key: AllocationKey
 
 
 @dataclass(frozen=True)
@@ -60,11 +53,6 @@ class Resource:
                 f"{self.label} is of kind '{self.kind}', expected {' or '.join(kinds)}",
                 field=field,
             )
-
-    def key_for(self, month: str) -> KeyVersion | None:
-        """The key in force for a month: the latest version applying from it or before."""
-        in_force = [k for k in self.keys if k.applies_from <= month]
-        return max(in_force, key=lambda k: (k.applies_from, k.version)) if in_force else None
 
 
 def require_resource(resource: Resource | None, resource_id: str, field: str = "resource_id") -> Resource:

@@ -64,6 +64,8 @@ def trace_as_of(
     partner_id: str,
     month: str,
     resource_id: str,
+    line_kind: str,
+    part: int | None,
     basis_kind: str,
     key_version: int | None,
     position: int,
@@ -72,11 +74,11 @@ def trace_as_of(
     (source, entry_id, position, event_type, actor, recorded_at, payload as JSON text).
 
     The rows `charge_trace` joined to `events` gives for that line when `position` is the
-    tracked one. Give the line's `basis_kind` and `key_version` as they stood at `position`
-    (from statement_as_of).
+    tracked one (the `trace_at` macro of views.sql). Give the line's kind, part, `basis_kind`
+    and `key_version` as they stood at `position` (from statement_as_of).
     """
     return conn.execute(
-        named("as_of.sql")["trace_at"],
+        named("as_of.sql")["line_trace_at"],
         {"p": position, "partner": partner_id, "month": month, "resource": resource_id,
-         "basis_kind": basis_kind, "key_version": key_version},
+         "line_kind": line_kind, "part": part, "basis_kind": basis_kind, "key_version": key_version},
     ).fetchall()

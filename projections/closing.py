@@ -24,6 +24,12 @@ from projections.queries import named
 
 Pool = tuple[str, str]
 
+ADJUSTMENT_SCHEMA = pa.schema([
+    ("booked_month", pa.string()), ("origin_month", pa.string()), ("resource_id", pa.string()),
+    ("partner_id", pa.string()), ("line_kind", pa.string()), ("part", pa.int32()),
+    ("amount_cents", pa.int64()), ("caused_by", pa.list_(pa.int64())),
+])
+
 
 def _sql(name: str) -> str:
     return named("closing.sql")[name]
@@ -38,7 +44,10 @@ def refresh_adjustments(conn: duckdb.DuckDBPyConnection, pools: Iterable[Pool] |
     (by default every pool changed after its month was closed)."""
     closes = closed_months(conn)
     sealed = dict(closes)
-    wanted = set(pools) if pools is not None else set(conn.execute(_sql("late_pools")).fetchall())
+    if pools is None and closes:
+        span = {"first": closes[0][0], "last": closes[-1][0], "after": min(p for _, p in closes)}
+        pools = conn.execute(_sql("late_pools"), span).fetchall()
+    wanted = set(pools or ())
     wanted = {p for p in wanted if p[1] in sealed}
     if not wanted:
         return  # most pages touch only open months
@@ -66,7 +75,8 @@ def _month_adjustments(conn, month: str, pools: list[Pool], closes: list[tuple[s
     booked = [next_month(m) for m, _ in later]
     shares.select_wanted(conn, pools)
     causes: dict[Pool, list[int]] = defaultdict(list)
-    for resource_id, pool_month, position in conn.execute(_sql("pool_causes"), {"month": month}).fetchall():
+    span = {"month": month, "resources": sorted({resource_id for resource_id, _ in pools})}
+    for resource_id, pool_month, position in conn.execute(_sql("pool_causes"), span).fetchall():
         causes[(resource_id, pool_month)].append(position)
     rows = []
     before = _lines(conn, pools, boundaries[0])
@@ -76,17 +86,68 @@ def _month_adjustments(conn, month: str, pools: list[Pool], closes: list[tuple[s
         if not any(moved.values()):
             continue
         after = _lines(conn, pools, hi)
-        for key in sorted(set(before) | set(after), key=_sort_key):
-            difference = after.get(key, 0) - before.get(key, 0)
-            if difference:
-                resource_id, partner_id, line_kind, part = key
-                rows.append({
-                    "booked_month": booked_month, "origin_month": month, "resource_id": resource_id,
-                    "partner_id": partner_id, "line_kind": line_kind, "part": part,
-                    "amount_cents": difference, "caused_by": moved[(resource_id, month)],
-                })
+        rows += _differences(booked_month, month, before, after, moved)
         before = after
     return rows
+
+
+def _differences(booked_month: str, origin_month: str, before: dict[tuple, int], after: dict[tuple, int],
+                 moved: dict[Pool, list[int]]) -> list[dict]:
+    """The adjustment rows from an origin month's lines at a window's start to its end."""
+    rows = []
+    for key in sorted(set(before) | set(after), key=_sort_key):
+        difference = after.get(key, 0) - before.get(key, 0)
+        if difference:
+            resource_id, partner_id, line_kind, part = key
+            rows.append({
+                "booked_month": booked_month, "origin_month": origin_month, "resource_id": resource_id,
+                "partner_id": partner_id, "line_kind": line_kind, "part": part,
+                "amount_cents": difference, "caused_by": moved.get((resource_id, origin_month), []),
+            })
+    return rows
+
+
+def adjustments_at(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> list[dict]:
+    """The adjustment lines booked into `month` as they stood at `position`.
+
+    Into a month go the late events recorded from the previous month's seal to its own
+    seal (to now while it is open). As of a position, only those recorded by then count:
+    a pool whose late events of the window all came by then is as stored; one that had
+    none yet has no adjustment; one moved on both sides of the position (or whose window
+    then ran further than the stored one) is split again as of the position."""
+    sealed = dict(conn.execute(_sql("closed_by"), {"p": position}).fetchall())
+    previous = [m for m in sealed if next_month(m) == month]
+    if not previous:
+        return []  # the month before was still open: nothing was late yet
+    lo, hi = sealed[previous[0]], sealed.get(month, position)
+    stored_hi = dict(closed_months(conn)).get(month, shares.NOW)
+    if hi == stored_hi:
+        return _stored(conn, month)  # the window as it ended then is the one stored
+    moves: dict[Pool, list[int]] = defaultdict(list)
+    for resource_id, origin, moved_at in conn.execute(
+            _sql("late_moves"), {"first": min(sealed), "last": previous[0], "after": lo}).fetchall():
+        moves[(resource_id, origin)].append(moved_at)
+    kept: set[Pool] = set()
+    again: dict[str, dict[Pool, list[int]]] = defaultdict(dict)
+    for pool, positions in moves.items():
+        then = sorted(p for p in positions if p <= hi)
+        if not then:
+            continue
+        if then == sorted(p for p in positions if p <= stored_hi):
+            kept.add(pool)
+        else:
+            again[pool[1]][pool] = then
+    rows = [row for row in _stored(conn, month) if (row["resource_id"], row["origin_month"]) in kept]
+    for origin, moved in sorted(again.items()):
+        pools = sorted(moved)
+        rows += _differences(month, origin, _lines(conn, pools, lo), _lines(conn, pools, hi), moved)
+    return rows
+
+
+def _stored(conn: duckdb.DuckDBPyConnection, month: str) -> list[dict]:
+    cursor = conn.execute(_sql("booked_adjustments"), {"month": month})
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def _sort_key(key: tuple) -> tuple:
@@ -114,11 +175,14 @@ def month_lines(conn: duckdb.DuckDBPyConnection, month: str, position: int,
                 shares_at: pa.Table | None = None) -> list[dict]:
     """Every line of a month's statements as of a position, in canonical order: the
     shares of its pools (computed here unless given), the adjustments booked into it and
-    the credits granted in it."""
+    the credits granted in it, each as they stood at that position."""
     if shares_at is None:
         shares_at = month_shares(conn, month, position)
+    booked = pa.Table.from_pylist(adjustments_at(conn, month, position), schema=ADJUSTMENT_SCHEMA)
     conn.register("shares_at", shares_at)
+    conn.register("adjustments_booked_at", booked)
     rows = conn.execute(_sql("month_lines_at"), {"month": month, "p": position}).fetchall()
+    conn.unregister("adjustments_booked_at")
     conn.unregister("shares_at")
     lines = [dict(zip(CANONICAL_FIELDS, row)) for row in rows]
     return sorted(lines, key=lambda l: (l["partner_id"] or "", l["resource_id"], l["line_kind"],

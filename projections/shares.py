@@ -1,7 +1,7 @@
 """Cost shares: each (resource, month) pool split among partners by the key in force.
 
-The split itself is the domain's pure `allocate`; this module gathers its inputs from the
-versioned tables, as of a log position, and writes the lines. The current `cost_shares`
+Which lines a pool has is the domain's pure `pool_lines`; this module gathers its inputs
+from the versioned tables, as of a log position, and writes the lines. The current `cost_shares`
 table and any as-of reading go through the same `compute`, so they cannot disagree.
 """
 
@@ -16,14 +16,13 @@ from typing import Iterable
 import duckdb
 import pyarrow as pa
 
-from domain.allocation import Allocation, allocate
 from domain.keys import AllocationKey
+from domain.pools import KeyVersion, pool_lines
 from domain.periods import FIRST_MONTH, LAST_MONTH, in_calendar
 from projections.queries import named
 
 NOW = 2**62  # a log position after every event: "as it stands"
 
-_BASIS_KIND = {"usage": "usage", "fixed": "weight", "equal": "equal", "tariff": "tariff"}
 _SIX = Decimal("0.000001")
 _TEN = Decimal("0.0000000001")
 
@@ -73,32 +72,39 @@ def set_aside(conn: duckdb.DuckDBPyConnection) -> tuple[int, int | None]:
 
 
 def compute(conn: duckdb.DuckDBPyConnection, as_of: int = NOW) -> pa.Table:
-    """The cost-share lines of the pools in `wanted`, as of log position `as_of`."""
+    """The cost-share lines of the pools in `wanted`, as of log position `as_of`: their
+    inputs gathered here, their lines decided by the domain's `pool_lines`."""
     first, last = conn.execute("SELECT min(month), max(month) FROM wanted").fetchone()
     span = {"p": as_of, "first": first, "last": last}
     pools = conn.execute(_sql("pool_costs"), span).fetchall()
     usage: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
     for resource_id, month, partner_id, quantity in conn.execute(_sql("pool_usage"), span).fetchall():
         usage[(resource_id, month)][partner_id] = quantity
-    keys: dict[str, list[tuple[str, int, AllocationKey]]] = defaultdict(list)
+    keys: dict[str, list[KeyVersion]] = defaultdict(list)
     for resource_id, version, applies_from, key in conn.execute(_sql("keys"), {"p": as_of}).fetchall():
-        keys[resource_id].append((applies_from, version, AllocationKey.model_validate_json(key)))
+        keys[resource_id].append(KeyVersion(version, applies_from, AllocationKey.model_validate_json(key)))
     memberships: dict[str, list] = defaultdict(list)
     for partner_id, first_day, last_day in conn.execute(_sql("memberships"), {"p": as_of}).fetchall():
         memberships[partner_id].append((first_day, last_day))
 
     columns: dict[str, list] = {field.name: [] for field in SHARE_SCHEMA}
     for resource_id, month, pool_cents, has_costs in sorted(pools):
-        in_force = max((k for k in keys[resource_id] if k[0] <= month), default=None)
-        # Without costs, only a tariff has something to charge; other keys have no pool.
-        if not has_costs and (in_force is None or in_force[2].method != "tariff"):
-            continue
-        if in_force is None:
-            _append_unkeyed(columns, resource_id, month, pool_cents)
-            continue
-        _, version, key = in_force
-        allocation = allocate(pool_cents, key, month, usage.get((resource_id, month), {}), memberships)
-        _append(columns, resource_id, month, key, version, allocation)
+        lines = pool_lines(month, pool_cents, has_costs, keys[resource_id],
+                           usage.get((resource_id, month), {}), memberships)
+        for line in lines:
+            columns["month"].append(month)
+            columns["resource_id"].append(resource_id)
+            columns["partner_id"].append(line.partner_id)
+            columns["line_kind"].append(line.kind)
+            columns["part"].append(line.part)
+            columns["method"].append(line.method)
+            columns["basis_kind"].append(line.basis_kind)
+            columns["key_version"].append(line.key_version)
+            columns["basis"].append(_decimal(line.basis, _SIX))
+            columns["total_basis"].append(_decimal(line.total_basis, _SIX))
+            columns["ratio"].append(_decimal(line.ratio, _TEN))
+            columns["amount_cents"].append(line.amount_cents)
+            columns["pool_cents"].append(pool_cents)
     return pa.table(columns, schema=SHARE_SCHEMA)
 
 
@@ -123,39 +129,3 @@ def _replace(conn: duckdb.DuckDBPyConnection, pools: Iterable[tuple[str, str]]) 
     conn.register("new_lines", lines)
     conn.execute("INSERT INTO cost_shares SELECT * FROM new_lines")
     conn.unregister("new_lines")
-
-
-def _append(columns, resource_id, month, key: AllocationKey, version: int, allocation: Allocation) -> None:
-    for line in allocation.lines:
-        if line.partner_id is not None and line.basis == 0 and line.amount_cents == 0:
-            continue  # a partner with no basis this month (not a member, no usage) has no line
-        method = key.method if line.part is None else key.parts[line.part].method
-        row = {
-            "month": month,
-            "resource_id": resource_id,
-            "partner_id": line.partner_id,
-            "line_kind": line.kind,
-            "part": line.part,
-            "method": key.method,
-            "basis_kind": _BASIS_KIND[method],
-            "key_version": version,
-            "basis": _decimal(line.basis, _SIX),
-            "total_basis": _decimal(line.total_basis, _SIX),
-            "ratio": _decimal(line.ratio, _TEN),
-            "amount_cents": line.amount_cents,
-            "pool_cents": allocation.pool_cents,
-        }
-        for name, value in row.items():
-            columns[name].append(value)
-
-
-def _append_unkeyed(columns, resource_id: str, month: str, pool_cents: int) -> None:
-    """No key in force for the month: the whole pool is shown as unallocated."""
-    row = {
-        "month": month, "resource_id": resource_id, "partner_id": None, "line_kind": "unallocated",
-        "part": None, "method": None, "basis_kind": "none", "key_version": None,
-        "basis": Decimal(0), "total_basis": Decimal(0), "ratio": Decimal(0),
-        "amount_cents": pool_cents, "pool_cents": pool_cents,
-    }
-    for name, value in row.items():
-        columns[name].append(value)

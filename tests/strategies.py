@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain.keys import AllocationKey, KeyPart
 from domain.periods import month_bounds
+from domain.pools import KeyVersion
 
 partner_ids = st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
 
@@ -116,3 +117,34 @@ def allocation_cases(draw, methods: tuple[str, ...] = METHODS):
     key = draw(keys(partners, draw(st.sampled_from(methods))))
     usage = draw(usage_maps(partners))
     return draw(pools), key, month, usage, draw(memberships(partners, month))
+
+
+def _shifted(month: str, by: int) -> str:
+    year, number = divmod(int(month[:4]) * 12 + int(month[5:]) - 1 + by, 12)
+    return f"{year:04d}-{number + 1:02d}"
+
+
+@st.composite
+def key_versions(draw, partners: list[str], month: str) -> list[KeyVersion]:
+    """A resource's key versions, numbered in the order set, applying from months around
+    `month` (some after it, some sharing a month); possibly none."""
+    result = []
+    for version in range(1, draw(st.integers(0, 4)) + 1):
+        method = draw(st.sampled_from(METHODS))
+        applies_from = _shifted(month, draw(st.integers(-3, 2)))
+        result.append(KeyVersion(version, applies_from, draw(keys(partners, method))))
+    return result
+
+
+@st.composite
+def pool_cases(draw):
+    """Arguments for pool_lines(): (month, pool_cents, has_costs, versions, usage,
+    memberships). A pool without a recorded cost has 0 cents; one with costs may have 0
+    cents too (all of them cancelled)."""
+    partners = draw(partner_lists())
+    month = draw(st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(2001, 2099), st.integers(1, 12)))
+    has_costs = draw(st.booleans())
+    pool_cents = draw(pools) if has_costs else 0
+    versions = draw(key_versions(partners, month))
+    return (month, pool_cents, has_costs, versions, draw(usage_maps(partners)),
+            draw(memberships(partners, month)))

@@ -216,9 +216,10 @@ def trace(
                            field="resource_id")
         if read.as_of:
             rows: set[tuple] = set()
-            for basis_kind, key_version in {(line["basis_kind"], line["key_version"]) for line in lines}:
+            for line in lines:
                 rows.update(trace_as_of(read.conn, partner_id=partner_id, month=month, resource_id=resource_id,
-                                        basis_kind=basis_kind, key_version=key_version,
+                                        line_kind=line["line_kind"], part=line["part"],
+                                        basis_kind=line["basis_kind"], key_version=line["key_version"],
                                         position=read.position))
         else:
             rows = set(read.conn.execute(

@@ -15,30 +15,12 @@ WHERE month = $month AND resource_id IN (
     WHERE applies_from <= $month AND contains(CAST(key AS VARCHAR), $quoted)
 );
 
--- name: trace_at
--- The events behind a partner's line of a pool at $p, joined to `events`: what the
--- `charge_trace` view lists for a line, restricted to the events recorded by then.
-WITH trace AS (
-    SELECT 'cost' AS source, entry_id, valid_from AS position FROM cost_versions
-    WHERE resource_id = $resource AND month = $month AND valid_from <= $p
-    UNION ALL
-    SELECT 'usage', entry_id, valid_from FROM usage_versions
-    WHERE resource_id = $resource AND month = $month AND partner_id = $partner AND valid_from <= $p
-      AND $basis_kind IN ('usage', 'tariff')
-    UNION ALL
-    SELECT 'key', NULL, position FROM allocation_keys
-    WHERE resource_id = $resource AND key_version = $key_version AND position <= $p
-    UNION ALL
-    SELECT 'membership', NULL, valid_from FROM membership_versions
-    WHERE partner_id = $partner AND first_day <= last_day(CAST($month || '-01' AS DATE))
-      AND valid_from <= $p AND $basis_kind IN ('weight', 'equal')
-    UNION ALL
-    SELECT 'dispute', d.dispute_id, e.position FROM disputes d
-    JOIN dispute_events e ON e.dispute_id = d.dispute_id
-    WHERE d.partner_id = $partner AND d.month = $month AND d.resource_id = $resource
-      AND e.position <= $p
-)
+-- name: line_trace_at
+-- The events behind a partner's line of a pool at $p (the `trace_at` macro), joined to
+-- `events`: what the `charge_trace` view lists for a line, restricted to the events
+-- recorded by then.
 SELECT t.source, t.entry_id, t.position, e.event_type, e.actor, e.recorded_at,
        CAST(e.payload AS VARCHAR)
-FROM trace t JOIN events e USING (position)
+FROM trace_at($p, $month, $resource, $partner, $line_kind, $part, $basis_kind, $key_version) t
+JOIN events e USING (position)
 ORDER BY t.position, t.source, t.entry_id;
