@@ -17,7 +17,7 @@ $(STAMP): $(PY) pyproject.toml
 # Load Haut-Val (12 months) into a fresh var/demo.sqlite, build var/demo.duckdb, print a
 # token per role and serve the API on http://127.0.0.1:8000 (`encommun demo`; Ctrl-C stops it).
 demo: $(STAMP)
-	$(PY) -m api.cli demo --months 12 --port 8000
+	$(PY) -m cli demo --months 12 --port 8000
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -34,7 +34,7 @@ bench-api: $(STAMP)
 
 # Rebuild the demo's projections from its event store.
 rebuild: $(STAMP)
-	$(PY) -m api.cli rebuild --store var/demo.sqlite --projections var/demo.duckdb
+	$(PY) -m cli rebuild --store var/demo.sqlite --projections var/demo.duckdb
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,15 +1,27 @@
-"""The composition root: builds the ledger from settings. Nothing is built at import."""
+"""The composition root: builds the ledger from settings, and gives it the read side's
+answers once projections follow it. Nothing is built at import."""
 
 from __future__ import annotations
 
-from settings import Settings
+from application.ledger import Ledger
 from domain.timesheets import WorkingTimeLimits
-from event_store.ledger import Ledger
+from event_store.store import EventStore
+from projections.follower import Follower
+from projections.lookups import ProjectedStatementLines
+from settings import Settings
 
 
 def bootstrap(settings: Settings | None = None) -> Ledger:
+    """The ledger on the configured event store, for writing: with no read side yet, the
+    preconditions that need one are checked once `follow` gives it."""
     settings = settings or Settings()
     if settings.store == "sqlite":
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     limits = WorkingTimeLimits(settings.max_day_hours, settings.max_week_hours)
-    return Ledger(settings.eventsourcing_env(), limits)
+    return Ledger(EventStore(settings.eventsourcing_env()), limits)
+
+
+def follow(ledger: Ledger, follower: Follower) -> Follower:
+    """The projections `follower` keeps (of this ledger's log) now answer its preconditions."""
+    ledger.lines = ProjectedStatementLines(follower, ledger.recorder)
+    return follower

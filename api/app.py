@@ -8,8 +8,8 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import (audit, batch, costs, disputes, documents, partners, periods, ready, resources, shares, sql,
-                         statements, usage)
+from api.routers import (audit, batch, cost_shares, costs, disputes, documents, partners, periods, ready, resources,
+                         sql, statements, usage)
 from api.services import Services
 from settings import Settings
 
@@ -38,8 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
     document_problems(app)
-    for module in (partners, resources, usage, costs, batch, shares, statements, documents, audit, periods, disputes, sql,
-                   ready):
+    for module in (partners, resources, usage, costs, batch, cost_shares, statements, documents, audit, periods,
+                   disputes, sql, ready):
         app.include_router(module.router)
     return app
 

@@ -1,19 +1,11 @@
-"""Bearer tokens and what each role may do.
-
-coordinator: everything on the write side; partner: its own usage and its own figures
-(other partners only as totals); auditor: reads everything, writes nothing; analyst: the
-SQL endpoint and exports.
-"""
+"""Bearer tokens: who is asking. What each role may do is application/permissions.py."""
 
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
 from domain.access import AccessToken
-from event_store.access import TokenKeys, find_token, token_keys
-
-WRITE_ROLES = {"coordinator", "partner"}
-READ_ROLES = {"coordinator", "partner", "auditor"}
+from application.tokens import TokenKeys, find_token, token_keys
 
 
 def authenticate(request: Request) -> AccessToken:
@@ -38,16 +30,3 @@ def _keys(request: Request) -> TokenKeys:
         if keys.accepted:
             request.app.state.token_keys = keys
     return keys
-
-
-def require_role(token: AccessToken, *roles: str) -> None:
-    if token.role not in roles:
-        raise HTTPException(403, f"{token.role} tokens cannot do this (needs {' or '.join(roles)})")
-
-
-def require_partner_scope(token: AccessToken, partner_id: str | None, what: str) -> None:
-    """A partner token acts and reads for its own partner only."""
-    if token.role == "partner" and partner_id != token.partner_id:
-        raise HTTPException(
-            403, f"a token of partner '{token.partner_id}' cannot {what} for partner '{partner_id}'"
-        )

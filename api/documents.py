@@ -23,7 +23,7 @@ from fastapi.responses import PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from api.reads import Reading, partner_statement_lines, require_partner, resource_names
+from api.reads import Reading, partner_statement_lines, known_partner_name, resource_names
 from domain.money import format_eur
 from domain.periods import LOCAL_TZ
 
@@ -246,7 +246,7 @@ def _disputes(read: Reading, rows: list[dict[str, Any]], names: dict[str, str]) 
 
 def statement_document(read: Reading, partner_id: str, month: str) -> StatementDocument:
     """Everything a printed or filed statement shows, read from one snapshot."""
-    name = require_partner(read, partner_id)
+    name = known_partner_name(read, partner_id)
     lines, seal = partner_statement_lines(read, partner_id, month)
     disputes = read.rows(
         "SELECT dispute_id, resource_id, line_kind, part, reason, status, resolution_reason FROM disputes "

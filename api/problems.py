@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from domain import commands, errors
-from event_store.ledger import BatchRefused
+from application.outcome import BatchRefused
+from application.permissions import Forbidden
 from projections.follower import ProjectionStalled
 from projections.sandbox import SqlError
 
@@ -103,6 +104,11 @@ def register(app: FastAPI) -> None:
         response = problem(503, "projections-stalled", "ProjectionsStalled", error.stall.message(public=True))
         response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_in_s)))
         return response
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
+        # As an HTTPException(403) reads: the policy is not HTTP's, its answer is.
+        return problem(403, "http", "HTTPError", str(error))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:

@@ -17,7 +17,6 @@ from typing import Annotated, Any, Iterator
 import duckdb
 from fastapi import HTTPException, Query
 
-from api.auth import require_role
 from api.services import Services
 from domain.access import AccessToken
 from domain.allocation import LINE_KIND_ORDER
@@ -27,7 +26,6 @@ from projections.as_of import position_at, statement_as_of
 from projections.closing import month_lines
 from projections.runner import APPLICATION
 
-READER_ROLES = ("coordinator", "auditor", "partner")
 # Log positions are 64-bit integers in every store; a larger one is a typing error.
 MAX_POSITION = 2**62
 
@@ -48,11 +46,6 @@ After = Annotated[
 ]
 
 _POSITION = re.compile(r"^\d{1,18}$")
-
-
-def require_reader(token: AccessToken) -> None:
-    """Statements, shares and traces: coordinators, auditors and partners (not analysts)."""
-    require_role(token, *READER_ROLES)
 
 
 def parse_as_of(value: str | None) -> int | datetime | None:
@@ -152,7 +145,7 @@ def reading(services: Services, *, after: int | None = None, as_of: str | None =
         conn.close()
 
 
-def require_partner(read: Reading, partner_id: str) -> str:
+def known_partner_name(read: Reading, partner_id: str) -> str:
     """The partner's name; 404 if no such partner was ever registered."""
     row = read.conn.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
     if row is None:
@@ -160,7 +153,7 @@ def require_partner(read: Reading, partner_id: str) -> str:
     return row[0]
 
 
-def require_resource(read: Reading, resource_id: str) -> str:
+def known_resource_name(read: Reading, resource_id: str) -> str:
     """The resource's current name; 404 if no such resource was ever registered."""
     row = read.conn.execute("SELECT name FROM resources WHERE resource_id = ?", [resource_id]).fetchone()
     if row is None:

@@ -1,4 +1,4 @@
-"""The one way the API records: check the token's rights, execute, wake the projections."""
+"""The one way the API records: execute as the token's holder, wake the projections."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope, require_role
 from api.services import Services
+from application.idempotency import scoped_key
+from application.outcome import Outcome
 from domain.access import AccessToken
-from domain.commands import BookSlot, CancelBooking, Command, LogStaffHours, RecordEquipmentUse
-from domain.disputes import CommentDispute, OpenDispute
-from domain.errors import NotFound
-from event_store.ledger import Outcome
-
-# What a partner token may record, always for its own partner.
-PARTNER_COMMANDS = (BookSlot, RecordEquipmentUse, LogStaffHours, CancelBooking, OpenDispute, CommentDispute)
+from domain.commands import Command
 
 
 class RecordedEvent(BaseModel):
@@ -46,38 +41,14 @@ class Recorded(BaseModel):
     }
 
 
-def check_rights(services: Services, token: AccessToken, command: Command) -> None:
-    require_role(token, "coordinator", "partner")
-    if token.role != "partner":
-        return
-    if not isinstance(command, PARTNER_COMMANDS):
-        require_role(token, "coordinator")
-    if isinstance(command, CancelBooking):
-        # Another partner's booking and no booking at all get the same answer: entry ids
-        # can be walked, and telling the two apart would map who booked what.
-        try:
-            owner = services.ledger.entry_partner(command.entry_id)
-        except NotFound:
-            owner = None
-        if owner != token.partner_id:
-            raise NotFound(f"partner '{token.partner_id}' has no booking '{command.entry_id}'",
-                           field="entry_id")
-    elif isinstance(command, CommentDispute):
-        require_partner_scope(token, command.dispute_id.split(":", 1)[0], "comment a dispute")
-    else:
-        require_partner_scope(token, command.partner_id, "record usage")
-
-
-def record(services: Services, token: AccessToken, commands: list[Command], key: str | None,
+def record(services: Services, token: AccessToken, commands: list[Command], idempotency_key: str | None,
            *, batch: bool = False) -> Recorded:
-    for command in commands:
-        check_rights(services, token, command)
-    # Keys are scoped to the token, so two clients cannot collide or replay each other.
-    scoped = f"{token.token_sha256[:16]}:{key}" if key else None
+    """Record as the token's holder: the ledger asks the permission policy first."""
+    scoped = scoped_key(token.token_sha256, idempotency_key)
     if batch:
-        outcome = services.ledger.execute_batch(commands, actor=token.actor, idempotency_key=scoped)
+        outcome = services.ledger.execute_batch(commands, actor=token, idempotency_key=scoped)
     else:
-        outcome = services.ledger.execute(commands[0], actor=token.actor, idempotency_key=scoped)
+        outcome = services.ledger.execute(commands[0], actor=token, idempotency_key=scoped)
     services.follower.nudge()
     return public(outcome)
 

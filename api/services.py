@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bootstrap import bootstrap
-from event_store.ledger import Ledger
+from bootstrap import bootstrap, follow
+from application.ledger import Ledger
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
 from projections.snapshot import SnapshotPublisher
@@ -24,7 +24,7 @@ class Services:
         ledger = bootstrap(settings)
         settings.projection_path.parent.mkdir(parents=True, exist_ok=True)
         view = DuckDBTrackingRecorder(settings.projection_path)
-        follower = Follower(ledger.recorder, view)
+        follower = follow(ledger, Follower(ledger.recorder, view))
         follower.start()  # catches up first: nothing older than the log at start is served
         snapshots = SnapshotPublisher.from_settings(follower, settings)
         snapshots.start()

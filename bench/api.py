@@ -6,7 +6,7 @@
 The store and its projection file are copied into a temporary directory (the SQLite file
 with SQLite's online backup, so the copy is consistent; the projection is built with
 `python -m projections rebuild` beside the store first if it is missing), a coordinator
-token is issued on the copy, and `uvicorn --factory tests.e2e.server:app` (one worker,
+token is issued on the copy, and `uvicorn --factory api.app:create_app` (one worker,
 no access log) serves the copy on a free port of 127.0.0.1. The load generator is a pool
 of `--threads` threads, each with its own keep-alive httpx client, taking requests from
 a shared queue. Every workload stops after `--requests` requests (`--batches` for
@@ -52,9 +52,9 @@ import duckdb
 import httpx
 
 from bootstrap import bootstrap
-from event_store.access import issue_token, token_keys
+from application.tokens import issue_token, token_keys
 from settings import Settings
-from tests.e2e.server import serve
+from bench.server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = ROOT / "var/bench/haut-val-m120-x50.sqlite"

@@ -161,7 +161,7 @@ def main() -> int:
     raw_wall = time.perf_counter() - started
     assert raw_count == events
     timings = latencies(db, args.runs)
-    verify_wall, verify_peak = measured_child([sys.executable, "-m", "api.cli", "verify", "--store", str(store)])
+    verify_wall, verify_peak = measured_child([sys.executable, "-m", "cli", "verify", "--store", str(store)])
     closed_months = duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM periods").fetchone()[0]
 
     rate, raw_rate = events / wall, events / raw_wall

@@ -2,8 +2,7 @@
 
     python -m bench.sql_latency [--runs 50]
 
-A small pool (tests/history.py) and a token per role are prepared in a temporary
-directory, `uvicorn --factory tests.e2e.server:app` serves it on 127.0.0.1, one untimed
+An analyst's token is issued on a fresh store in a temporary directory, `uvicorn --factory api.app:create_app` serves it on 127.0.0.1, one untimed
 query warms the snapshot up, then `--runs` queries are sent one after another on one
 keep-alive connection. Prints p50, p90, max and the mean, in milliseconds.
 """
@@ -18,8 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.api_fixtures import api_settings, prepare
-from tests.e2e.server import serve
+from application.tokens import issue_token, token_keys
+from bench.server import serve
+from bootstrap import bootstrap
+from settings import Settings
 
 
 def main() -> None:
@@ -27,9 +28,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="encommun-sql-latency-") as tmp:
-        settings = api_settings(Path(tmp))
-        tokens = prepare(settings)
-        headers = {"Authorization": f"Bearer {tokens['analyst']}"}
+        settings = Settings(sqlite_path=Path(tmp) / "ledger.sqlite", projection_path=Path(tmp) / "projections.duckdb",
+                            snapshot_dir=Path(tmp) / "snapshots", snapshot_every_s=0)
+        with bootstrap(settings) as ledger:
+            token = issue_token(ledger, "analyst", label="bench-sql", keys=token_keys(settings, create=True))
+        headers = {"Authorization": f"Bearer {token}"}
         with serve(settings, log=Path(tmp) / "uvicorn.log") as server, \
                 httpx.Client(base_url=server.base_url, timeout=30) as http:
             assert http.post("/sql", json={"sql": "SELECT 1"}, headers=headers).status_code == 200

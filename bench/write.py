@@ -69,7 +69,7 @@ from domain.commands import (
     RecordEquipmentUse,
     RegisterResource,
 )
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 
 ACTOR = "bench@encommun"
@@ -393,7 +393,7 @@ def postgres_target(stack: ExitStack) -> PostgresTarget | None:
         saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("ENCOMMUN_POSTGRES_")}
         stack.callback(os.environ.update, saved)
         return target
-    from tests import postgres_server
+    from bench import postgres_server
 
     bindir = postgres_server.find_bindir()
     if bindir is None:

@@ -22,7 +22,8 @@ from domain.events import (
     PartnerRejoined,
     ResourceRegistered,
 )
-from event_store.ledger import BatchRefused, Ledger, Outcome
+from application.ledger import Ledger
+from application.outcome import BatchRefused, Outcome
 from demo.steps import Step
 
 
@@ -224,4 +225,4 @@ def _notifications(ledger: Ledger, *topics: str, page: int = 10_000):
 
 def stored_events(ledger: Ledger, *types: type):
     for notification in _notifications(ledger, *(get_topic(t) for t in types)):
-        yield ledger.mapper.to_domain_event(notification)
+        yield ledger.store.mapper.to_domain_event(notification)

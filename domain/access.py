@@ -15,7 +15,10 @@ from functools import singledispatch
 from typing import Literal
 from uuid import UUID
 
+from pydantic import Field, SecretBytes
+
 from domain.aggregate import Stamp, first_event, next_event, projector
+from domain.commands import Command
 from domain.errors import AlreadyExists, InvalidCommand, RuleViolation
 from domain.events import DomainEvent
 from domain.ids import Slug, aggregate_id
@@ -35,6 +38,26 @@ class TokenIssued(DomainEvent):
 
 class TokenRevoked(DomainEvent):
     token_sha256: str
+
+
+class IssueToken(Command):
+    """Issue the token whose digest this is. Values are checked as the event is made, as
+    they always were; the signing key travels with the command but is never dumped, so
+    neither a receipt's digest nor a log line holds it."""
+
+    token_sha256: str
+    role: str
+    partner_id: str | None
+    label: str
+    signing_key: SecretBytes = Field(exclude=True, repr=False)
+
+    records = (TokenIssued,)
+
+
+class RevokeToken(Command):
+    token_sha256: str
+
+    records = (TokenRevoked,)
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,7 @@ FORMER_TOPICS: dict[str, type[DomainEvent]] = {}
 
 # Events that no command records, and what records them instead.
 RECORDED_WITHOUT_COMMAND: dict[str, str] = {
-    "CommandReceived": "the ledger's receipt of a command sent with an idempotency key (event_store/ledger.py)",
-    "TokenIssued": "issuing an access token (event_store/access.py)",
-    "TokenRevoked": "revoking an access token (event_store/access.py)",
+    "CommandReceived": "the ledger's receipt of a command sent with an idempotency key (application/idempotency.py)",
 }
 
 
@@ -67,6 +65,8 @@ NOT_BATCHABLE: dict[str, str] = {
     "OpenDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
     "CommentDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
     "ResolveDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
+    "IssueToken": "the operator issues tokens at the command line; its signing key is in no payload",
+    "RevokeToken": "the operator revokes tokens at the command line",
 }
 
 

@@ -1,4 +1,4 @@
-"""A resource's monthly cost ledger."""
+"""A resource's monthly cost book: the container of its costs for one month."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from domain.periods import month_bounds
 from domain.resources import Resource
 
 
-def record_cost(ledger: Container, cmd: RecordCost, resource: Resource, stamp: Stamp) -> CostRecorded:
+def record_cost(book: Container, cmd: RecordCost, resource: Resource, stamp: Stamp) -> CostRecorded:
     resource.check_active_on(month_bounds(cmd.month)[0], field="month")
     return next_event(
-        ledger,
+        book,
         CostRecorded,
         stamp,
-        entry_id=ledger.new_entry_id(),
+        entry_id=book.new_entry_id(),
         resource_id=resource.resource_id,
         month=cmd.month,
         amount_cents=cmd.amount_cents,

@@ -3,7 +3,7 @@
 An entry lives in the container whose rules it must respect together with its
 neighbours: bookings and equipment uses in a resource's day agenda (capacity), staff hours
 in an employee's ISO-week timesheet (daily and weekly limits), costs in a resource's
-monthly cost ledger. Concurrent writers to one container conflict on its version and are
+monthly cost book. Concurrent writers to one container conflict on its version and are
 retried on fresh state, so the rules hold under concurrency.
 """
 
@@ -55,7 +55,7 @@ class Container:
     id: UUID
     version: int
     resource_id: str
-    period: str  # YYYY-MM-DD (agenda), YYYY-Www (timesheet) or YYYY-MM (cost ledger)
+    period: str  # YYYY-MM-DD (agenda), YYYY-Www (timesheet) or YYYY-MM (cost book)
     entries: tuple[Entry, ...]
 
     def new_entry_id(self) -> str:

@@ -5,7 +5,7 @@ Aggregate ids are uuid5 of a natural key, so any node finds an aggregate without
 
 Usage and cost entries get ids from the container aggregate that records them:
 '<resource>:<period>:<n>' where the period is a day (agenda), an ISO week (timesheet)
-or a month (cost ledger). An entry id therefore says where its entry lives, which is how
+or a month (cost book). An entry id therefore says where its entry lives, which is how
 a correction or a void finds it, and it is unique because the container numbers it.
 """
 
@@ -53,7 +53,7 @@ def timesheet_aggregate_id(employee_id: str, week: str) -> UUID:
     return aggregate_id("timesheet", employee_id, week)
 
 
-def cost_ledger_aggregate_id(resource_id: str, month: str) -> UUID:
+def cost_book_aggregate_id(resource_id: str, month: str) -> UUID:
     return aggregate_id("costs", resource_id, month)
 
 
@@ -83,4 +83,4 @@ def container_aggregate_id(value: str) -> UUID:
         return timesheet_aggregate_id(resource, period)
     if len(period) == 10:
         return agenda_aggregate_id(resource, period)
-    return cost_ledger_aggregate_id(resource, period)
+    return cost_book_aggregate_id(resource, period)

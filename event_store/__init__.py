@@ -1,1 +1,2 @@
-"""The write side's adapter: the eventsourcing application and its persistence."""
+"""Persistence only: the event store (the eventsourcing application), its pydantic mapper
+and the positions of stored events. What to record is decided in application/."""

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bootstrap import bootstrap
+from event_store.store import EventStore
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import ProjectionRunner
@@ -27,18 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-pages", action="store_true", help="print a line per page")
     args = parser.parse_args(argv)
 
-    ledger = bootstrap(Settings(sqlite_path=args.store))
+    # Only the log is read: the event store itself, not the ledger's use cases.
+    store = EventStore(Settings(sqlite_path=args.store).eventsourcing_env())
 
     def report(count: int) -> None:
         if args.report_pages:
             print(f"page {count}", flush=True)
 
     if args.action == "rebuild":
-        folded = rebuild(ledger.recorder, args.db, page_size=args.page_size or 50_000,
+        folded = rebuild(store.recorder, args.db, page_size=args.page_size or 50_000,
                          progress=not args.report_pages, on_page=report)
     else:
         view = DuckDBTrackingRecorder(args.db)
-        folded = ProjectionRunner(ledger.recorder, view, page_size=args.page_size or 5_000).catch_up(on_page=report)
+        folded = ProjectionRunner(store.recorder, view, page_size=args.page_size or 5_000).catch_up(on_page=report)
         view.close()
     print(f"{folded} events folded", flush=True)
     return 0

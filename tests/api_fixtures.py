@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from bootstrap import bootstrap
-from event_store.access import issue_token, token_keys
+from application.tokens import issue_token, token_keys
 from settings import Settings
 from tests.history import ACTOR, setup
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from bootstrap import bootstrap
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
-from tests import postgres_server
+from bench import postgres_server
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Tests never assert on time: a loaded machine must not fail a money property.

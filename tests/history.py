@@ -128,7 +128,7 @@ def history(months: int = 4, seed: int = 3) -> list[list[Command] | Close]:
 
 def record(ledger, item: list[Command] | Close, follower) -> None:
     """Record one item of the history: a batch, or the close of a month."""
-    from api.closing import close_month
+    from application.close_month import close_month
 
     if isinstance(item, Close):
         close_month(ledger, follower, item.month, actor=ACTOR)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from domain.commands import JoinPartner, LeavePartner, RegisterResource
 
 COORDINATOR = "coordinator@test"

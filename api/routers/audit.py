@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth import require_role
+from application.permissions import AUDITORS, require_role
 from api.deps import ServicesDep, TokenDep
 from api.reads import MAX_POSITION, After, AsOf, reading
 from domain.errors import InvalidCommand
@@ -81,7 +81,7 @@ def audit(
     as_of: AsOf = None,
     after: After = None,
 ) -> AuditPage:
-    require_role(token, "auditor", "coordinator")
+    require_role(token, *AUDITORS)
     if since is not None and until is not None and since >= until:
         raise InvalidCommand(f"since ({since.isoformat()}) must be before until ({until.isoformat()})",
                              field="since")
@@ -132,7 +132,7 @@ class AuditAnchor(BaseModel):
                     "(auditors and coordinators)")
 def audit_anchor(*, services: ServicesDep, token: TokenDep, as_of: AsOf = None,
                  after: After = None) -> AuditAnchor:
-    require_role(token, "auditor", "coordinator")
+    require_role(token, *AUDITORS)
     with reading(services, after=after, as_of=as_of) as read:
         head = anchor_at(read.conn, read.position)
     return AuditAnchor(position=head.position, chain_hash=head.chain_hash, anchor=str(head))

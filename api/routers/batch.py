@@ -21,11 +21,11 @@ class Batch(BaseModel):
 @router.post("/batch", status_code=201, response_model=Recorded,
              summary="Record many commands at once; a refusal names the index of the first refused one")
 def batch(
-    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None,
+    *, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
     body: Annotated[Batch, Body(examples=[{"commands": [
         {"command": "log_staff_hours", "employee_id": "assistante-paie",
          "partner_id": "creche-les-marmottes", "work_date": "2026-03-02", "hours": "3.5"},
         {"command": "record_equipment_use", "resource_id": "copieur", "partner_id": "france-services",
          "used_on": "2026-03-02", "quantity": 120, "unit": "page"}]}])],
 ) -> Recorded:
-    return record(services, token, list(body.commands), key, batch=True)
+    return record(services, token, list(body.commands), idempotency_key, batch=True)

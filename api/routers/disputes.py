@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope, require_role
+from application.permissions import require_partner_scope
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
-from api.reads import After, log_end, reading, require_reader
+from api.reads import After, reading
+from application.permissions import require_reader
 from api.recording import Recorded, record
 from domain.disputes import CommentDispute, DisputeId, OpenDispute, ResolveDispute
-from domain.errors import NotFound
 from domain.ids import EntryId, Slug
 from domain.money import Cents
 from domain.periods import Month
@@ -57,40 +57,31 @@ class DisputePublic(BaseModel):
 @router.post("", status_code=201, response_model=Recorded,
              summary="Dispute one line of a statement (the partner's own)")
 def open_dispute(
-    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None,
+    *, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
     body: Annotated[OpenDispute, Body(examples=[{
         "partner_id": "creche-les-marmottes", "month": "2026-03", "resource_id": "loyer-batiment",
         "line_kind": "share", "reason": "surface surestimée", "attachment_ref": "plan-2026.pdf"}])],
 ) -> Recorded:
-    require_partner_scope(token, body.partner_id, "open a dispute")
-    # The line may come from a write just made: check it against the whole log.
-    with reading(services, after=log_end(services)) as read:
-        exists = read.conn.execute(
-            "SELECT count(*) FROM statement_lines WHERE partner_id = ? AND month = ? AND resource_id = ? "
-            "AND line_kind = ? AND part IS NOT DISTINCT FROM ?",
-            [body.partner_id, body.month, body.resource_id, body.line_kind, body.part]).fetchall()[0][0]
-    if not exists:
-        raise NotFound(f"the statement of '{body.partner_id}' for {body.month} has no {body.line_kind} line "
-                       f"for '{body.resource_id}'", field="resource_id")
-    return record(services, token, [body], key)
+    # Who may (application/permissions.py) and that the line exists (preconditions.py):
+    # the ledger checks both, in that order.
+    return record(services, token, [body], idempotency_key)
 
 
 @router.post("/{dispute_id}/comments", status_code=201, response_model=Recorded,
              summary="Add a comment to an open dispute")
-def comment(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, key: IdempotencyKey = None,
+def comment(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, idempotency_key: IdempotencyKey = None,
             body: Annotated[CommentBody, Body(examples=[{"comment": "le plan joint date de 2024"}])]) -> Recorded:
-    return record(services, token, [CommentDispute(dispute_id=dispute_id, comment=body.comment)], key)
+    return record(services, token, [CommentDispute(dispute_id=dispute_id, comment=body.comment)], idempotency_key)
 
 
 @router.post("/{dispute_id}/resolve", status_code=201, response_model=Recorded,
              summary="Resolve a dispute: accepted (with a credit on the next statement) or rejected")
-def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, key: IdempotencyKey = None,
+def resolve(*, services: ServicesDep, token: TokenDep, dispute_id: DisputePath, idempotency_key: IdempotencyKey = None,
             body: Annotated[ResolutionBody, Body(examples=[
                 {"outcome": "accepted", "reason": "surface corrigée", "credit_cents": 12_345},
                 {"outcome": "rejected", "reason": "relevé du compteur conforme"}])]) -> Recorded:
-    require_role(token, "coordinator")
     command = ResolveDispute(dispute_id=dispute_id, **body.model_dump())
-    return record(services, token, [command], key)
+    return record(services, token, [command], idempotency_key)
 
 
 @router.get("", response_model=list[DisputePublic], summary="Disputes, by partner, month or status")

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.auth import require_partner_scope
+from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
 from api.documents import CsvResponse, StatementDocument, render_csv, render_html, statement_document
-from api.reads import After, reading, require_reader
+from api.reads import After, reading
+from application.permissions import require_reader
 from api.routers.statements import MonthPath, PartnerId
 
 router = APIRouter(tags=["statements"])

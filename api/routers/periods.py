@@ -11,10 +11,11 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope, require_role
-from api.closing import close_month
+from application.close_month import close_month
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
-from api.reads import After, reading, require_reader
+from api.reads import After, reading
+from application.idempotency import scoped_key
+from application.permissions import require_reader
 from api.recording import Recorded, public
 from domain.errors import NotFound
 from domain.periods import Month
@@ -61,10 +62,9 @@ class Difference(BaseModel):
 
 @router.post("/{month}/close", status_code=201, response_model=Recorded,
              summary="Close a month: its statements are sealed, numbered and never change again")
-def close(*, services: ServicesDep, token: TokenDep, month: MonthPath, key: IdempotencyKey = None) -> Recorded:
-    require_role(token, "coordinator")
-    return public(close_month(services.ledger, services.follower, month, actor=token.actor,
-                              idempotency_key=f"{token.token_sha256[:16]}:{key}" if key else None))
+def close(*, services: ServicesDep, token: TokenDep, month: MonthPath, idempotency_key: IdempotencyKey = None) -> Recorded:
+    return public(close_month(services.ledger, services.follower, month, actor=token,
+                              idempotency_key=scoped_key(token.token_sha256, idempotency_key)))
 
 
 @router.get("", response_model=list[Period], summary="The closed months and their seals")
@@ -89,7 +89,6 @@ def issued_vs_now(*, services: ServicesDep, token: TokenDep, request: Request, m
         raise NotFound(f"month {month} is not closed: there is no issued statement to compare", field="month")
     if token.role == "partner":
         rows = [r for r in rows if r["partner_id"] == token.partner_id]
-        require_partner_scope(token, token.partner_id, "read")
     differences = [Difference(**r) for r in rows]
     if "text/csv" in request.headers.get("accept", ""):
         return Response(_csv(differences), media_type="text/csv; charset=utf-8",

@@ -30,27 +30,27 @@ class KeyBody(BaseModel):
 
 @router.post("", status_code=201, response_model=Recorded, summary="Register a pooled resource")
 def register(
-    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None,
+    *, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
     body: Annotated[RegisterResource, Body(examples=[{
         "resource_id": "salle-vercors", "name": "Salle Vercors", "kind": "premises",
         "unit": "hour", "capacity": 1}])],
 ) -> Recorded:
-    return record(services, token, [body], key)
+    return record(services, token, [body], idempotency_key)
 
 
 @router.post("/{resource_id}/retire", status_code=201, response_model=Recorded,
              summary="Retire a resource from a day on")
 def retire(
-    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None, resource_id: ResourceId,
+    *, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None, resource_id: ResourceId,
     body: Annotated[RetireBody, Body(examples=[{"retired_on": "2027-01-01"}])],
 ) -> Recorded:
-    return record(services, token, [RetireResource(resource_id=resource_id, retired_on=body.retired_on)], key)
+    return record(services, token, [RetireResource(resource_id=resource_id, retired_on=body.retired_on)], idempotency_key)
 
 
 @router.post("/{resource_id}/keys", status_code=201, response_model=Recorded,
              summary="Set the allocation key that applies from a month on (a new version)")
 def set_key(
-    *, services: ServicesDep, token: TokenDep, key: IdempotencyKey = None, resource_id: ResourceId,
+    *, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None, resource_id: ResourceId,
     body: Annotated[KeyBody, Body(examples=[{
         "applies_from": "2026-01",
         "key": {"method": "mixed", "parts": [
@@ -59,4 +59,4 @@ def set_key(
              "weights": {"france-services": 260, "maison-des-associations": 140}}]}}])],
 ) -> Recorded:
     command = SetAllocationKey(resource_id=resource_id, applies_from=body.applies_from, key=body.key)
-    return record(services, token, [command], key)
+    return record(services, token, [command], idempotency_key)

@@ -18,14 +18,13 @@ from fastapi import APIRouter, Body, Header, HTTPException
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api.auth import require_role
+from application.permissions import ANALYSTS, require_role
 from api.deps import ServicesDep, TokenDep
 from api.reads import After, wait_for
 from projections.sandbox import QueryResult, SqlParquet
 
 router = APIRouter(tags=["analysts' SQL"])
 
-SQL_ROLES = ("analyst", "coordinator", "auditor")
 PARQUET = "application/vnd.apache.parquet"
 # Media types an analyst may ask for in `Accept`, and what each answers with.
 FORMATS = {
@@ -98,7 +97,7 @@ def run_sql(
     body: Annotated[SqlQuery, Body()],
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    require_role(token, *SQL_ROLES)
+    require_role(token, *ANALYSTS)
     form = negotiate(accept)
     wait_for(services, after)
     with services.snapshots.snapshot(at_least=after) as snapshot:

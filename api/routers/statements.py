@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope
+from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
-from api.reads import (partner_statement_lines, After, AsOf, reading, require_partner, require_reader,
-                       require_resource, resource_names)
+from api.reads import (partner_statement_lines, After, AsOf, reading, known_partner_name, known_resource_name,
+                       resource_names)
+from application.permissions import require_reader
 from domain.access import AccessToken
 from domain.errors import NotFound
 from domain.ids import Slug
@@ -169,7 +170,7 @@ def statement(
 ) -> Statement:
     _check_partner(token, partner_id, "read the statement")
     with reading(services, after=after, as_of=as_of) as read:
-        name = require_partner(read, partner_id)
+        name = known_partner_name(read, partner_id)
         lines, seal = partner_statement_lines(read, partner_id, month)
         names = resource_names(read, {line["resource_id"] for line in lines})
     total = sum(line["amount_cents"] for line in lines)
@@ -203,8 +204,8 @@ def trace(
 ) -> Trace:
     _check_partner(token, partner_id, "read a trace")
     with reading(services, after=after, as_of=as_of) as read:
-        require_partner(read, partner_id)
-        resource_name = require_resource(read, resource_id)
+        known_partner_name(read, partner_id)
+        resource_name = known_resource_name(read, resource_id)
         lines = [line for line in partner_statement_lines(read, partner_id, month)[0]
                  if line["resource_id"] == resource_id and (part is None or line["part"] == part)
                  and line["basis_kind"] is not None]  # adjustments and credits trace elsewhere

@@ -1,7 +1,7 @@
 """End-to-end fixtures: the API served by a real `uvicorn` process on loopback.
 
 Each session fixture prepares a store (the small pool of tests/history.py and a token per
-role, tests/api_fixtures.prepare), starts uvicorn on it (tests/e2e/server.py), yields its
+role, tests/api_fixtures.prepare), starts uvicorn on it (bench/server.py), yields its
 base URL and tokens, and stops it. The HTTP tests and Schemathesis get a server each, so
 that the fuzzer's random writes (a random month closed, say) cannot change what the HTTP
 tests read. Starting, waiting and stopping are all bounded in time.
@@ -18,7 +18,7 @@ import pytest
 
 from settings import Settings
 from tests.api_fixtures import api_settings, prepare
-from tests.e2e.server import Server, serve
+from bench.server import Server, serve
 
 
 @dataclass(frozen=True)

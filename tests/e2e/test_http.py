@@ -22,7 +22,7 @@ from api import routers
 from api.app import create_app
 from tests.api_fixtures import api_settings, prepare
 from tests.e2e.conftest import Live
-from tests.e2e.server import Server, serve
+from bench.server import Server, serve
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 

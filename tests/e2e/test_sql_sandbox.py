@@ -15,7 +15,7 @@ import httpx
 
 from settings import Settings
 from tests.api_fixtures import api_settings, prepare
-from tests.e2e.server import serve
+from bench.server import serve
 
 LIMITS = Settings()
 RUNAWAY = {

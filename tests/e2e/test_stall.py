@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.api_fixtures import api_settings, prepare
-from tests.e2e.server import serve
+from bench.server import serve
 from tests.unfoldable import MONTH, RENAMED, renamed_cost, write_around
 
 READ_WAIT_S = 20.0

@@ -18,7 +18,7 @@ from api.app import create_app
 from bootstrap import bootstrap
 from domain import access
 from domain.aggregate import Stamp
-from event_store.access import digest, find_token, issue_token, token_keys
+from application.tokens import digest, find_token, issue_token, token_keys
 from projections.verify import Anchor, head, verify
 from settings import Settings
 from tests.api_fixtures import api_settings, prepare

@@ -64,7 +64,7 @@ def legacy_api(tmp_path: Path) -> Iterator[Api]:
     settings = api_settings(tmp_path)
     tokens = prepare(settings)
     with bootstrap(settings) as ledger:
-        ledger.save(*legacy_events())
+        ledger.store.save(*legacy_events())
     with TestClient(create_app(settings)) as client:
         yield Api(client, settings, tokens)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.closing import close_month
+from application.close_month import close_month
 from bootstrap import bootstrap
+from domain.access import IssueToken, RevokeToken
 from domain.catalogue import RECORDED_WITHOUT_COMMAND, event_classes, event_type
 from domain.closing import ClosePeriod
 from domain.commands import LeavePartner, RejoinPartner, RetireResource
@@ -26,7 +27,10 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
     try:
         afterwards = [LeavePartner(partner_id="mda", last_day="2026-12-31"),
                       RejoinPartner(partner_id="club-b", joined_on="2027-02-01"),
-                      RetireResource(resource_id="copieur", retired_on="2027-01-01")]
+                      RetireResource(resource_id="copieur", retired_on="2027-01-01"),
+                      IssueToken(token_sha256="a" * 64, role="auditor", partner_id=None, label="audit",
+                                 signing_key=b"k" * 32),
+                      RevokeToken(token_sha256="a" * 64)]
         for item in [*history(), afterwards]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]

@@ -12,13 +12,14 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from api import cli
-from api.exporting import ANALYST_TABLES
-from api.importing import import_file, read_rows, row_key
+from cli import main as cli
+from cli import support as cli_support
+from application.exporting import ANALYST_TABLES
+from application.importing import import_file, read_rows, row_key
 from bootstrap import bootstrap
 from domain.events import StaffHoursLogged
-from event_store.access import find_token, token_keys
-from event_store.ledger import Ledger
+from application.tokens import find_token, token_keys
+from application.ledger import Ledger
 from settings import Settings
 from tests.history import ACTOR, setup
 
@@ -29,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables as wide as they need, so that assertions do not depend on wrapping."""
-    monkeypatch.setattr(cli, "out", Console(width=250, highlight=False))
-    monkeypatch.setattr(cli, "err", Console(width=250, highlight=False, stderr=True))
+    monkeypatch.setattr(cli_support, "out", Console(width=250, highlight=False))
+    monkeypatch.setattr(cli_support, "err", Console(width=250, highlight=False, stderr=True))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from demo.__main__ import main as load_demo
 from tests.tampering import replace_in
 
@@ -112,3 +112,12 @@ def test_a_dispute_opened_and_resolved_from_the_command_line(demo: dict) -> None
                                    "--reason", "stand libéré", "--credit-cents", "5000", *store])
     assert resolved.exit_code == 0, resolved.output
     assert "CreditGranted" in resolved.output
+
+
+def test_a_dispute_on_a_line_the_statement_lacks_is_refused_from_the_command_line(demo: dict) -> None:
+    """With the projections given, the CLI checks the line as the API does: exit 2, nothing recorded."""
+    refused = runner.invoke(app, ["dispute", "open", "--partner", "cc-haut-val", "--month", "2026-02",
+                                  "--resource", "forum-emploi", "--line-kind", "tariff", "--reason", "x",
+                                  "--store", str(demo["store"]), "--projections", str(demo["db"])])
+    assert refused.exit_code == 2, refused.output
+    assert "tariff line for 'forum-emploi'" in refused.output and "[not-found]" in refused.output

@@ -89,7 +89,7 @@ def test_an_accepted_dispute_credits_the_next_statement(pool: dict) -> None:
 
 def test_months_close_once_and_in_order(pool: dict) -> None:
     """Closing January again, or April before March, is refused."""
-    from api.closing import close_month
+    from application.close_month import close_month
     from domain.errors import RuleViolation
 
     follower = Follower(pool["ledger"].recorder, DuckDBTrackingRecorder(pool["tmp"] / "other.duckdb"))

@@ -10,7 +10,7 @@ from bootstrap import bootstrap
 from domain.commands import BookSlot, LogStaffHours
 from domain.errors import BookingOverlap, DomainError, WorkingTimeExceeded
 from domain.ids import agenda_aggregate_id, timesheet_aggregate_id
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 from tests.ledger_fixtures import COORDINATOR, small_pool
 
@@ -96,7 +96,7 @@ def test_a_writer_that_loses_the_race_decides_again_on_fresh_state(store_setting
                     starts_at="2026-03-02T14:00:00+01:00", ends_at="2026-03-02T16:00:00+01:00")
     a, b = bootstrap(store_settings), bootstrap(store_settings)
     saves: list[int] = []
-    real_save = b.save
+    real_save = b.store.save
 
     def save_after_a(*events: object):
         if not saves:
@@ -104,7 +104,7 @@ def test_a_writer_that_loses_the_race_decides_again_on_fresh_state(store_setting
         saves.append(len(events))
         return real_save(*events)
 
-    b.save = save_after_a  # type: ignore[method-assign]
+    b.store.save = save_after_a  # type: ignore[method-assign]
     try:
         b.execute(slot, actor="node-b")
     except BookingOverlap as error:

@@ -17,7 +17,7 @@ from demo.steps import Step
 from demo.load import load, stored_events, summarize
 from domain.commands import JoinPartner, RegisterResource
 from domain.events import EntryCorrected, EntryVoided, EquipmentUsed, StaffHoursLogged
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

@@ -22,7 +22,7 @@ from settings import Settings
 def demo(tmp_path_factory: pytest.TempPathFactory):
     """Three months of Haut-Val, the first two closed, then the late credit note and two
     disputes on February; projections followed to the end of the log."""
-    from demo.closing import close_and_dispute
+    from demo.aftermath import close_and_dispute
     from demo.haut_val import generate
     from demo.load import load
 

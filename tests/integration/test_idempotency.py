@@ -9,7 +9,7 @@ import pytest
 from bootstrap import bootstrap
 from domain.commands import LogStaffHours
 from domain.errors import IdempotencyKeyReused
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from settings import Settings
 from tests.ledger_fixtures import COORDINATOR, event_count, small_pool
 

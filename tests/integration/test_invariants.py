@@ -21,7 +21,8 @@ from domain.commands import (
     VoidEntry,
     parse_command,
 )
-from event_store.ledger import BatchRefused, Ledger
+from application.ledger import Ledger
+from application.outcome import BatchRefused
 from tests.ledger_fixtures import COORDINATOR, event_count, small_pool
 
 

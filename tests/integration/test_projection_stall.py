@@ -14,7 +14,7 @@ from typing import Iterator
 import pytest
 
 from bootstrap import bootstrap
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections.follower import Follower, ProjectionStalled
 from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import FoldFailed, ProjectionRunner

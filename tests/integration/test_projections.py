@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from bootstrap import bootstrap
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections import as_of
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder
@@ -240,7 +240,7 @@ def test_the_demo_followed_incrementally_equals_its_rebuild(tmp_path: Path) -> N
     """Three months of Haut-Val (corrections, voids, cancellations, refusals), followed in
     pages of 50 while it loads, then closed with a late credit note and disputes: every
     table equals a rebuild of the same log."""
-    from demo.closing import close_and_dispute
+    from demo.aftermath import close_and_dispute
     from demo.haut_val import generate
     from demo.load import load
 

@@ -11,8 +11,8 @@ from typing import Iterator
 import duckdb
 import pytest
 
-from api.exporting import ANALYST_TABLES, export
-from event_store.access import issue_token, token_keys
+from application.exporting import ANALYST_TABLES, export
+from application.tokens import issue_token, token_keys
 from projections.pseudonymise import mask_label
 from projections.sandbox import Limits
 from tests.api_fixtures import Api

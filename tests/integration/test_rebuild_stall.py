@@ -13,7 +13,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from api import cli, cli_support
+from cli import main as cli
+from cli import support as cli_support
 from bootstrap import bootstrap
 from settings import Settings
 from tests.history import ACTOR, setup
@@ -25,7 +26,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages on one line, so that assertions do not depend on wrapping."""
-    monkeypatch.setattr(cli, "out", Console(width=500, highlight=False))
+    monkeypatch.setattr(cli_support, "out", Console(width=500, highlight=False))
     monkeypatch.setattr(cli_support, "err", Console(width=500, highlight=False, stderr=True))
 
 

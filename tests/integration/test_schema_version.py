@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api import cli
+from cli import main as cli
 from api.app import create_app
 from bootstrap import bootstrap
 from projections.queries import SQL_DIR

@@ -10,8 +10,7 @@ import pytest
 
 from bootstrap import bootstrap
 from domain.commands import JoinPartner
-from domain.timesheets import WorkingTimeLimits
-from event_store.ledger import Ledger
+from event_store.store import EventStore
 from event_store.mapper import UnreadableStorage
 from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import ProjectionRunner
@@ -35,7 +34,7 @@ def test_a_compressed_ledger_is_refused_before_it_writes_and_the_store_stays_rea
     compressed = settings.eventsourcing_env() | {"COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"}
 
     with pytest.raises(UnreadableStorage, match="COMPRESSOR_TOPIC is set: encommun stores events as written"):
-        Ledger(compressed, WorkingTimeLimits())
+        EventStore(compressed)
 
     assert stored_events(store) == 1
     with bootstrap(settings) as ledger:
@@ -53,4 +52,4 @@ def test_an_encrypted_ledger_is_refused_too(tmp_path: Path) -> None:
     env = Settings(sqlite_path=tmp_path / "store.sqlite").eventsourcing_env() | {
         "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": AESCipher.create_key(16)}
     with pytest.raises(UnreadableStorage, match="CIPHER_TOPIC is set"):
-        Ledger(env, WorkingTimeLimits())
+        EventStore(env)

@@ -14,7 +14,7 @@ import pytest
 from bootstrap import bootstrap
 from domain import access
 from domain.aggregate import Stamp
-from event_store.access import digest, issue_token, token_keys
+from application.tokens import digest, issue_token, token_keys
 from event_store.mapper import seal, unseal
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder

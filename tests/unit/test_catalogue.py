@@ -16,16 +16,19 @@ import event_store.mapper  # noqa: F401  (registers the former topics)
 from domain import catalogue
 from domain.commands import AnyCommand, Command
 from domain.events import DomainEvent
-from event_store.handlers import HANDLERS
+from application.handlers import handlers
+from application.permissions import COMMAND_RULES
+from domain.timesheets import WorkingTimeLimits
 from projections import folds
 from projections.queries import named
 
 ROOT = Path(__file__).resolve().parents[2]
-# Where each step of a new event or command goes (the handlers move to application/ in issue 9).
+HANDLERS = handlers(WorkingTimeLimits())
+# Where each step of a new event or command goes.
 FOLD_FILE = "projections/sql/apply_page.sql"
 NOT_PROJECTED_HOME = "projections/folds.py NOT_PROJECTED"
-HANDLERS_HOME = "event_store/handlers.py HANDLERS"
-PERMISSION_HOME = "the router that accepts it (api/routers/, its require_* dependency)"
+HANDLERS_HOME = "application/handlers.py handlers()"
+PERMISSION_HOME = "application/permissions.py COMMAND_RULES"
 CATALOGUE = "domain/catalogue.py"
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
 
@@ -59,7 +62,9 @@ def event_steps(cls: type[DomainEvent]) -> list[str]:
 def command_steps(cls: type[Command]) -> list[str]:
     steps = []
     if cls not in HANDLERS:
-        steps.append(f"add a handler in {HANDLERS_HOME}, and its permission rule in {PERMISSION_HOME}")
+        steps.append(f"add a handler in {HANDLERS_HOME}")
+    if cls not in COMMAND_RULES:
+        steps.append(f"add its permission rule (who may run it, on whose data) in {PERMISSION_HOME}")
     if not cls.records:
         steps.append(f"name the events its handler records: `records = (…,)` on {cls.__name__}")
     batchable = cls in get_args(get_args(AnyCommand)[0])

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from api.closing import close_month
+from application.close_month import close_month
+from application.ledger import Ledger
+from bootstrap import follow
 from domain.commands import CorrectEntry
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.periods import next_month
-from event_store.ledger import Ledger
 from projections.follower import Follower
 from projections.rebuild import rebuild
 from projections.recorder import DuckDBTrackingRecorder
@@ -33,7 +34,8 @@ def close_and_dispute(
     """Close all months but the last `keep_open`, then record the late credit note and the
     disputes on the last closed month (copy 1 of the territory)."""
     rebuild(ledger.recorder, projections, progress=False)
-    follower = Follower(ledger.recorder, DuckDBTrackingRecorder(projections))
+    # The disputes below are checked against these projections' statements.
+    follower = follow(ledger, Follower(ledger.recorder, DuckDBTrackingRecorder(projections)))
     try:
         closed = []
         month = first
@@ -47,6 +49,7 @@ def close_and_dispute(
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:
+        ledger.lines = None
         follower.view.close()
 
 

@@ -1,7 +1,9 @@
-"""A real `uvicorn` process on loopback, for the end-to-end tests and `make bench-api`.
+"""A real `uvicorn` process on loopback, for `make bench-api` and the end-to-end tests.
 
-`app()` is the factory uvicorn is started with (`--factory tests.e2e.server:app`): it reads
-its settings from the ENCOMMUN_* environment variables `serve` hands to the child process.
+The child is started with `--factory api.app:create_app`, which reads its settings from the
+ENCOMMUN_* environment variables `serve` hands to it: the app is built in the child, and
+this module imports nothing of the API.
+
 `serve(settings)` starts the child on a free port of 127.0.0.1, waits (boundedly) until it
 answers, yields its base URL, then terminates it (SIGTERM, so the lifespan closes the ledger
 and the projections) and kills it if it has not stopped in time.
@@ -21,18 +23,11 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
-from fastapi import FastAPI
 
-from api.app import create_app
 from settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-FACTORY = "tests.e2e.server:app"
-
-
-def app() -> FastAPI:
-    """uvicorn's factory: the API on the settings of the ENCOMMUN_* environment."""
-    return create_app(Settings())
+ROOT = Path(__file__).resolve().parents[1]
+FACTORY = "api.app:create_app"
 
 
 def child_environment(settings: Settings) -> dict[str, str]:

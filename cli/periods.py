@@ -13,14 +13,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli_support import (Failure, ProjectionsOption, StoreOption, load_settings, open_ledger, out,
-                             reported_errors)
-from api.closing import close_month
+from application.close_month import close_month
+from bootstrap import follow
+from cli import support
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.money import format_eur
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections import closing
 from projections.follower import Follower
+from projections.lookups import closed_periods, period_seal
 from projections.recorder import DuckDBTrackingRecorder
 from projections.verify import Anchor, head as chain_head, verify as verify_log
 
@@ -35,17 +36,17 @@ Actor = Annotated[str, typer.Option(help="Who does it, as the events will say.")
 def caught_up(store, projections) -> Iterator[tuple[Ledger, Follower]]:
     """The ledger and its projections, brought up to the end of the log. The projection
     file must not be held by a running API."""
-    settings = load_settings(store, projections)
+    settings = support.load_settings(store, projections)
     if not settings.projection_path.exists():
-        raise Failure(f"no projections at {settings.projection_path}: run `encommun rebuild` first")
-    with open_ledger(settings, existing=True) as ledger:
+        raise support.Failure(f"no projections at {settings.projection_path}: run `encommun rebuild` first")
+    with support.open_ledger(settings, existing=True) as ledger:
         try:
             view = DuckDBTrackingRecorder(settings.projection_path)
         except Exception as error:  # another process (a running API) holds the file
-            raise Failure(f"the projections at {settings.projection_path} are in use ({error}); "
+            raise support.Failure(f"the projections at {settings.projection_path} are in use ({error}); "
                           "stop the API or use its routes (/periods)") from None
         try:
-            follower = Follower(ledger.recorder, view)
+            follower = follow(ledger, Follower(ledger.recorder, view))
             follower.catch_up()
             yield ledger, follower
         finally:
@@ -55,45 +56,41 @@ def caught_up(store, projections) -> Iterator[tuple[Ledger, Follower]]:
 @period_app.command("close")
 def period_close(
     month: Annotated[str, typer.Argument(help="The month to close, YYYY-MM.")],
-    actor: Actor = "coordinator/cli", store: StoreOption = None, projections: ProjectionsOption = None,
+    actor: Actor = "coordinator/cli", store: support.StoreOption = None, projections: support.ProjectionsOption = None,
 ) -> None:
     """Close a month: seal its statements (digest and chain hash) and number them."""
-    with reported_errors(), caught_up(store, projections) as (ledger, follower):
+    with support.reported_errors(), caught_up(store, projections) as (ledger, follower):
         outcome = close_month(ledger, follower, month, actor=actor)
         follower.catch_up()
-        (digest, chain_hash, as_of), = follower.view.connection.execute(
-            "SELECT statements_sha256, chain_hash, as_of_position FROM periods WHERE month = ?",
-            [month]).fetchall()
-    out.print(f"{month} closed at position {outcome.position} (statements as of {as_of})")
-    out.print(f"  statements SHA-256  {digest}\n  chain hash          {chain_hash}")
+        digest, chain_hash, as_of = period_seal(follower.view.connection, month)
+    support.out.print(f"{month} closed at position {outcome.position} (statements as of {as_of})")
+    support.out.print(f"  statements SHA-256  {digest}\n  chain hash          {chain_hash}")
 
 
 @period_app.command("list")
-def period_list(store: StoreOption = None, projections: ProjectionsOption = None) -> None:
+def period_list(store: support.StoreOption = None, projections: support.ProjectionsOption = None) -> None:
     """The closed months and their seals."""
-    with reported_errors(), caught_up(store, projections) as (_, follower):
-        rows = follower.view.connection.execute(
-            "SELECT month, as_of_position, position, statements_sha256, chain_hash, actor "
-            "FROM periods ORDER BY month").fetchall()
+    with support.reported_errors(), caught_up(store, projections) as (_, follower):
+        rows = closed_periods(follower.view.connection)
     table = Table("month", "as of", "closed at", "statements SHA-256", "chain hash", "by")
     for month, as_of, position, digest, chain_hash, actor in rows:
         table.add_row(month, str(as_of), str(position), digest[:16] + "…", chain_hash[:16] + "…", actor)
-    out.print(table)
+    support.out.print(table)
 
 
 @period_app.command("diff")
 def period_diff(
     month: Annotated[str, typer.Argument(help="A closed month, YYYY-MM.")],
     csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write both versions to this CSV file.")] = None,
-    store: StoreOption = None, projections: ProjectionsOption = None,
+    store: support.StoreOption = None, projections: support.ProjectionsOption = None,
 ) -> None:
     """A closed month as issued and as it stands now, line by line, with the events that
     caused each difference."""
-    with reported_errors():
+    with support.reported_errors():
         with caught_up(store, projections) as (_, follower):
             rows = closing.issued_vs_now(follower.view.connection, month, follower.runner.position)
         if rows is None:
-            raise Failure(f"month {month} is not closed: there is no issued statement to compare")
+            raise support.Failure(f"month {month} is not closed: there is no issued statement to compare")
     changed = [r for r in rows if r["difference_cents"]]
     table = Table("partner", "resource", "line", "issued", "now", "difference", "caused by (positions)",
                   title=f"{month}: {len(changed)} of {len(rows)} lines changed since issued")
@@ -101,14 +98,14 @@ def period_diff(
         table.add_row(r["partner_id"] or "(pool)", r["resource_id"], r["line_kind"],
                       _eur(r["issued_cents"]), _eur(r["now_cents"]), format_eur(r["difference_cents"]),
                       " ".join(map(str, r["caused_by"])))
-    out.print(table)
+    support.out.print(table)
     if csv_file is not None:
         with csv_file.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["month"], delimiter=";")
             writer.writeheader()
             for r in rows:
                 writer.writerow({**r, "caused_by": " ".join(map(str, r["caused_by"]))})
-        out.print(f"both versions written to {csv_file}")
+        support.out.print(f"both versions written to {csv_file}")
 
 
 def _eur(cents: int | None) -> str:
@@ -124,15 +121,25 @@ def dispute_open(
     line_kind: Annotated[str, typer.Option(help="share, tariff, adjustment...")] = "share",
     part: Annotated[Optional[int], typer.Option(help="For a mixed key: the part.")] = None,
     attachment: Annotated[Optional[str], typer.Option(help="A reference to a supporting document.")] = None,
-    actor: Actor = "cli", store: StoreOption = None,
+    actor: Actor = "cli", store: support.StoreOption = None, projections: support.ProjectionsOption = None,
 ) -> None:
-    """Open a dispute on one line of a partner's statement."""
-    _record(OpenDispute(partner_id=partner, month=month, resource_id=resource, line_kind=line_kind,
-                        part=part, reason=reason, attachment_ref=attachment), actor, store)
+    """Open a dispute on one line of a partner's statement (checked against the statement
+    when the projection file is there)."""
+    command = OpenDispute(partner_id=partner, month=month, resource_id=resource, line_kind=line_kind,
+                          part=part, reason=reason, attachment_ref=attachment)
+    with support.reported_errors():
+        if support.load_settings(store, projections).projection_path.exists():
+            with caught_up(store, projections) as (ledger, _):
+                outcome = ledger.execute(command, actor=actor)
+            _print_recorded(outcome)
+            return
+        support.err.print(f"[yellow]no projections at {escape(str(support.load_settings(store, projections).projection_path))}: "
+                  "the line is not checked against the statement (give --projections)[/]")
+    _record(command, actor, store)
 
 
 @dispute_app.command("comment")
-def dispute_comment(dispute_id: str, comment: str, actor: Actor = "cli", store: StoreOption = None) -> None:
+def dispute_comment(dispute_id: str, comment: str, actor: Actor = "cli", store: support.StoreOption = None) -> None:
     """Add a comment to an open dispute."""
     _record(CommentDispute(dispute_id=dispute_id, comment=comment), actor, store)
 
@@ -143,7 +150,7 @@ def dispute_resolve(
     outcome: Annotated[str, typer.Option(help="accepted or rejected")],
     reason: Annotated[str, typer.Option(help="The reason given to the partner.")],
     credit_cents: Annotated[Optional[int], typer.Option(help="An accepted dispute's credit, in cents.")] = None,
-    actor: Actor = "coordinator/cli", store: StoreOption = None,
+    actor: Actor = "coordinator/cli", store: support.StoreOption = None,
 ) -> None:
     """Resolve a dispute; an accepted one may credit the partner's next statement."""
     _record(ResolveDispute(dispute_id=dispute_id, outcome=outcome, reason=reason, credit_cents=credit_cents),
@@ -151,13 +158,17 @@ def dispute_resolve(
 
 
 def _record(command, actor: str, store) -> None:
-    with reported_errors():
+    with support.reported_errors():
 
-        settings = load_settings(store)
-        with open_ledger(settings, existing=True) as ledger:
+        settings = support.load_settings(store)
+        with support.open_ledger(settings, existing=True) as ledger:
             outcome = ledger.execute(command, actor=actor)
+    _print_recorded(outcome)
+
+
+def _print_recorded(outcome) -> None:
     for event in outcome.events:
-        out.print(f"{event.type} at position {event.position}"
+        support.out.print(f"{event.type} at position {event.position}"
                   + (f" ({event.dispute_id})" if event.dispute_id else ""))
 
 
@@ -167,7 +178,7 @@ AnchorOption = Annotated[list[str], typer.Option(
          "issued statement): the log up to it must be as it was then. Repeatable.")]
 
 
-def verify(store: StoreOption = None, anchor: AnchorOption = []) -> None:  # noqa: B006 (typer's default)
+def verify(store: support.StoreOption = None, anchor: AnchorOption = []) -> None:  # noqa: B006 (typer's default)
     """Replay the whole log: check every stored row against itself, recompute the hash chain
     and compare it with every closed month's seal and every anchor given, and recompute every
     closed month's statements. Says what it could not prove: the events after the last seal
@@ -175,34 +186,34 @@ def verify(store: StoreOption = None, anchor: AnchorOption = []) -> None:  # noq
 
     Exit status: 0 when everything checked holds, 1 at the first mismatch (named), 2 on an
     error."""
-    with reported_errors():
+    with support.reported_errors():
         try:
             anchors = [Anchor.parse(text) for text in anchor]
         except ValueError as error:
-            raise Failure(f"--anchor: {error}") from None
-        settings = load_settings(store)
-        with open_ledger(settings, existing=True) as ledger:
+            raise support.Failure(f"--anchor: {error}") from None
+        settings = support.load_settings(store)
+        with support.open_ledger(settings, existing=True) as ledger:
             try:
                 result = verify_log(ledger.recorder, anchors=anchors, progress=True)
             except RuntimeError as error:  # an event edited into something that cannot be folded
-                out.print(f"[bold red]verification FAILED: {escape(str(error))}[/]")
+                support.out.print(f"[bold red]verification FAILED: {escape(str(error))}[/]")
                 raise typer.Exit(1) from None
     if result.ok:
-        out.print(f"[green]{result}[/]")
+        support.out.print(f"[green]{result}[/]")
         if result.proved is not None:
-            out.print(f"proved: positions 1–{result.proved.position} ({escape(result.proved.source)})")
+            support.out.print(f"proved: positions 1–{result.proved.position} ({escape(result.proved.source)})")
         for line in result.unproved:
-            out.print(f"[yellow]{escape(line)}[/]")
+            support.out.print(f"[yellow]{escape(line)}[/]")
         return
-    out.print(f"[bold red]{escape(str(result))}[/]")
+    support.out.print(f"[bold red]{escape(str(result))}[/]")
     raise typer.Exit(1)
 
 
-def anchor(store: StoreOption = None) -> None:
+def anchor(store: support.StoreOption = None) -> None:
     """Print the head of the hash chain, POSITION:HASH, read from the event store. Note it
     somewhere the store's administrators cannot write; `encommun verify --anchor` later
     proves that the log up to it was not rewritten."""
-    with reported_errors():
-        with open_ledger(load_settings(store), existing=True) as ledger:
+    with support.reported_errors():
+        with support.open_ledger(support.load_settings(store), existing=True) as ledger:
             head = chain_head(ledger.recorder)
-    out.print(str(head), soft_wrap=True, markup=False)
+    support.out.print(str(head), soft_wrap=True, markup=False)

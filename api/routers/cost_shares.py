@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth import require_partner_scope
+from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
-from api.reads import (After, AsOf, line_order, reading, require_partner, require_reader,
-                       require_resource, resource_names)
+from api.reads import After, AsOf, line_order, reading, known_partner_name, known_resource_name, resource_names
+from application.permissions import require_reader
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
@@ -99,9 +99,9 @@ def cost_shares(
         partner_id = token.partner_id
     with reading(services, after=after, as_of=as_of) as read:
         if partner_id is not None:
-            require_partner(read, partner_id)
+            known_partner_name(read, partner_id)
         if resource_id is not None:
-            require_resource(read, resource_id)
+            known_resource_name(read, resource_id)
         if read.as_of:
             lines = cost_shares_as_of(read.conn, read.position, month=month, resource_id=resource_id).to_pylist()
         else:

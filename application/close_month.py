@@ -8,14 +8,19 @@ statements and the chain hash are taken at that position and sent with ClosePeri
 from __future__ import annotations
 
 from domain.closing import ClosePeriod
-from event_store.ledger import Ledger, Outcome
+from application.ledger import Ledger
+from application.outcome import Outcome
+from application.permissions import Operator, Principal, require_may_run
 from projections import closing
 from projections.chain import GENESIS
 from projections.follower import Follower
 
 
-def close_month(ledger: Ledger, follower: Follower, month: str, *, actor: str,
+def close_month(ledger: Ledger, follower: Follower, month: str, *, actor: str | Principal,
                 idempotency_key: str | None = None) -> Outcome:
+    """`actor` is a principal (a token's holder), or the name the operator closes under."""
+    # Refused before the work of sealing: only a coordinator closes.
+    require_may_run(Operator(actor) if isinstance(actor, str) else actor, ClosePeriod)
     follower.catch_up()
     with follower.view.transaction() as conn:
         position = follower.runner.position

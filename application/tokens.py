@@ -1,4 +1,5 @@
-"""Issuing, checking and revoking access tokens, recorded as events in the ledger.
+"""Issuing, checking and revoking access tokens: issuing and revoking are commands, run
+through the ledger like every other; checking and listing read the store.
 
 A token is shown once, when issued; the store keeps only its SHA-256 digest, so a stolen
 copy of the store grants nothing. Each issue is signed with a key that is not in the store
@@ -12,18 +13,14 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
+from application.ledger import Ledger
 from domain import access
-from domain.access import AccessToken, TokenIssued, TokenRevoked, token_aggregate_id
-from domain.aggregate import Stamp
+from domain.access import AccessToken, IssueToken, RevokeToken, TokenIssued, token_aggregate_id
 from domain.errors import NotFound, RuleViolation
-from domain.ids import partner_aggregate_id
-from domain.partners import project_partner
-from event_store.ledger import Ledger
 from settings import Settings
 
 PREFIX = "enc_"
@@ -75,14 +72,9 @@ def issue_token(ledger: Ledger, role: str, *, label: str, keys: TokenKeys, partn
     if keys.current is None:
         raise RuleViolation("no key to sign tokens with: set ENCOMMUN_TOKEN_KEY or create the key file",
                             field="token_key")
-    if partner_id is not None:
-        try:
-            ledger.repository.get(partner_aggregate_id(partner_id), projector_func=project_partner)
-        except AggregateNotFoundError:
-            raise NotFound(f"no partner '{partner_id}'", field="partner_id") from None
     token = PREFIX + secrets.token_urlsafe(32)
-    stamp = Stamp(actor, datetime.now(timezone.utc))
-    ledger.save(access.issue(None, digest(token), role, partner_id, label, stamp, key=keys.current))
+    ledger.execute(IssueToken(token_sha256=digest(token), role=role, partner_id=partner_id, label=label,
+                              signing_key=keys.current), actor=actor)
     return token
 
 
@@ -92,7 +84,7 @@ def find_token(ledger: Ledger, token: str, keys: TokenKeys) -> AccessToken | Non
     if not token.startswith(PREFIX):
         return None
     try:
-        found = ledger.repository.get(token_aggregate_id(digest(token)), projector_func=access.project_token)
+        found = ledger.store.repository.get(token_aggregate_id(digest(token)), projector_func=access.project_token)
     except AggregateNotFoundError:
         return None
     return None if found.revoked or not access.signed_by(found, keys.accepted) else found
@@ -101,9 +93,9 @@ def find_token(ledger: Ledger, token: str, keys: TokenKeys) -> AccessToken | Non
 def list_tokens(ledger: Ledger) -> list[AccessToken]:
     """Every token ever issued, revoked ones included, in order of issue."""
     topic = get_topic(TokenIssued)
-    issued = ledger.recorder.select_notifications(1, 1_000_000, topics=[topic])
+    issued = ledger.store.recorder.select_notifications(1, 1_000_000, topics=[topic])
     return [
-        ledger.repository.get(n.originator_id, projector_func=access.project_token) for n in issued
+        ledger.store.repository.get(n.originator_id, projector_func=access.project_token) for n in issued
     ]
 
 
@@ -116,6 +108,5 @@ def revoke_token(ledger: Ledger, digest_prefix: str, *, actor: str = "cli") -> A
             if matches else f"no token has a digest starting with {digest_prefix!r}",
             field="token",
         )
-    event: TokenRevoked = access.revoke(matches[0], Stamp(actor, datetime.now(timezone.utc)))
-    ledger.save(event)
-    return access.evolve(event, matches[0])
+    ledger.execute(RevokeToken(token_sha256=matches[0].token_sha256), actor=actor)
+    return ledger.store.repository.get(matches[0].id, projector_func=access.project_token)

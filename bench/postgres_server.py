@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server for the tests, from the machine's own binaries.
+"""A throwaway PostgreSQL server for the tests and `make bench-write`, from the machine's
+own binaries.
 
 PostgreSQL refuses to run as root, and CI runs as root: the server then runs as the
 `postgres` system user (created by Debian's package) through runuser.

@@ -1,15 +1,18 @@
-"""Command handlers: load what a command needs, let the domain decide, keep the event.
+"""Command handlers: load what a command needs, let the domain decide, keep the events.
 
 Each handler reads through the unit of work and records the events its command names in
 `records` (one, or a resolution and its credit); the ledger saves the unit's events in one
-transaction.
+transaction. A handler receives only what it needs: the working-time limits are bound
+(`handlers(limits)`) to the two handlers that check hours.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
-from domain import agendas, closing, costs, disputes, entries, partners, resources, timesheets
+from domain import access, agendas, closing, costs, disputes, entries, partners, resources, timesheets
+from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.closing import ClosePeriod
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.aggregate import Stamp
@@ -34,43 +37,43 @@ from domain.errors import NotFound
 from domain.ids import (
     agenda_aggregate_id,
     container_aggregate_id,
-    cost_ledger_aggregate_id,
+    cost_book_aggregate_id,
     timesheet_aggregate_id,
 )
 from domain.partners import require_partner
 from domain.periods import iso_week, local_day
 from domain.resources import require_resource
 from domain.timesheets import WorkingTimeLimits
-from event_store.unit_of_work import UnitOfWork
+from application.unit_of_work import UnitOfWork
 
 
-def join_partner(uow: UnitOfWork, cmd: JoinPartner, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def join_partner(uow: UnitOfWork, cmd: JoinPartner, stamp: Stamp) -> None:
     uow.record(partners.join(uow.partner(cmd.partner_id), cmd, stamp), partners.evolve)
 
 
-def leave_partner(uow: UnitOfWork, cmd: LeavePartner, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def leave_partner(uow: UnitOfWork, cmd: LeavePartner, stamp: Stamp) -> None:
     partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
     uow.record(partners.leave(partner, cmd, stamp), partners.evolve)
 
 
-def rejoin_partner(uow: UnitOfWork, cmd: RejoinPartner, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def rejoin_partner(uow: UnitOfWork, cmd: RejoinPartner, stamp: Stamp) -> None:
     partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
     uow.record(partners.rejoin(partner, cmd, stamp), partners.evolve)
 
 
 def register_resource(
-    uow: UnitOfWork, cmd: RegisterResource, stamp: Stamp, _: WorkingTimeLimits
+    uow: UnitOfWork, cmd: RegisterResource, stamp: Stamp
 ) -> None:
     uow.record(resources.register(uow.resource(cmd.resource_id), cmd, stamp), resources.evolve)
 
 
-def retire_resource(uow: UnitOfWork, cmd: RetireResource, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def retire_resource(uow: UnitOfWork, cmd: RetireResource, stamp: Stamp) -> None:
     resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
     uow.record(resources.retire(resource, cmd, stamp), resources.evolve)
 
 
 def set_allocation_key(
-    uow: UnitOfWork, cmd: SetAllocationKey, stamp: Stamp, _: WorkingTimeLimits
+    uow: UnitOfWork, cmd: SetAllocationKey, stamp: Stamp
 ) -> None:
     resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
     key = cmd.key
@@ -84,13 +87,13 @@ def set_allocation_key(
     uow.record(resources.set_key(resource, cmd, stamp), resources.evolve)
 
 
-def record_cost(uow: UnitOfWork, cmd: RecordCost, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def record_cost(uow: UnitOfWork, cmd: RecordCost, stamp: Stamp) -> None:
     resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
-    ledger = _container(uow, cost_ledger_aggregate_id(cmd.resource_id, cmd.month), cmd.resource_id, cmd.month)
-    uow.record(costs.record_cost(ledger, cmd, resource, stamp), entries.evolve)
+    book = _container(uow, cost_book_aggregate_id(cmd.resource_id, cmd.month), cmd.resource_id, cmd.month)
+    uow.record(costs.record_cost(book, cmd, resource, stamp), entries.evolve)
 
 
-def book_slot(uow: UnitOfWork, cmd: BookSlot, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def book_slot(uow: UnitOfWork, cmd: BookSlot, stamp: Stamp) -> None:
     resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
     partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
     day = local_day(cmd.starts_at).isoformat()
@@ -98,7 +101,7 @@ def book_slot(uow: UnitOfWork, cmd: BookSlot, stamp: Stamp, _: WorkingTimeLimits
     uow.record(agendas.book(agenda, cmd, resource, partner, stamp), entries.evolve)
 
 
-def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, stamp: Stamp) -> None:
     agenda = require_container(uow.container(container_aggregate_id(cmd.entry_id)), cmd.entry_id)
     uow.record(agendas.cancel(agenda, cmd, stamp), entries.evolve)
 
@@ -114,7 +117,7 @@ def log_staff_hours(
 
 
 def record_equipment_use(
-    uow: UnitOfWork, cmd: RecordEquipmentUse, stamp: Stamp, _: WorkingTimeLimits
+    uow: UnitOfWork, cmd: RecordEquipmentUse, stamp: Stamp
 ) -> None:
     resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
     partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
@@ -133,28 +136,28 @@ def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: Work
     uow.record(entries.correct(container, cmd, stamp, check_hours), entries.evolve)
 
 
-def void_entry(uow: UnitOfWork, cmd: VoidEntry, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def void_entry(uow: UnitOfWork, cmd: VoidEntry, stamp: Stamp) -> None:
     container = require_container(uow.container(container_aggregate_id(cmd.entry_id)), cmd.entry_id)
     uow.record(entries.void(container, cmd, stamp), entries.evolve)
 
 
-def close_period(uow: UnitOfWork, cmd: ClosePeriod, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def close_period(uow: UnitOfWork, cmd: ClosePeriod, stamp: Stamp) -> None:
     calendar = uow.get(closing.calendar_aggregate_id(), closing.project_calendar)
     uow.record(closing.close(calendar, cmd, stamp), closing.evolve)
 
 
-def open_dispute(uow: UnitOfWork, cmd: OpenDispute, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def open_dispute(uow: UnitOfWork, cmd: OpenDispute, stamp: Stamp) -> None:
     require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
     require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
     desk = uow.get(disputes.desk_aggregate_id(cmd.partner_id, cmd.month), disputes.project_desk)
     uow.record(disputes.open_dispute(desk, cmd, stamp), disputes.evolve)
 
 
-def comment_dispute(uow: UnitOfWork, cmd: CommentDispute, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def comment_dispute(uow: UnitOfWork, cmd: CommentDispute, stamp: Stamp) -> None:
     uow.record(disputes.comment(_desk(uow, cmd.dispute_id), cmd, stamp), disputes.evolve)
 
 
-def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp, _: WorkingTimeLimits) -> None:
+def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp) -> None:
     for entry in cmd.corrected_entries:
         container = require_container(uow.container(container_aggregate_id(entry)), entry)
         container.find(entry)
@@ -162,6 +165,21 @@ def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp, _: Worki
     first_open = calendar.first_open_month if calendar else None
     for event in disputes.resolve(_desk(uow, cmd.dispute_id), cmd, first_open, stamp):
         uow.record(event, disputes.evolve)
+
+
+def issue_token(uow: UnitOfWork, cmd: IssueToken, stamp: Stamp) -> None:
+    if cmd.partner_id is not None:
+        require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    existing = uow.get(token_aggregate_id(cmd.token_sha256), access.project_token)
+    uow.record(access.issue(existing, cmd.token_sha256, cmd.role, cmd.partner_id, cmd.label, stamp,
+                            key=cmd.signing_key.get_secret_value()), access.evolve)
+
+
+def revoke_token(uow: UnitOfWork, cmd: RevokeToken, stamp: Stamp) -> None:
+    token = uow.get(token_aggregate_id(cmd.token_sha256), access.project_token)
+    if token is None:
+        raise NotFound("no such token", field="token")
+    uow.record(access.revoke(token, stamp), access.evolve)
 
 
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
@@ -175,22 +193,29 @@ def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> 
     return uow.container(aggregate_id) or empty_container(aggregate_id, resource_id, period)
 
 
-HANDLERS: dict[type[Command], Callable[[UnitOfWork, Command, Stamp, WorkingTimeLimits], None]] = {
-    JoinPartner: join_partner,
-    LeavePartner: leave_partner,
-    RejoinPartner: rejoin_partner,
-    RegisterResource: register_resource,
-    RetireResource: retire_resource,
-    SetAllocationKey: set_allocation_key,
-    RecordCost: record_cost,
-    BookSlot: book_slot,
-    CancelBooking: cancel_booking,
-    LogStaffHours: log_staff_hours,
-    RecordEquipmentUse: record_equipment_use,
-    CorrectEntry: correct_entry,
-    VoidEntry: void_entry,
-    ClosePeriod: close_period,
-    OpenDispute: open_dispute,
-    CommentDispute: comment_dispute,
-    ResolveDispute: resolve_dispute,
-}
+Handler = Callable[[UnitOfWork, Command, Stamp], None]
+
+
+def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
+    """The handler of every command, the working-time limits bound where they are used."""
+    return {
+        JoinPartner: join_partner,
+        LeavePartner: leave_partner,
+        RejoinPartner: rejoin_partner,
+        RegisterResource: register_resource,
+        RetireResource: retire_resource,
+        SetAllocationKey: set_allocation_key,
+        RecordCost: record_cost,
+        BookSlot: book_slot,
+        CancelBooking: cancel_booking,
+        LogStaffHours: partial(log_staff_hours, limits=limits),
+        RecordEquipmentUse: record_equipment_use,
+        CorrectEntry: partial(correct_entry, limits=limits),
+        VoidEntry: void_entry,
+        ClosePeriod: close_period,
+        OpenDispute: open_dispute,
+        CommentDispute: comment_dispute,
+        ResolveDispute: resolve_dispute,
+        IssueToken: issue_token,
+        RevokeToken: revoke_token,
+    }

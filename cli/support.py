@@ -21,10 +21,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from api import exporting, importing
+from application import exporting, importing
 from bootstrap import bootstrap
 from domain.errors import DomainError
-from event_store.ledger import Ledger
+from application.ledger import Ledger
 from projections.follower import ProjectionStalled
 from projections.recorder import OutdatedProjections
 from projections.sandbox import SqlError
@@ -97,9 +97,6 @@ def open_ledger(settings: Settings, *, existing: bool = False) -> Iterator[Ledge
         ledger.close()
 
 
-def _progress(*columns, console: Console = err) -> Progress:
+def progress(*columns, console: Console = err) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=console)
-
-
-# serve, demo ----------------------------------------------------------------------------

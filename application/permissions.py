@@ -1,0 +1,159 @@
+"""The permission policy: which role may run which command, and read what, on which
+partner's data. Every entry point asks here: the HTTP routes for a token's holder, the
+command line and the demo for the operator (a coordinator).
+
+coordinator: everything on the write side; partner: its own usage, its own disputes and
+its own figures (other partners only as totals); auditor: reads everything, writes
+nothing; analyst: the SQL endpoint and exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from domain.access import IssueToken, RevokeToken
+from domain.closing import ClosePeriod
+from domain.commands import (
+    BookSlot,
+    CancelBooking,
+    Command,
+    CorrectEntry,
+    JoinPartner,
+    LeavePartner,
+    LogStaffHours,
+    RecordCost,
+    RecordEquipmentUse,
+    RegisterResource,
+    RejoinPartner,
+    RetireResource,
+    SetAllocationKey,
+    VoidEntry,
+)
+from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
+from domain.errors import NotFound
+
+
+class Forbidden(Exception):
+    """The principal's role or partner does not allow this (HTTP 403)."""
+
+
+class Principal(Protocol):
+    """Who acts: a token's holder (domain.access.AccessToken) or the operator."""
+
+    role: str
+    partner_id: str | None
+
+    @property
+    def actor(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Whoever runs `encommun` or the demo on the machine that holds the store: a coordinator."""
+
+    actor: str
+    role: str = "coordinator"
+    partner_id: str | None = None
+
+
+COORDINATOR = ("coordinator",)
+WRITERS = ("coordinator", "partner")
+# Statements, shares, traces, disputes and seals.
+READERS = ("coordinator", "auditor", "partner")
+# The whole log, its hash chain and anchors.
+AUDITORS = ("auditor", "coordinator")
+# The analysts' SQL endpoint.
+ANALYSTS = ("analyst", "coordinator", "auditor")
+
+
+@dataclass(frozen=True)
+class CommandRule:
+    """Who may run a command; for a partner, whose data it touches and how a refusal says so."""
+
+    roles: tuple[str, ...]
+    partner_of: Callable[[Command], str | None] | None = None
+    doing: str = "record usage"
+
+
+def _partner(command: Command) -> str | None:
+    return command.partner_id  # type: ignore[attr-defined]
+
+
+def _dispute_partner(command: Command) -> str | None:
+    return command.dispute_id.split(":", 1)[0]  # type: ignore[attr-defined]
+
+
+_COORDINATOR_ONLY = CommandRule(COORDINATOR)
+
+COMMAND_RULES: dict[type[Command], CommandRule] = {
+    JoinPartner: _COORDINATOR_ONLY,
+    LeavePartner: _COORDINATOR_ONLY,
+    RejoinPartner: _COORDINATOR_ONLY,
+    RegisterResource: _COORDINATOR_ONLY,
+    RetireResource: _COORDINATOR_ONLY,
+    SetAllocationKey: _COORDINATOR_ONLY,
+    RecordCost: _COORDINATOR_ONLY,
+    CorrectEntry: _COORDINATOR_ONLY,
+    VoidEntry: _COORDINATOR_ONLY,
+    ClosePeriod: _COORDINATOR_ONLY,
+    ResolveDispute: _COORDINATOR_ONLY,
+    # Tokens are issued and revoked by the operator, at the command line.
+    IssueToken: _COORDINATOR_ONLY,
+    RevokeToken: _COORDINATOR_ONLY,
+    BookSlot: CommandRule(WRITERS, _partner),
+    RecordEquipmentUse: CommandRule(WRITERS, _partner),
+    LogStaffHours: CommandRule(WRITERS, _partner),
+    OpenDispute: CommandRule(WRITERS, _partner, "open a dispute"),
+    CommentDispute: CommandRule(WRITERS, _dispute_partner, "comment a dispute"),
+    # The booking's partner is read from the log: see `authorize`.
+    CancelBooking: CommandRule(WRITERS),
+}
+
+
+def authorize(principal: Principal, command: Command, entry_partner: Callable[[str], str | None]) -> None:
+    """Forbidden unless the principal may run this command; for a partner's cancellation,
+    NotFound unless the booking is its own (`entry_partner` reads whose it is)."""
+    rule = require_may_run(principal, type(command))
+    if principal.role != "partner":
+        return
+    if isinstance(command, CancelBooking):
+        # Another partner's booking and no booking at all get the same answer: entry ids
+        # can be walked, and telling the two apart would map who booked what.
+        try:
+            owner = entry_partner(command.entry_id)
+        except NotFound:
+            owner = None
+        if owner != principal.partner_id:
+            raise NotFound(f"partner '{principal.partner_id}' has no booking '{command.entry_id}'",
+                           field="entry_id")
+    elif rule.partner_of is not None:
+        require_partner_scope(principal, rule.partner_of(command), rule.doing)
+
+
+def require_may_run(principal: Principal, command_type: type[Command]) -> CommandRule:
+    """Forbidden unless the principal's role may run commands of this type; its rule."""
+    rule = COMMAND_RULES[command_type]
+    require_role(principal, *rule.roles)
+    return rule
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"{principal.role} tokens cannot do this (needs {' or '.join(roles)})")
+
+
+def require_partner_scope(principal: Principal, partner_id: str | None, doing: str) -> None:
+    """A partner acts and reads for its own partner only."""
+    if principal.role == "partner" and partner_id != principal.partner_id:
+        raise Forbidden(
+            f"a token of partner '{principal.partner_id}' cannot {doing} for partner '{partner_id}'"
+        )
+
+
+def require_reader(principal: Principal, partner_id: str | None = None, doing: str = "read") -> None:
+    """Statements, shares, traces, disputes, seals: not analysts; a partner, its own only
+    (when the read names a partner)."""
+    require_role(principal, *READERS)
+    if partner_id is not None:
+        require_partner_scope(principal, partner_id, doing)

@@ -1,0 +1,1 @@
+"""The `encommun` command line (Typer): it parses, calls application/, prints; it decides nothing."""
