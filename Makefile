@@ -1,5 +1,6 @@
 # encommun: `make demo` and `make test` do all the set-up on a fresh machine.
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -15,9 +16,10 @@ $(STAMP): $(PY) pyproject.toml
 	touch $(STAMP)
 
 # Load Haut-Val (12 months) into a fresh var/demo.sqlite, build var/demo.duckdb, print a
-# token per role and serve the API on http://127.0.0.1:8000 (`encommun demo`; Ctrl-C stops it).
+# token per role and serve the API on http://127.0.0.1:$(PORT) (`encommun demo`;
+# `make demo PORT=8080` for another port; Ctrl-C stops it).
 demo: $(STAMP)
-	$(PY) -m cli demo --months 12 --port 8000
+	$(PY) -m cli demo --months 12 --port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest
