@@ -26,6 +26,7 @@ from markupsafe import Markup
 from api.reads import Reading, partner_statement_lines, known_partner_name, resource_names
 from domain.money import format_eur
 from domain.periods import LOCAL_TZ
+from projections import read_model
 
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -231,10 +232,8 @@ def _disputes(read: Reading, rows: list[dict[str, Any]], names: dict[str, str]) 
     """The disputes opened on the month's lines, each with its answer and the credits it granted."""
     credits: dict[str, list[str]] = {}
     if rows:
-        for dispute_id, amount_cents, credited_month in read.conn.execute(
-                "SELECT dispute_id, amount_cents, credited_month FROM credits "
-                "WHERE list_contains(?, dispute_id) AND position <= ? ORDER BY position",
-                [[r["dispute_id"] for r in rows], read.position]).fetchall():
+        for dispute_id, amount_cents, credited_month in read_model.dispute_credits(
+                read.conn, [r["dispute_id"] for r in rows], read.position):
             credits.setdefault(dispute_id, []).append(
                 f"avoir de {format_eur(amount_cents)} porté au relevé de {month_fr(credited_month)}")
     return [DocumentDispute(
@@ -248,17 +247,14 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
     """Everything a printed or filed statement shows, read from one snapshot."""
     name = known_partner_name(read, partner_id)
     lines, seal = partner_statement_lines(read, partner_id, month)
-    disputes = read.rows(
-        "SELECT dispute_id, resource_id, line_kind, part, reason, status, resolution_reason FROM disputes "
-        "WHERE partner_id = ? AND month = ? AND opened_position <= ? ORDER BY opened_position, dispute_id",
-        [partner_id, month, read.position])
+    disputes = read_model.partner_disputes(read.conn, partner_id, month, read.position)
     names = resource_names(read, {line["resource_id"] for line in lines} | {d["resource_id"] for d in disputes})
     # A line's latest dispute, as `partner_statement_lines` gives its status.
     dispute_ids = {(d["resource_id"], d["line_kind"], d["part"]): d["dispute_id"] for d in disputes}
     closed_on = None
     if seal is not None:
-        closed_at = read.conn.execute("SELECT closed_at FROM periods WHERE month = ?", [month]).fetchone()
-        closed_on = day_fr(closed_at[0]) if closed_at else None
+        closed_at = read_model.period_closed_at(read.conn, month)
+        closed_on = day_fr(closed_at) if closed_at else None
     document_lines = []
     for line in lines:
         description, detail, dispute_id = _describe(line, dispute_ids)

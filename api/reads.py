@@ -23,6 +23,7 @@ from domain.allocation import LINE_KIND_ORDER
 from domain.errors import InvalidCommand, NotFound
 from domain.periods import check_utc
 from projections.as_of import position_at, statement_as_of
+from projections import read_model
 from projections.closing import month_lines
 from projections.runner import APPLICATION
 
@@ -99,11 +100,6 @@ class Reading:
     position: int
     as_of: bool
 
-    def rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params or [])
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-
 
 @contextmanager
 def reading(services: Services, *, after: int | None = None, as_of: str | None = None) -> Iterator[Reading]:
@@ -127,9 +123,7 @@ def reading(services: Services, *, after: int | None = None, as_of: str | None =
     conn = services.follower.cursor()
     try:
         conn.begin()
-        row = conn.execute("SELECT notification_id FROM tracking WHERE application_name = ?",
-                           [APPLICATION]).fetchone()
-        tracked = row[0] if row else 0
+        tracked = read_model.tracked_position(conn, APPLICATION)
         if wanted is None:
             position = tracked
         elif isinstance(wanted, int):
@@ -147,33 +141,29 @@ def reading(services: Services, *, after: int | None = None, as_of: str | None =
 
 def known_partner_name(read: Reading, partner_id: str) -> str:
     """The partner's name; 404 if no such partner was ever registered."""
-    row = read.conn.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
-    if row is None:
+    name = read_model.partner_name(read.conn, partner_id)
+    if name is None:
         raise NotFound(f"no partner '{partner_id}'", field="partner_id")
-    return row[0]
+    return name
 
 
 def known_resource_name(read: Reading, resource_id: str) -> str:
     """The resource's current name; 404 if no such resource was ever registered."""
-    row = read.conn.execute("SELECT name FROM resources WHERE resource_id = ?", [resource_id]).fetchone()
-    if row is None:
+    name = read_model.resource_name(read.conn, resource_id)
+    if name is None:
         raise NotFound(f"no resource '{resource_id}'", field="resource_id")
-    return row[0]
+    return name
 
 
 def resource_names(read: Reading, resource_ids: set[str]) -> dict[str, str]:
     """Names of resources as they stood at the reading's position (as registered, otherwise)."""
     if not resource_ids:
         return {}
-    sql = ("SELECT resource_id, name FROM resources_at(?) WHERE list_contains(?, resource_id)"
-           if read.as_of else "SELECT resource_id, name FROM resources WHERE list_contains(?, resource_id)")
-    params = [read.position, sorted(resource_ids)] if read.as_of else [sorted(resource_ids)]
-    names = dict(read.conn.execute(sql, params).fetchall())
+    names = (read_model.resource_names_at(read.conn, read.position, sorted(resource_ids)) if read.as_of
+             else read_model.resource_names(read.conn, sorted(resource_ids)))
     missing = resource_ids - names.keys()
     if missing:  # a pool can only exist for a registered resource; be safe all the same
-        names |= dict(read.conn.execute(
-            "SELECT resource_id, name FROM resources WHERE list_contains(?, resource_id)",
-            [sorted(missing)]).fetchall())
+        names |= read_model.resource_names(read.conn, sorted(missing))
     return names
 
 
@@ -184,29 +174,19 @@ def line_order(line: dict[str, Any]) -> tuple:
             LINE_KIND_ORDER.get(line["line_kind"], 9), line["partner_id"] or "")
 
 
-_LINE_COLUMNS = ("resource_id, line_kind, part, method, basis_kind, key_version, basis, total_basis, "
-                 "ratio, amount_cents")
-
-
 def partner_statement_lines(read: Reading, partner_id: str, month: str) -> tuple[list[dict[str, Any]], dict | None]:
     """The partner's lines (shares, adjustments, credits), and the month's seal if it was
     closed by the position read: a closed month is served as issued."""
-    seals = read.rows(
-        "SELECT p.as_of_position, p.position, p.statements_sha256, p.chain_hash, n.number "
-        "FROM periods p LEFT JOIN statement_numbers n ON n.month = p.month AND n.partner_id = ? "
-        "WHERE p.month = ? AND p.position <= ?", [partner_id, month, read.position])
+    seals = read_model.partner_seals(read.conn, partner_id, month, read.position)
     seal = seals[0] if seals else None
     at = seal["as_of_position"] if seal else read.position
     if seal is None and not read.as_of:
-        lines = read.rows(
-            f"SELECT month, partner_id, {_LINE_COLUMNS}, origin_month, dispute_id FROM statement_lines "
-            "WHERE partner_id = ? AND month = ?", [partner_id, month])
+        lines = read_model.partner_lines(read.conn, partner_id, month)
     else:
         shares_at = statement_as_of(read.conn, partner_id, month, at)
         lines = [line for line in month_lines(read.conn, month, at, shares_at) if line["partner_id"] == partner_id]
-    status = {(d["resource_id"], d["line_kind"], d["part"]): d["status"] for d in read.rows(
-        "SELECT resource_id, line_kind, part, status FROM disputes WHERE partner_id = ? AND month = ? "
-        "AND opened_position <= ? ORDER BY opened_position", [partner_id, month, read.position])}
+    status = {(d["resource_id"], d["line_kind"], d["part"]): d["status"]
+              for d in read_model.partner_dispute_statuses(read.conn, partner_id, month, read.position)}
     for line in lines:
         line["dispute_status"] = status.get((line["resource_id"], line["line_kind"], line["part"]))
     lines.sort(key=lambda line: (*line_order(line), line.get("origin_month") or "", line.get("dispute_id") or ""))

@@ -17,6 +17,7 @@ from api.reads import MAX_POSITION, After, AsOf, reading
 from domain.errors import InvalidCommand
 from domain.periods import UtcDatetime
 from domain.text import Name
+from projections import read_model
 from projections.verify import anchor_at
 
 router = APIRouter(tags=["audit"])
@@ -86,17 +87,9 @@ def audit(
         raise InvalidCommand(f"since ({since.isoformat()}) must be before until ({until.isoformat()})",
                              field="since")
     with reading(services, after=after, as_of=as_of) as read:
-        rows = read.conn.execute(
-            "SELECT position, recorded_at, event_type, aggregate_id, aggregate_version, actor, "
-            "CAST(payload AS VARCHAR) FROM events "
-            "WHERE position > $after AND position <= $upto "
-            "AND ($aggregate IS NULL OR aggregate_id = $aggregate) "
-            "AND ($type IS NULL OR event_type = $type) AND ($actor IS NULL OR actor = $actor) "
-            "AND ($since IS NULL OR recorded_at >= $since) AND ($until IS NULL OR recorded_at < $until) "
-            "ORDER BY position LIMIT $limit",
-            {"after": after_position, "upto": read.position, "aggregate": aggregate_id, "type": event_type,
-             "actor": actor, "since": since, "until": until, "limit": limit + 1},
-        ).fetchall()
+        rows = read_model.audit_events(
+            read.conn, after=after_position, upto=read.position, aggregate_id=aggregate_id,
+            event_type=event_type, actor=actor, since=since, until=until, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(

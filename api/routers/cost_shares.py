@@ -16,12 +16,10 @@ from application.permissions import require_reader
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
+from projections import read_model
 from projections.as_of import cost_shares_as_of
 
 router = APIRouter(tags=["cost shares"])
-
-_COLUMNS = ("month, resource_id, partner_id, line_kind, part, method, basis_kind, key_version, "
-            "basis, total_basis, ratio, amount_cents, pool_cents")
 
 
 class CostShareLine(BaseModel):
@@ -105,9 +103,7 @@ def cost_shares(
         if read.as_of:
             lines = cost_shares_as_of(read.conn, read.position, month=month, resource_id=resource_id).to_pylist()
         else:
-            lines = read.rows(
-                f"SELECT {_COLUMNS} FROM cost_shares WHERE month = ? AND (? IS NULL OR resource_id = ?)",
-                [month, resource_id, resource_id])
+            lines = read_model.cost_shares(read.conn, month, resource_id)
         lines.sort(key=line_order)
         names = resource_names(read, {line["resource_id"] for line in lines})
         position = read.position

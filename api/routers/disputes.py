@@ -17,6 +17,7 @@ from domain.ids import EntryId, Slug
 from domain.money import Cents
 from domain.periods import Month
 from domain.text import Text
+from projections import read_model
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
 DisputePath = Annotated[DisputeId, Path(examples=["creche-les-marmottes:2026-03:d1"])]
@@ -96,8 +97,5 @@ def disputes(
         partner_id = partner_id or token.partner_id
         require_partner_scope(token, partner_id, "read disputes")
     with reading(services, after=after) as read:
-        rows = read.rows(
-            "SELECT * EXCLUDE (corrected_entries) FROM disputes WHERE (? IS NULL OR partner_id = ?) "
-            "AND (? IS NULL OR month = ?) AND (? IS NULL OR status = ?) ORDER BY opened_position",
-            [partner_id, partner_id, month, month, status, status])
+        rows = read_model.disputes(read.conn, partner_id=partner_id, month=month, status=status)
     return [DisputePublic(**row) for row in rows]

@@ -19,7 +19,7 @@ from application.permissions import require_reader
 from api.recording import Recorded, public
 from domain.errors import NotFound
 from domain.periods import Month
-from projections import closing
+from projections import closing, read_model
 
 router = APIRouter(prefix="/periods", tags=["closing"])
 MonthPath = Annotated[Month, Path(description="A month, YYYY-MM", examples=["2026-03"])]
@@ -71,7 +71,7 @@ def close(*, services: ServicesDep, token: TokenDep, month: MonthPath, idempoten
 def periods(*, services: ServicesDep, token: TokenDep, after: After = None) -> list[Period]:
     require_reader(token)
     with reading(services, after=after) as read:
-        return [Period(**row) for row in read.rows("SELECT * FROM periods ORDER BY month")]
+        return [Period(**row) for row in read_model.closed_months(read.conn)]
 
 
 @router.get(

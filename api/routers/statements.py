@@ -20,6 +20,7 @@ from domain.errors import NotFound
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
+from projections import read_model
 from projections.as_of import trace_as_of
 
 router = APIRouter(tags=["statements"])
@@ -222,11 +223,8 @@ def trace(
                                         basis_kind=line["basis_kind"], key_version=line["key_version"],
                                         position=read.position))
         else:
-            rows = set(read.conn.execute(
-                "SELECT t.source, t.entry_id, t.position, e.event_type, e.actor, e.recorded_at, "
-                "CAST(e.payload AS VARCHAR) FROM charge_trace t JOIN events e USING (position) "
-                "WHERE t.month = ? AND t.resource_id = ? AND t.partner_id = ? AND (? IS NULL OR t.part = ?)",
-                [month, resource_id, partner_id, part, part]).fetchall())
+            rows = set(read_model.line_trace(read.conn, month=month, resource_id=resource_id,
+                                             partner_id=partner_id, part=part))
     events = sorted(rows, key=lambda row: (row[2], row[0], row[1] or ""))
     return Trace(
         partner_id=partner_id, month=month, resource_id=resource_id, resource_name=resource_name,

@@ -1,0 +1,124 @@
+"""The read model the entry points query: one function per named query of
+sql/read_model.sql, run on the caller's cursor (its snapshot), returning rows.
+
+Rows come as dicts (column name -> value) where the caller builds models from them, as
+tuples where it unpacks them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.queries import named
+
+Row = dict[str, Any]
+
+
+def _sql(name: str) -> str:
+    return named("read_model.sql")[name]
+
+
+def _dicts(conn: duckdb.DuckDBPyConnection, name: str, params: Any) -> list[Row]:
+    cursor = conn.execute(_sql(name), params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def tracked_position(conn: duckdb.DuckDBPyConnection, application: str) -> int:
+    """The log position the projections of `application` hold (0 before the first page)."""
+    row = conn.execute(_sql("tracked_position"), [application]).fetchone()
+    return row[0] if row else 0
+
+
+def partner_name(conn: duckdb.DuckDBPyConnection, partner_id: str) -> str | None:
+    """The partner's name; None if no such partner was ever registered."""
+    row = conn.execute(_sql("partner_name"), [partner_id]).fetchone()
+    return None if row is None else row[0]
+
+
+def resource_name(conn: duckdb.DuckDBPyConnection, resource_id: str) -> str | None:
+    """The resource's current name; None if no such resource was ever registered."""
+    row = conn.execute(_sql("resource_name"), [resource_id]).fetchone()
+    return None if row is None else row[0]
+
+
+def resource_names(conn: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> dict[str, str]:
+    """Current names of the registered resources among `resource_ids`."""
+    return dict(conn.execute(_sql("resource_names"), [resource_ids]).fetchall())
+
+
+def resource_names_at(conn: duckdb.DuckDBPyConnection, position: int, resource_ids: list[str]) -> dict[str, str]:
+    """Names of the resources among `resource_ids` registered by `position`, as they stood then."""
+    return dict(conn.execute(_sql("resource_names_at"), [position, resource_ids]).fetchall())
+
+
+def partner_seals(conn: duckdb.DuckDBPyConnection, partner_id: str, month: str, position: int) -> list[Row]:
+    """The month's seal (at most one) if it was closed by `position`, with the partner's
+    statement number (None if it has no statement that month)."""
+    return _dicts(conn, "partner_seal", [partner_id, month, position])
+
+
+def partner_lines(conn: duckdb.DuckDBPyConnection, partner_id: str, month: str) -> list[Row]:
+    """The partner's statement lines of the month as they stand now."""
+    return _dicts(conn, "partner_lines", [partner_id, month])
+
+
+def partner_dispute_statuses(conn: duckdb.DuckDBPyConnection, partner_id: str, month: str,
+                             position: int) -> list[Row]:
+    """(resource_id, line_kind, part, status) of the partner's disputes on the month opened
+    by `position`, oldest first."""
+    return _dicts(conn, "partner_dispute_statuses", [partner_id, month, position])
+
+
+def partner_disputes(conn: duckdb.DuckDBPyConnection, partner_id: str, month: str, position: int) -> list[Row]:
+    """The partner's disputes on the month opened by `position`, with their answers, oldest first."""
+    return _dicts(conn, "partner_disputes", [partner_id, month, position])
+
+
+def dispute_credits(conn: duckdb.DuckDBPyConnection, dispute_ids: list[str], position: int) -> list[tuple]:
+    """(dispute_id, amount_cents, credited_month) of the credits granted on these disputes by
+    `position`, in the order granted."""
+    return conn.execute(_sql("dispute_credits"), [dispute_ids, position]).fetchall()
+
+
+def period_closed_at(conn: duckdb.DuckDBPyConnection, month: str) -> datetime | None:
+    """When the month was closed; None if it is open."""
+    row = conn.execute(_sql("period_closed_at"), [month]).fetchone()
+    return row[0] if row else None
+
+
+def closed_months(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every closed month with every column of `periods`, in order."""
+    return _dicts(conn, "closed_months", [])
+
+
+def disputes(conn: duckdb.DuckDBPyConnection, *, partner_id: str | None, month: str | None,
+             status: str | None) -> list[Row]:
+    """The disputes (all but their corrected entries), each filter optional, in the order opened."""
+    return _dicts(conn, "disputes", [partner_id, partner_id, month, month, status, status])
+
+
+def cost_shares(conn: duckdb.DuckDBPyConnection, month: str, resource_id: str | None) -> list[Row]:
+    """The month's cost-share lines as they stand now, of one resource or all."""
+    return _dicts(conn, "cost_shares", [month, resource_id, resource_id])
+
+
+def line_trace(conn: duckdb.DuckDBPyConnection, *, month: str, resource_id: str, partner_id: str,
+               part: int | None) -> list[tuple]:
+    """(source, entry_id, position, event_type, actor, recorded_at, payload as JSON text) of
+    the events behind the partner's lines of the pool (one part, or all), as they stand now."""
+    return conn.execute(_sql("line_trace"), [month, resource_id, partner_id, part, part]).fetchall()
+
+
+def audit_events(conn: duckdb.DuckDBPyConnection, *, after: int, upto: int, aggregate_id: str | None,
+                 event_type: str | None, actor: str | None, since: datetime | None,
+                 until: datetime | None, limit: int) -> list[tuple]:
+    """(position, recorded_at, event_type, aggregate_id, aggregate_version, actor, payload as
+    JSON text) of at most `limit` events after `after` and up to `upto`, in log order."""
+    return conn.execute(_sql("audit_events"), {
+        "after": after, "upto": upto, "aggregate": aggregate_id, "type": event_type,
+        "actor": actor, "since": since, "until": until, "limit": limit,
+    }).fetchall()
