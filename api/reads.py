@@ -18,7 +18,6 @@ import duckdb
 from fastapi import HTTPException, Query
 
 from api.services import Services
-from domain.access import AccessToken
 from domain.allocation import LINE_KIND_ORDER
 from domain.errors import InvalidCommand, NotFound
 from domain.periods import check_utc

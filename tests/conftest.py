@@ -74,3 +74,13 @@ def ledger(store_settings: Settings) -> Iterator[Ledger]:
     app = bootstrap(store_settings)
     yield app
     app.close()
+
+
+@pytest.fixture
+def renamed_topic_unknown() -> Iterator[None]:
+    """The stall tests' renamed event class has its old topic unknown before and after."""
+    from tests.unfoldable import forget_renamed_topic
+
+    forget_renamed_topic()
+    yield
+    forget_renamed_topic()

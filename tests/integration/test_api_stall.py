@@ -7,25 +7,21 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.api_fixtures import Api, api_settings, prepare
-from tests.unfoldable import (AFTER_CENTS, BEFORE_CENTS, MONTH, RENAMED, RENAMED_CENTS, Stalled, forget_renamed_topic,
+from tests.unfoldable import (AFTER_CENTS, BEFORE_CENTS, MONTH, RENAMED, RENAMED_CENTS, Stalled,
                               garbled, inject, register_renamed_topic, renamed_cost, write_around)
 
 # Long enough that a 503 answered within a few seconds cannot be the end of a silent wait.
 READ_WAIT_S = 20.0
 
 
-@pytest.fixture(autouse=True)
-def unfixed() -> Iterator[None]:
-    forget_renamed_topic()
-    yield
-    forget_renamed_topic()
+# Each test starts with the renamed class's old topic unknown, and leaves it so.
+pytestmark = pytest.mark.usefixtures("renamed_topic_unknown")
 
 
 def serve(tmp: Path, topic: str | None = None, payload: bytes = b"") -> tuple[Api, Stalled | None]:

@@ -9,7 +9,6 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -20,7 +19,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from projections.runner import FoldFailed, ProjectionRunner
 from settings import Settings
 from tests.history import ACTOR, setup
-from tests.unfoldable import (RENAMED, Stalled, forget_renamed_topic, garbled, register_renamed_topic, renamed_cost,
+from tests.unfoldable import (RENAMED, Stalled, garbled, register_renamed_topic, renamed_cost,
                               write_around)
 
 INJECTIONS = {
@@ -31,12 +30,8 @@ INJECTIONS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def unfixed() -> Iterator[None]:
-    """Each test starts with the renamed class's old topic unknown, and leaves it so."""
-    forget_renamed_topic()
-    yield
-    forget_renamed_topic()
+# Each test starts with the renamed class's old topic unknown, and leaves it so.
+pytestmark = pytest.mark.usefixtures("renamed_topic_unknown")
 
 
 @pytest.fixture

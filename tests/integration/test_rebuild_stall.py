@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pytest
@@ -18,7 +17,7 @@ from cli import support as cli_support
 from bootstrap import bootstrap
 from settings import Settings
 from tests.history import ACTOR, setup
-from tests.unfoldable import RENAMED, forget_renamed_topic, garbled, register_renamed_topic, renamed_cost, write_around
+from tests.unfoldable import RENAMED, garbled, register_renamed_topic, renamed_cost, write_around
 
 runner = CliRunner()
 
@@ -30,11 +29,8 @@ def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_support, "err", Console(width=500, highlight=False, stderr=True))
 
 
-@pytest.fixture(autouse=True)
-def unfixed() -> Iterator[None]:
-    forget_renamed_topic()
-    yield
-    forget_renamed_topic()
+# Each test starts with the renamed class's old topic unknown, and leaves it so.
+pytestmark = pytest.mark.usefixtures("renamed_topic_unknown")
 
 
 @pytest.fixture
