@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.services.stop()
 
-    # /docs and /redoc are served with local assets by api/docs.py, not FastAPI's CDN pages.
+    # /docs is served with local assets by api/docs.py, not FastAPI's CDN page; no /redoc.
     app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     problems.register(app)
