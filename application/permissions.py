@@ -14,6 +14,7 @@ from typing import Callable, Protocol
 
 from domain.access import IssueToken, RevokeToken
 from domain.closing import ClosePeriod
+from domain.people import AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson
 from domain.commands import (
     BookSlot,
     CancelBooking,
@@ -54,6 +55,15 @@ class Operator:
 
     actor: str
     role: str = "coordinator"
+    partner_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Someone on the sign-in pages, not signed in: holds an invitation link, or a password."""
+
+    actor: str = "visitor"
+    role: str = "visitor"
     partner_id: str | None = None
 
 
@@ -101,6 +111,13 @@ COMMAND_RULES: dict[type[Command], CommandRule] = {
     # Tokens are issued and revoked by the operator, at the command line.
     IssueToken: _COORDINATOR_ONLY,
     RevokeToken: _COORDINATOR_ONLY,
+    InvitePerson: _COORDINATOR_ONLY,
+    RevokePerson: _COORDINATOR_ONLY,
+    # The link's or the password's holder: what proves who they are is checked before.
+    AcceptInvitation: CommandRule(("visitor",)),
+    OpenSession: CommandRule(("visitor",)),
+    # Whoever holds the session's cookie may end it.
+    CloseSession: CommandRule(("visitor", "coordinator", "partner", "auditor", "analyst")),
     BookSlot: CommandRule(WRITERS, _partner),
     RecordEquipmentUse: CommandRule(WRITERS, _partner),
     LogStaffHours: CommandRule(WRITERS, _partner),

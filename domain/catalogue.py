@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import access, closing, commands, disputes, events
+from domain import access, closing, commands, disputes, events, people
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
-MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access)
+MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people)
 
 # Every topic the ledger has ever stored. Never remove one: stored events keep their topic
 # forever, and each must still resolve to a class of the catalogue, under its own name or
@@ -45,6 +45,11 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.events:ResourceRetired",
     "domain.events:SlotBooked",
     "domain.events:StaffHoursLogged",
+    "domain.people:InvitationAccepted",
+    "domain.people:PersonInvited",
+    "domain.people:PersonRevoked",
+    "domain.people:SessionClosed",
+    "domain.people:SessionOpened",
 )
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -67,6 +72,11 @@ NOT_BATCHABLE: dict[str, str] = {
     "ResolveDispute": "a dispute is opened, commented and resolved one at a time, on its own routes",
     "IssueToken": "the operator issues tokens at the command line; its signing key is in no payload",
     "RevokeToken": "the operator revokes tokens at the command line",
+    "InvitePerson": "people are invited one at a time, from the pages or the command line; its signing key is in no payload",
+    "AcceptInvitation": "an invitation is accepted from its link, with a password checked and hashed on the way",
+    "RevokePerson": "people are revoked one at a time, from the pages or the command line",
+    "OpenSession": "a session is opened by signing in, after the password is checked",
+    "CloseSession": "a session is closed by signing out",
 }
 
 
