@@ -7,7 +7,7 @@ from typing import AsyncIterator
 
 from fastapi import FastAPI
 
-from api import problems
+from api import pages, problems
 from api.docs import add_docs
 from api.routers import (audit, batch, cost_shares, costs, disputes, documents, months, partners, periods, ready,
                          resources, sql, statements, usage)
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (partners, resources, usage, costs, batch, cost_shares, statements, documents, audit, periods,
                    months, disputes, sql, ready):
         app.include_router(module.router)
+    pages.register(app)
     return app
 
 

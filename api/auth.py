@@ -26,13 +26,13 @@ def authenticate(request: Request,
         raise HTTPException(401, "send 'Authorization: Bearer <token>' (encommun token create)",
                             headers={"WWW-Authenticate": "Bearer"})
     services = request.app.state.services
-    found = find_token(services.ledger, token, _keys(request))
+    found = find_token(services.ledger, token, keys_of(request))
     if found is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return found
 
 
-def _keys(request: Request) -> TokenKeys:
+def keys_of(request: Request) -> TokenKeys:
     """The token keys, read once per app: from the settings, else the key file (until that
     file exists, no token authenticates, and it is looked for again)."""
     keys = getattr(request.app.state, "token_keys", None)

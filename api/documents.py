@@ -13,26 +13,16 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 from fastapi.responses import PlainTextResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
+from api.french import day_fr, decimal_fr, month_fr, percent_fr
+from api.templating import templates
 from api.reads import Reading, partner_statement_lines, known_partner_name, resource_names
 from domain.money import format_eur
-from domain.periods import LOCAL_TZ
 from projections import read_model
-
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-             "octobre", "novembre", "décembre")
 
 METHODS_FR = {
     "usage": "au prorata de l'usage",
@@ -59,46 +49,6 @@ KINDS_FR = {"share": "charge", "tariff": "charge", "adjustment": "régularisatio
 CSV_HEADER = ("type", "mois", "partenaire", "ressource", "libellé", "version de clé", "base", "base totale",
               "ratio", "montant (centimes)", "montant", "mois d'origine", "contestation",
               "statut de la contestation")
-
-
-# French formatting, independent of the system locale -----------------------------------------
-
-def month_fr(month: str) -> str:
-    """'2026-03' -> 'mars 2026'."""
-    year, number = month.split("-")
-    return f"{MONTHS_FR[int(number) - 1]} {year}"
-
-
-def day_fr(moment: datetime) -> str:
-    """An instant as its local (Europe/Paris) day: '5 avril 2026', '1er mai 2026'."""
-    day = moment.astimezone(LOCAL_TZ).date()
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
-
-
-def decimal_fr(value: Decimal, *, places: int | None = None, max_places: int | None = None,
-               group: bool = True) -> str:
-    """A decimal with a decimal comma: rounded half-up to `places` decimals, or to at most
-    `max_places` with trailing zeros dropped (all of them by default); thousands separated by
-    a narrow no-break space unless `group` is false."""
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    elif max_places is not None and value.as_tuple().exponent < -max_places:
-        return decimal_fr(value.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP), group=group)
-    elif value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    else:
-        value = value.normalize()
-    text = f"{value:f}"
-    sign = "-" if text.startswith("-") else ""
-    integer, _, fraction = text.lstrip("-").partition(".")
-    if group:
-        integer = f"{int(integer):,}".replace(",", "\u202f")
-    return f"{sign}{integer}{',' + fraction if fraction else ''}"
-
-
-def percent_fr(ratio: Decimal) -> str:
-    """0.4352331606 -> '43,52 %' (narrow no-break space before the sign)."""
-    return f"{decimal_fr(ratio * 100, places=2)}\u202f%"
 
 
 # The document ------------------------------------------------------------------------------
@@ -279,27 +229,6 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
 
 
 # Rendering ---------------------------------------------------------------------------------
-
-def css_string(text: str) -> Markup:
-    """Text for a quoted CSS string inside a <style> element, where HTML escaping does not
-    apply: everything but ASCII letters, digits and spaces becomes a CSS escape."""
-    return Markup("".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in text))
-
-
-@cache
-def templates() -> Environment:
-    """The Jinja2 environment of api/templates, built on first use (never at import)."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["css_string"] = css_string
-    return environment
-
 
 def render_html(document: StatementDocument) -> str:
     return templates().get_template("statement.html").render(doc=document)

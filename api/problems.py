@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
+from api.pages.errors import error_page, is_page
+from api.pages.messages import french, label
 from domain import commands, errors
 from application.outcome import BatchRefused
 from application.permissions import Forbidden
@@ -33,6 +35,13 @@ STATUS: list[tuple[type[errors.DomainError], int]] = [
 ]
 # The analysts' SQL (POST /sql): any other SqlError is the query's fault, a 422.
 SQL_STATUS = {"sql-timeout": 408, "sql-forbidden": 403, "sql-busy": 503, "sql-unavailable": 503}
+
+
+PAGE_HTTP_ERRORS = {
+    404: "Cette page n'existe pas, ou ce qu'elle montrerait n'existe pas.",
+    405: "Cette opération n'est pas possible ici.",
+    503: "Les relevés sont en cours de mise à jour : réessayez dans un instant.",
+}
 
 
 class Problem(BaseModel):
@@ -66,8 +75,10 @@ async def _json_error(request: Request, details: dict) -> str:
 
 def register(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
-    async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: errors.DomainError) -> JSONResponse:
         cause = error.error if isinstance(error, BatchRefused) else error
+        if is_page(request):
+            return error_page(request, status_of(cause), french(cause)[1])
         index = error.index if isinstance(error, BatchRefused) else None
         return problem(status_of(cause), error.rule, type(cause).__name__, error.message,
                        field=error.field, index=index)
@@ -88,6 +99,9 @@ def register(app: FastAPI) -> None:
                            await _json_error(request, first), field="body")
         # The field as the client wrote it: where it was sent (body, query, path) is plain.
         field = commands.field_of(first, skip=("body", "query", "path", "header"))
+        if is_page(request):
+            return error_page(request, 404 if "path" in first.get("loc", ()) else 422,
+                              f"« {label(field)} » : cette valeur n'est pas valable.")
         return problem(422, "invalid-request", "InvalidRequest",
                        f"{field}: {commands.message_of(first)}", field=field or None)
 
@@ -99,19 +113,26 @@ def register(app: FastAPI) -> None:
         return problem(422, refused.rule, "InvalidCommand", refused.message, field=refused.field)
 
     @app.exception_handler(ProjectionStalled)
-    async def stalled(_: Request, error: ProjectionStalled) -> JSONResponse:
+    async def stalled(request: Request, error: ProjectionStalled) -> JSONResponse:
+        if is_page(request):
+            return error_page(request, 503, "Les relevés sont en cours de mise à jour après un incident : "
+                                            "réessayez dans quelques minutes ; la coordination est prévenue.")
         # Any token holder may see this: payload values quoted in the error are masked.
         response = problem(503, "projections-stalled", "ProjectionsStalled", error.stall.message(public=True))
         response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_in_s)))
         return response
 
     @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
+    async def forbidden(request: Request, error: Forbidden) -> JSONResponse:
+        if is_page(request):
+            return error_page(request, 403, "Cette page ou cette opération n'est pas accessible avec votre rôle.")
         # As an HTTPException(403) reads: the policy is not HTTP's, its answer is.
         return problem(403, "http", "HTTPError", str(error))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        if is_page(request):
+            return error_page(request, error.status_code, PAGE_HTTP_ERRORS.get(error.status_code, "Erreur."))
         response = problem(error.status_code, "http", "HTTPError", str(error.detail))
         for name, value in (error.headers or {}).items():
             response.headers[name] = value

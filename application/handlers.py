@@ -11,9 +11,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import access, agendas, closing, costs, disputes, entries, partners, resources, timesheets
+from domain import access, agendas, closing, costs, disputes, entries, partners, people, resources, timesheets
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.closing import ClosePeriod
+from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
+                           person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.aggregate import Stamp
 from domain.commands import (
@@ -182,6 +184,34 @@ def revoke_token(uow: UnitOfWork, cmd: RevokeToken, stamp: Stamp) -> None:
     uow.record(access.revoke(token, stamp), access.evolve)
 
 
+def invite_person(uow: UnitOfWork, cmd: InvitePerson, stamp: Stamp) -> None:
+    if cmd.partner_id is not None:
+        require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    existing = uow.get(person_aggregate_id(cmd.email), people.project_person)
+    uow.record(people.invite(existing, cmd, stamp), people.evolve)
+
+
+def accept_invitation(uow: UnitOfWork, cmd: AcceptInvitation, stamp: Stamp) -> None:
+    person = uow.get(cmd.person_id, people.project_person)
+    uow.record(people.accept(person, cmd, stamp), people.evolve)
+
+
+def revoke_person(uow: UnitOfWork, cmd: RevokePerson, stamp: Stamp) -> None:
+    person = uow.get(person_aggregate_id(cmd.email), people.project_person)
+    uow.record(people.revoke(person, cmd.email, stamp), people.evolve)
+
+
+def open_session(uow: UnitOfWork, cmd: OpenSession, stamp: Stamp) -> None:
+    person = uow.get(cmd.person_id, people.project_person)
+    existing = uow.get(session_aggregate_id(cmd.session_sha256), people.project_session)
+    uow.record(people.open_session(person, existing, cmd, stamp), people.evolve_session)
+
+
+def close_session(uow: UnitOfWork, cmd: CloseSession, stamp: Stamp) -> None:
+    session = uow.get(session_aggregate_id(cmd.session_sha256), people.project_session)
+    uow.record(people.close_session(session, stamp), people.evolve_session)
+
+
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -218,4 +248,9 @@ def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
         ResolveDispute: resolve_dispute,
         IssueToken: issue_token,
         RevokeToken: revoke_token,
+        InvitePerson: invite_person,
+        AcceptInvitation: accept_invitation,
+        RevokePerson: revoke_person,
+        OpenSession: open_session,
+        CloseSession: close_session,
     }

@@ -22,6 +22,8 @@ NOT_PROJECTED: dict[str, str] = {
     "CommandReceived": "an idempotency receipt: the ledger reads it, the read side has no table for it",
     "TokenIssued": "access tokens are read by the API from the event store, never from the projections",
     "TokenRevoked": "access tokens are read by the API from the event store, never from the projections",
+    **{name: "people and their sessions are read by the pages from the event store, never from the projections"
+       for name in ("PersonInvited", "InvitationAccepted", "PersonRevoked", "SessionOpened", "SessionClosed")},
 }
 
 

@@ -39,6 +39,11 @@ def partner_name(conn: duckdb.DuckDBPyConnection, partner_id: str) -> str | None
     return None if row is None else row[0]
 
 
+def partner_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every registered partner's name by id, in order of name."""
+    return dict(conn.execute(_sql("partner_names")).fetchall())
+
+
 def resource_name(conn: duckdb.DuckDBPyConnection, resource_id: str) -> str | None:
     """The resource's current name; None if no such resource was ever registered."""
     row = conn.execute(_sql("resource_name"), [resource_id]).fetchone()

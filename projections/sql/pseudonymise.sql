@@ -83,7 +83,9 @@ SELECT e.* REPLACE (
                'category', pseudo_label(e.payload->>'category'),
                'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
                'label', NULL, 'idempotency_key', NULL, 'body_sha256', NULL, 'recorded', NULL,
-               'statements_sha256', NULL, 'chain_hash', NULL)) AS payload,
+               'statements_sha256', NULL, 'chain_hash', NULL,
+               'email', NULL, 'password_hash', NULL, 'invitation_sha256', NULL, 'session_sha256', NULL,
+               'token_sha256', NULL, 'mac', NULL, 'person_id', NULL)) AS payload,
            NULL AS chain_hash)
 FROM {src}.main.events e JOIN pseudo_aggregates a USING (aggregate_id)
 ORDER BY e.position

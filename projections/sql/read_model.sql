@@ -84,6 +84,10 @@ AND ($type IS NULL OR event_type = $type) AND ($actor IS NULL OR actor = $actor)
 AND ($since IS NULL OR recorded_at >= $since) AND ($until IS NULL OR recorded_at < $until)
 ORDER BY position LIMIT $limit
 
+-- name: partner_names
+-- Every registered partner's id and name, by name (the choices of a form).
+SELECT partner_id, name FROM partners ORDER BY name, partner_id
+
 -- name: partner_directory
 -- Every registered partner with its memberships in order, and its status on a day ($on):
 -- member (a membership covers it), joining (one starts later), left (all ended before it).

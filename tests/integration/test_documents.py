@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from api.documents import decimal_fr, month_fr, percent_fr
+from api.french import decimal_fr, month_fr, percent_fr
 from tests.api_fixtures import Api, start
 
 DOCUMENT = "/partners/{partner}/statements/{month}/document"

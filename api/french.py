@@ -1,0 +1,75 @@
+"""French formatting for what people read (documents and pages), independent of the
+system locale: amounts `1 234,56 €`, days `5 avril 2026`, times in Europe/Paris."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from domain.money import format_eur
+from domain.periods import LOCAL_TZ
+
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+             "octobre", "novembre", "décembre")
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def month_fr(month: str) -> str:
+    """'2026-03' -> 'mars 2026'."""
+    year, number = month.split("-")
+    return f"{MONTHS_FR[int(number) - 1]} {year}"
+
+
+def day_fr(moment: datetime) -> str:
+    """An instant as its local (Europe/Paris) day: '5 avril 2026', '1er mai 2026'."""
+    return date_fr(moment.astimezone(LOCAL_TZ).date())
+
+
+def decimal_fr(value: Decimal, *, places: int | None = None, max_places: int | None = None,
+               group: bool = True) -> str:
+    """A decimal with a decimal comma: rounded half-up to `places` decimals, or to at most
+    `max_places` with trailing zeros dropped (all of them by default); thousands separated by
+    a narrow no-break space unless `group` is false."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif max_places is not None and value.as_tuple().exponent < -max_places:
+        return decimal_fr(value.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP), group=group)
+    elif value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    else:
+        value = value.normalize()
+    text = f"{value:f}"
+    sign = "-" if text.startswith("-") else ""
+    integer, _, fraction = text.lstrip("-").partition(".")
+    if group:
+        integer = f"{int(integer):,}".replace(",", "\u202f")
+    return f"{sign}{integer}{',' + fraction if fraction else ''}"
+
+
+def percent_fr(ratio: Decimal) -> str:
+    """0.4352331606 -> '43,52 %' (narrow no-break space before the sign)."""
+    return f"{decimal_fr(ratio * 100, places=2)}\u202f%"
+
+
+def date_fr(day: date) -> str:
+    """A calendar day: '5 avril 2026', '1er mai 2026'."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def time_fr(moment: datetime) -> str:
+    """An instant's local (Europe/Paris) time of day: '14 h 05'."""
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{local.hour} h {local.minute:02d}"
+
+
+def moment_fr(moment: datetime) -> str:
+    """An instant in Europe/Paris: '5 avril 2026 à 14 h 05'."""
+    return f"{day_fr(moment)} à {time_fr(moment)}"
+
+
+def euros(cents: int) -> str:
+    return format_eur(cents)
+
+
+FILTERS = {"euros": euros, "month_fr": month_fr, "day_fr": day_fr, "date_fr": date_fr, "time_fr": time_fr,
+           "moment_fr": moment_fr, "decimal_fr": decimal_fr, "percent_fr": percent_fr}

@@ -1,0 +1,21 @@
+"""The web pages, in French, in the same app as the API: server-rendered (Jinja2 templates
+in api/templates/pages), working without JavaScript (forms, POST-redirect-GET)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.pages import errors, people, sign_in
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+ROUTERS = (sign_in.router, people.router)
+
+
+def register(app: FastAPI) -> None:
+    errors.register(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)

@@ -1,0 +1,69 @@
+"""What the pages say when something is refused: French sentences that name the field by
+its label. Domain errors speak English (the API's problem details); the pages translate
+the ones a form can meet, by their field and their wording, and fall back on a sentence
+naming the field."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from domain import commands
+from domain.errors import DomainError
+
+# The label a person reads for each field a form sends.
+LABELS: dict[str, str] = {
+    "email": "Adresse e-mail",
+    "name": "Nom",
+    "role": "Rôle",
+    "partner_id": "Partenaire",
+    "password": "Mot de passe",
+    "password_again": "Confirmation du mot de passe",
+    "invitation": "Lien d'invitation",
+    "session": "Session",
+}
+
+# (field or None for any, English pattern, French sentence with the pattern's groups).
+TRANSLATIONS: list[tuple[str | None, re.Pattern[str], str]] = [
+    ("password", re.compile(r"wrong e-mail address or password"), "Adresse e-mail ou mot de passe incorrect."),
+    ("password", re.compile(r"at least (\d+) characters"), "Le mot de passe doit compter au moins {0} caractères."),
+    ("password", re.compile(r"at most (\d+) characters"), "Le mot de passe doit compter au plus {0} caractères."),
+    ("email", re.compile(r"is not an e-mail address"), "« Adresse e-mail » : ce n'est pas une adresse e-mail."),
+    ("email", re.compile(r"already has an account"),
+     "Cette personne a déjà un compte : retirez d'abord son accès pour changer son rôle."),
+    ("email", re.compile(r"nobody was invited"), "Personne n'a été invité avec cette adresse."),
+    ("email", re.compile(r"already revoked"), "L'accès de cette personne est déjà retiré."),
+    ("email", re.compile(r"only a person with an active account"), "Adresse e-mail ou mot de passe incorrect."),
+    ("invitation", re.compile(r"not valid"), "Ce lien d'invitation n'est pas valable."),
+    ("invitation", re.compile(r"was revoked"), "L'accès de cette personne a été retiré."),
+    ("invitation", re.compile(r"already used"),
+     "Ce lien d'invitation a déjà servi : connectez-vous avec votre mot de passe."),
+    ("invitation", re.compile(r"has expired"),
+     "Ce lien d'invitation a expiré : demandez-en un nouveau à la coordination."),
+    ("partner_id", re.compile(r"names its partner"),
+     "Une personne d'un partenaire doit être rattachée à ce partenaire, et elle seule."),
+    ("partner_id", re.compile(r"no partner|unknown partner|not a partner|does not exist"),
+     "« Partenaire » : ce partenaire n'existe pas."),
+    ("name", re.compile(r"control character|empty|blank"), "« Nom » : le nom est vide ou contient des caractères interdits."),
+]
+
+
+def label(field: str | None) -> str:
+    if not field:
+        return "formulaire"
+    return LABELS.get(field, LABELS.get(field.rsplit(".", 1)[-1], field))
+
+
+def french(error: DomainError | ValidationError) -> tuple[str | None, str]:
+    """The field to mark and the French sentence for a refusal."""
+    if isinstance(error, ValidationError):
+        error = commands.invalid_command(error)
+    for field, pattern, sentence in TRANSLATIONS:
+        if field in (None, error.field):
+            found = pattern.search(error.message)
+            if found:
+                return error.field, sentence.format(*found.groups())
+    if error.field:
+        return error.field, f"« {label(error.field)} » : cette valeur est refusée."
+    return None, "L'opération est refusée."
