@@ -4,10 +4,11 @@ driven by Playwright.
 `site` loads Haut-Val (4 months: two closed, a late credit note, a rejected and an accepted
 dispute; demo/run.load_demo) with a person per role who can sign in (tests/page_fixtures.py:
 DEMO_PEOPLE, PASSWORD) into a temporary store, issues a token per role for the API and
-serves it on loopback (bench/server.py), once per session. `browser` is the `chromium` on PATH,
-headless, with a fresh profile; Playwright never downloads a browser of its own. `page` is a
-new page in a new context (no cookies, French, Europe/Paris) for each test, and it refuses
-every request that leaves the site: a page that needs a CDN fails its test.
+serves it on loopback (bench/server.py), once for the package (stopped, like the browser,
+after its last test, so that the rest of the suite runs without them). `browser` is the
+`chromium` on PATH, headless, with a fresh profile; Playwright never downloads a browser of
+its own. `page` is a new page in a new context (no cookies, French, Europe/Paris) for each
+test, and it refuses every request that leaves the site: a page that needs a CDN fails.
 
 Without chromium the browser tests fail under CI=true (it must install it: .ci/run) and are
 skipped, with a warning that says so, elsewhere. Screenshots: tests/browser/support.py.
@@ -83,10 +84,10 @@ def _demo_store(tmp: Path) -> tuple[Settings, dict[str, str]]:
     return settings, tokens
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Haut-Val served by uvicorn for the whole session (tests must not change what others read:
-    a test that writes writes its own partner's, month's or resource's data)."""
+    """Haut-Val served by uvicorn for every browser test (tests must not change what others
+    read: a test that writes writes its own partner's, month's or resource's data)."""
     tmp = tmp_path_factory.mktemp("browser-site")
     settings, tokens = _demo_store(tmp)
     with serve(settings, log=tmp / "uvicorn.log") as server:
@@ -105,13 +106,13 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright, chromium_path: str) -> Iterator[Browser]:
     """Debian's chromium, headless; Playwright gives each launch a fresh temporary profile."""
     browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
