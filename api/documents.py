@@ -70,6 +70,10 @@ class DocumentLine:
     origin_month: str | None
     dispute_id: str | None
     dispute_status: str | None
+    # The key's method and what the basis measures (None for adjustments and credits): the
+    # pages explain a line in words from them.
+    method: str | None = None
+    basis_kind: str | None = None
 
     @property
     def amount(self) -> str:
@@ -215,6 +219,7 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
             basis=line["basis"], total_basis=line["total_basis"], ratio=line["ratio"],
             amount_cents=line["amount_cents"], origin_month=line.get("origin_month"), dispute_id=dispute_id,
             dispute_status=line.get("dispute_status") if line["line_kind"] != "credit" else None,
+            method=line["method"], basis_kind=line["basis_kind"],
         ))
     return StatementDocument(
         partner_id=partner_id, partner_name=name, month=month, closed=seal is not None,

@@ -87,3 +87,91 @@ ORDER BY position LIMIT $limit
 -- name: partner_names
 -- Every registered partner's id and name, by name (the choices of a form).
 SELECT partner_id, name FROM partners ORDER BY name, partner_id
+
+-- The partner's pages (api/pages/partner*.py, booking.py) ---------------------------------
+
+-- name: partner_statement_months
+-- A partner's months (those it has lines in, and every closed month): closed or not, its
+-- statement number, its total and its open disputes. A closed month's total is as issued:
+-- its lines now less the adjustments that later events booked from it into later months.
+WITH lines AS (
+    SELECT month, sum(amount_cents)::BIGINT AS cents, count(*) AS line_count FROM statement_lines
+    WHERE partner_id = $partner GROUP BY month
+), late AS (
+    SELECT origin_month AS month, sum(amount_cents)::BIGINT AS cents FROM adjustments
+    WHERE partner_id = $partner GROUP BY origin_month
+), open_disputes AS (
+    SELECT month, count(*) AS n FROM disputes WHERE partner_id = $partner AND status = 'open' GROUP BY month
+), months AS (
+    SELECT month FROM lines UNION SELECT month FROM periods
+)
+SELECT m.month, p.month IS NOT NULL AS closed, p.closed_at, n.number,
+       (coalesce(l.cents, 0) - CASE WHEN p.month IS NULL THEN 0 ELSE coalesce(late.cents, 0) END)::BIGINT
+           AS total_cents,
+       coalesce(l.line_count, 0) AS line_count, coalesce(d.n, 0) AS open_disputes
+FROM months m LEFT JOIN lines l USING (month) LEFT JOIN late USING (month)
+LEFT JOIN periods p USING (month) LEFT JOIN open_disputes d USING (month)
+LEFT JOIN statement_numbers n ON n.month = m.month AND n.partner_id = $partner
+ORDER BY m.month DESC
+
+-- name: partner_charges_by_resource
+-- A partner's charges of each month from $first to $last by resource (its lines of the
+-- month: shares, adjustments booked into it, credits), a closed month's as issued.
+WITH lines AS (
+    SELECT month, resource_id, sum(amount_cents)::BIGINT AS cents FROM statement_lines
+    WHERE partner_id = $partner AND month BETWEEN $first AND $last GROUP BY ALL
+), late AS (
+    SELECT a.origin_month AS month, a.resource_id, sum(a.amount_cents)::BIGINT AS cents
+    FROM adjustments a JOIN periods p ON p.month = a.origin_month
+    WHERE a.partner_id = $partner AND a.origin_month BETWEEN $first AND $last GROUP BY ALL
+)
+SELECT month, resource_id, r.name AS resource_name, r.kind AS resource_kind,
+       (coalesce(l.cents, 0) - coalesce(late.cents, 0))::BIGINT AS amount_cents
+FROM lines l FULL JOIN late USING (month, resource_id) JOIN resources r USING (resource_id)
+ORDER BY month, resource_id
+
+-- name: pool_costs_at
+-- The costs of a month's pools of a list of resources in force at a position (the
+-- invoices a pool's cost is the sum of), in the order recorded.
+SELECT resource_id, entry_id, amount_cents, category, document_ref FROM costs_at($p)
+WHERE month = $month AND list_contains($resources, resource_id) AND status = 'open'
+ORDER BY resource_id, recorded_position, entry_id
+
+-- name: resource_details
+-- The kind, unit and capacity of a list of resources, as they stand.
+SELECT resource_id, name, kind, unit, capacity FROM resources WHERE list_contains(?, resource_id)
+
+-- name: key_versions
+-- The allocation key versions of a list of resources (the key as JSON text).
+SELECT resource_id, key_version, applies_from, method, CAST(key AS VARCHAR) AS key FROM allocation_keys
+WHERE list_contains(?, resource_id) ORDER BY resource_id, key_version
+
+-- name: bookable_resources
+-- The resources booked by the hour (rooms, equipment, services) not retired before a day.
+SELECT resource_id, name, kind, capacity FROM resources
+WHERE kind IN ('premises', 'equipment', 'service') AND unit = 'hour'
+  AND (retired_on IS NULL OR retired_on > ?)
+ORDER BY name, resource_id
+
+-- name: resource_bookings
+-- The open bookings of a resource that overlap an interval, in order of start.
+SELECT entry_id, partner_id, starts_at, ends_at FROM usage
+WHERE usage_kind = 'booking' AND status = 'open' AND resource_id = ? AND starts_at < ? AND ends_at > ?
+ORDER BY starts_at, entry_id
+
+-- name: partner_membership_days
+-- A partner's membership periods as they stand (first day, last day or NULL).
+SELECT first_day, last_day FROM memberships WHERE partner_id = ? ORDER BY first_day
+
+-- name: partner_dispute_list
+-- A partner's disputes, latest first, with when each was opened and resolved.
+SELECT d.* EXCLUDE (corrected_entries), o.recorded_at AS opened_at, r.recorded_at AS resolved_at
+FROM disputes d
+LEFT JOIN events o ON o.position = d.opened_position
+LEFT JOIN events r ON r.position = d.resolved_position
+WHERE d.partner_id = ? ORDER BY d.opened_position DESC
+
+-- name: dispute_timeline
+-- The events of a dispute (opening, comments, resolution, credit), in log order.
+SELECT e.position, e.event_type, e.actor, e.recorded_at, CAST(e.payload AS VARCHAR)
+FROM dispute_events d JOIN events e USING (position) WHERE d.dispute_id = ? ORDER BY e.position
