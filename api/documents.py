@@ -197,10 +197,12 @@ def _disputes(read: Reading, rows: list[dict[str, Any]], names: dict[str, str]) 
     ) for r in rows]
 
 
-def statement_document(read: Reading, partner_id: str, month: str) -> StatementDocument:
-    """Everything a printed or filed statement shows, read from one snapshot."""
+def statement_document(read: Reading, partner_id: str, month: str,
+                       statement: tuple[list[dict[str, Any]], dict | None] | None = None) -> StatementDocument:
+    """Everything a printed or filed statement shows, read from one snapshot (`statement`:
+    the lines and seal `partner_statement_lines` gave for it, if the caller has them)."""
     name = known_partner_name(read, partner_id)
-    lines, seal = partner_statement_lines(read, partner_id, month)
+    lines, seal = statement if statement is not None else partner_statement_lines(read, partner_id, month)
     disputes = read_model.partner_disputes(read.conn, partner_id, month, read.position)
     names = resource_names(read, {line["resource_id"] for line in lines} | {d["resource_id"] for d in disputes})
     # A line's latest dispute, as `partner_statement_lines` gives its status.

@@ -192,13 +192,16 @@ def partner_statement_lines(read: Reading, partner_id: str, month: str) -> tuple
     return lines, seal
 
 
-def line_trace_rows(read: Reading, partner_id: str, month: str, resource_id: str,
-                    part: int | None) -> tuple[list[dict[str, Any]], list[tuple]]:
+def line_trace_rows(read: Reading, partner_id: str, month: str, resource_id: str, part: int | None,
+                    statement: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], list[tuple]]:
     """A partner's charge lines of a pool (one part, or all) and the events behind them, in
     log order: (source, entry_id, position, event_type, actor, recorded_at, payload as JSON
     text). NotFound if the partner's statement has no such line (adjustments and credits
-    trace elsewhere). As of a position, the events recorded by then."""
-    lines = [line for line in partner_statement_lines(read, partner_id, month)[0]
+    trace elsewhere). As of a position, the events recorded by then. `statement`: the
+    partner's lines of the month, if the caller has read them already."""
+    if statement is None:
+        statement = partner_statement_lines(read, partner_id, month)[0]
+    lines = [line for line in statement
              if line["resource_id"] == resource_id and (part is None or line["part"] == part)
              and line["basis_kind"] is not None]
     if not lines:

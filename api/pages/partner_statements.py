@@ -15,9 +15,9 @@ from api.pages import event_words
 from api.pages.partner import Apres, PartnerQuery, scope_of
 from api.pages.render import page
 from api.pages.session import PersonDep
-from api.pages.statement_view import explain, key_words, statement_view
+from api.pages.statement_view import statement_view
 from api.pdf import render_pdf
-from api.reads import known_partner_name, known_resource_name, line_trace_rows, reading
+from api.reads import known_partner_name, known_resource_name, line_trace_rows, partner_statement_lines, reading
 from domain.ids import Slug
 from domain.periods import Month
 from projections import read_model
@@ -77,8 +77,9 @@ def trace(request: Request, who: PersonDep, month: MonthPath, resource_id: Resou
     with reading(request.app.state.services, after=apres) as read:
         known_partner_name(read, scope.partner_id)
         resource_name = known_resource_name(read, resource_id)
-        lines, rows = line_trace_rows(read, scope.partner_id, month, resource_id, partie)
-        view = statement_view(read, scope.partner_id, month)
+        statement = partner_statement_lines(read, scope.partner_id, month)  # read once, for both
+        lines, rows = line_trace_rows(read, scope.partner_id, month, resource_id, partie, statement[0])
+        view = statement_view(read, scope.partner_id, month, statement)
         partners = read_model.partner_names(read.conn)
         detail = read_model.resource_details(read.conn, [resource_id]).get(resource_id, {})
     pool = next((p for g in view.groups for p in g.pools if p.resource_id == resource_id), None)

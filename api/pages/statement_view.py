@@ -183,10 +183,11 @@ def explain(line: DocumentLine, key: dict[str, Any] | None, unit: str, cost_cent
     return ""
 
 
-def statement_view(read: Reading, partner_id: str, month: str) -> StatementView:
+def statement_view(read: Reading, partner_id: str, month: str,
+                   statement: tuple[list[dict[str, Any]], dict | None] | None = None) -> StatementView:
     """The statement page's content, from one snapshot; a closed month as issued (its pools'
-    costs too: as they stood at its seal)."""
-    document = statement_document(read, partner_id, month)
+    costs too: as they stood at its seal). `statement`: partner_statement_lines' answer, if read."""
+    document = statement_document(read, partner_id, month, statement)
     charges = document.of_kind("charge")
     resource_ids = sorted({line.resource_id for line in charges})
     details = read_model.resource_details(read.conn, resource_ids) if resource_ids else {}
