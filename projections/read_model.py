@@ -155,9 +155,9 @@ def resource_details(conn: duckdb.DuckDBPyConnection, resource_ids: list[str]) -
     return {row["resource_id"]: row for row in _dicts(conn, "resource_details", [resource_ids])}
 
 
-def key_versions(conn: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> list[Row]:
+def keys_of_resources(conn: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> list[Row]:
     """Every allocation key version of these resources (key_version, applies_from, method, key as JSON text)."""
-    return _dicts(conn, "key_versions", [resource_ids])
+    return _dicts(conn, "keys_of_resources", [resource_ids])
 
 
 def bookable_resources(conn: duckdb.DuckDBPyConnection, day: date) -> list[Row]:
@@ -169,11 +169,6 @@ def resource_bookings(conn: duckdb.DuckDBPyConnection, resource_id: str, start: 
                       end: datetime) -> list[Row]:
     """The open bookings (entry_id, partner_id, starts_at, ends_at) of a resource overlapping [start, end)."""
     return _dicts(conn, "resource_bookings", [resource_id, end, start])
-
-
-def partner_membership_days(conn: duckdb.DuckDBPyConnection, partner_id: str) -> list[tuple]:
-    """(first_day, last_day or None) of the partner's membership periods."""
-    return conn.execute(_sql("partner_membership_days"), [partner_id]).fetchall()
 
 
 def partner_dispute_list(conn: duckdb.DuckDBPyConnection, partner_id: str) -> list[Row]:

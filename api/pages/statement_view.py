@@ -192,7 +192,7 @@ def statement_view(read: Reading, partner_id: str, month: str,
     resource_ids = sorted({line.resource_id for line in charges})
     details = read_model.resource_details(read.conn, resource_ids) if resource_ids else {}
     keys = {(row["resource_id"], row["key_version"]): json.loads(row["key"])
-            for row in (read_model.key_versions(read.conn, resource_ids) if resource_ids else [])}
+            for row in (read_model.keys_of_resources(read.conn, resource_ids) if resource_ids else [])}
     at = document.issued_at_position if document.closed else read.position
     invoices: dict[str, list[Invoice]] = {}
     for row in read_model.pool_costs_at(read.conn, month, resource_ids, at) if resource_ids else []:

@@ -147,7 +147,7 @@ ORDER BY resource_id, recorded_position, entry_id
 -- The kind, unit and capacity of a list of resources, as they stand.
 SELECT resource_id, name, kind, unit, capacity FROM resources WHERE list_contains(?, resource_id)
 
--- name: key_versions
+-- name: keys_of_resources
 -- The allocation key versions of a list of resources (the key as JSON text).
 SELECT resource_id, key_version, applies_from, method, CAST(key AS VARCHAR) AS key FROM allocation_keys
 WHERE list_contains(?, resource_id) ORDER BY resource_id, key_version
@@ -164,10 +164,6 @@ ORDER BY name, resource_id
 SELECT entry_id, partner_id, starts_at, ends_at FROM usage
 WHERE usage_kind = 'booking' AND status = 'open' AND resource_id = ? AND starts_at < ? AND ends_at > ?
 ORDER BY starts_at, entry_id
-
--- name: partner_membership_days
--- A partner's membership periods as they stand (first day, last day or NULL).
-SELECT first_day, last_day FROM memberships WHERE partner_id = ? ORDER BY first_day
 
 -- name: partner_dispute_list
 -- A partner's disputes, latest first, with when each was opened and resolved.
