@@ -75,10 +75,10 @@ TRANSLATIONS: list[tuple[str | None, re.Pattern[str], str]] = [
      "Cette ligne est déjà contestée ({0}) : la coordination n'a pas encore répondu. Voyez « Mes contestations »."),
     ("resource_id", re.compile(r"has no \w+ line for"), "Votre relevé de ce mois n'a pas cette ligne."),
     # The partner's pages: booking (booking.py).
-    ("starts_at", re.compile(r"booking \S+ on \S+ overlaps booking \S+ \((\d\d:\d\d)-(\d\d:\d\d)\)(?: and (\d+) more)? "
-                             r"of \w+ '(.+)' \(capacity (\d+)\)"),
-     "« Heure de début » : ce créneau chevauche une réservation déjà faite de {0} à {1} ; {3} n'accueille "
-     "que {4} réservation(s) à la fois. Choisissez un autre horaire ou un autre jour."),
+    ("starts_at", re.compile(r"booking \S+ on \S+ overlaps booking \S+ \(0?(\d+):(\d\d)-0?(\d+):(\d\d)\)"
+                             r"(?: and \d+ more)? of \w+ '(.+)' \(capacity (\d+)\)"),
+     "« Heure de début » : ce créneau chevauche une réservation déjà faite de {0} h {1} à {2} h {3}, et {4} "
+     "est alors complète (capacité : {5} à la fois). Choisissez un autre horaire ou un autre jour."),
     ("partner_id", re.compile(r"is not a member on (\S+)"),
      "« Jour » : votre structure n'est pas membre de la mutualisation ce jour-là ({0}) ; choisissez un jour "
      "où elle l'est."),

@@ -153,11 +153,11 @@ SELECT resource_id, key_version, applies_from, method, CAST(key AS VARCHAR) AS k
 WHERE list_contains(?, resource_id) ORDER BY resource_id, key_version
 
 -- name: bookable_resources
--- The resources booked by the hour (rooms, equipment, services) not retired before a day.
+-- The resources booked by the hour not retired before a day: rooms first, then equipment and services.
 SELECT resource_id, name, kind, capacity FROM resources
 WHERE kind IN ('premises', 'equipment', 'service') AND unit = 'hour'
   AND (retired_on IS NULL OR retired_on > ?)
-ORDER BY name, resource_id
+ORDER BY CASE kind WHEN 'premises' THEN 0 WHEN 'equipment' THEN 1 ELSE 2 END, name, resource_id
 
 -- name: resource_bookings
 -- The open bookings of a resource that overlap an interval, in order of start.
