@@ -64,7 +64,7 @@ TRANSLATIONS: list[tuple[str | None, re.Pattern[str], str]] = [
      "« Partenaire » : ce partenaire n'existe pas."),
     ("name", re.compile(r"control character|empty|blank"), "« Nom » : le nom est vide ou contient des caractères interdits."),
     # The partner's pages: contesting a line (partner_disputes.py).
-    ("reason", re.compile(r"at least 1 character"),
+    ("reason", re.compile(r"at least 1 (character|item)"),
      "« Motif de la contestation » : dites en quelques mots ce qui vous semble faux dans cette ligne."),
     ("reason", re.compile(r"at most (\d+) characters"), "« Motif de la contestation » : {0} caractères au plus."),
     ("reason", re.compile(r"control character"),

@@ -33,31 +33,27 @@ STATUS_FR = {"open": "ouverte", "accepted": "acceptée", "rejected": "rejetée"}
 KINDS = ("share", "tariff", "adjustment")
 
 
-def _line(request: Request, partner_id: str, month: str, resource_id: str, part: int | None,
-          kind: str | None) -> tuple[dict, LineView | None, object]:
-    """The statement's line being contested (None if the statement has no such line)."""
-    with reading(request.app.state.services) as read:
-        view = statement_view(read, partner_id, month)
-    if kind == "adjustment":
-        found = next((line for line in view.adjustments if line.resource_id == resource_id and line.part == part), None)
-        return {"kind": "adjustment", "part": part}, None, found
-    pool = next((p for g in view.groups for p in g.pools if p.resource_id == resource_id), None)
-    line = next((v for v in (pool.lines if pool else []) if v.line.part == part), None)
-    return {"kind": line.line.line_kind if line else (kind or "share"), "part": part}, line, view
-
-
 def _form(request: Request, who: SignedIn, month: str, resource_id: str, part: int | None, kind: str | None, *,
           status: int = 200, error: str | None = None, field: str | None = None, sent: dict | None = None):
-    target, line, found = _line(request, who.partner_id, month, resource_id, part, kind)
-    if line is None and not (kind == "adjustment" and found is not None):
-        return page(request, "error.html", status=404, title="Ligne introuvable",
-                    message=f"Votre relevé de {month_fr(month)} n'a pas de ligne pour cette ressource.")
+    """The form for one line of the partner's statement: a charge line (its key and figures
+    shown), or with kind 'adjustment' an adjustment line; a 404 page if there is none."""
     with reading(request.app.state.services) as read:
-        resource_name = resource_names(read, {resource_id}).get(resource_id, resource_id)
-    return page(request, "partner_dispute_form.html", status=status, title=f"Contester une ligne — {resource_name}",
+        view = statement_view(read, who.partner_id, month)
+    line: LineView | None = None
+    adjustment = None
+    if kind == "adjustment":
+        adjustment = next((a for a in view.adjustments if a.resource_id == resource_id and a.part == part), None)
+    else:
+        pool = next((p for g in view.groups for p in g.pools if p.resource_id == resource_id), None)
+        line = next((v for v in (pool.lines if pool else []) if v.line.part == part), None)
+    found = line.line if line is not None else adjustment
+    if found is None:
+        return page(request, "error.html", status=404, title="Ligne introuvable",
+                    message=f"Votre relevé de {month_fr(month)} n'a pas cette ligne.")
+    return page(request, "partner_dispute_form.html", status=status, title=f"Contester une ligne — {found.resource_name}",
                 scope=Scope(who.partner_id, own=True), month=month, resource_id=resource_id,
-                resource_name=resource_name, target=target, line=line,
-                adjustment=found if kind == "adjustment" else None, error=error, field=field, sent=sent or {})
+                resource_name=found.resource_name, target={"kind": found.line_kind, "part": part}, line=line,
+                adjustment=adjustment, error=error, field=field, sent=sent or {})
 
 
 @router.get("/releves/{month}/lignes/{resource_id}/contester", response_class=HTMLResponse)
@@ -87,10 +83,8 @@ def open_dispute(request: Request, who: PartnerDep, form: FormDep, month: Annota
                      else 409, error=message, field=field or "reason", sent=sent)
     services.follower.nudge()
     dispute_id = next(e.dispute_id for e in outcome.events if e.dispute_id)
-    with reading(services) as read:
-        name = resource_names(read, {resource_id}).get(resource_id, resource_id)
     return redirect(request, f"/contestations?apres={outcome.position}#contestation-{dispute_id}",
-                    message=f"Votre contestation de la ligne « {name} » de {month_fr(month)} est enregistrée. "
+                    message=f"Votre contestation d'une ligne du relevé de {month_fr(month)} est enregistrée. "
                             f"La coordination y répondra ; sa réponse s'affichera ici.")
 
 

@@ -72,7 +72,7 @@ def test_from_the_invitation_to_a_contested_line_in_four_clicks(page: Page, site
     expect(page).to_have_url(re.compile(r"/contester"))
     page.get_by_label("Motif de la contestation").fill("  ")
     page.get_by_role("button", name="Envoyer la contestation").click()
-    expect(page.get_by_role("alert")).to_contain_text("« Motif de la contestation »")
+    expect(page.get_by_role("alert")).to_contain_text("« Motif de la contestation » : dites en quelques mots")
     look(page, "partner-contestation-refusee")
     page.get_by_label("Motif de la contestation").fill("réunion du 12 annulée, comptée quand même")
     page.get_by_role("button", name="Envoyer la contestation").click()

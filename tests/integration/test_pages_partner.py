@@ -217,7 +217,7 @@ def test_a_dispute_without_a_reason_or_on_a_line_already_contested_is_refused_in
     form = partner.get(url)
     empty = partner.post(url, data={"csrf": csrf_of(form.text), "reason": "  ", "line_kind": "tariff", "part": ""})
     assert empty.status_code == 422
-    assert "« Motif de la contestation »" in text(empty) and 'aria-invalid="true" aria-describedby="erreur' in empty.text
+    assert "« Motif de la contestation » : dites en quelques mots" in text(empty) and 'aria-invalid="true" aria-describedby="erreur' in empty.text
     assert partner.post(url, data={"reason": "sans jeton", "line_kind": "tariff"}).status_code == 403
     assert len(site.json("/disputes", partner_id=PARTNER)) == before
     first = partner.post(url, data={"csrf": csrf_of(form.text), "reason": "compteur relevé deux fois",
