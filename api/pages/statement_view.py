@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from api.documents import DocumentLine, StatementDocument, statement_document
+from api.documents import RESOURCE_KIND_ORDER, DocumentLine, StatementDocument, statement_document
 from api.french import decimal_fr, euros, month_fr
 from api.reads import Reading
 from projections import read_model
 
-KIND_ORDER = ("premises", "equipment", "service", "action", "staff")
+KIND_ORDER = RESOURCE_KIND_ORDER
 KINDS_FR = {"premises": "Locaux", "equipment": "Matériel", "service": "Services partagés",
             "action": "Actions communes", "staff": "Personnel mis à disposition"}
 # A unit as a person reads it: (singular, plural, "la page" for a tariff's price).

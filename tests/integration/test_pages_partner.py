@@ -131,6 +131,13 @@ def test_staff_lines_are_grouped_after_the_premises_not_mixed_among_them(site):
     assert staff_names and all(employee.search(name) for name in staff_names)
     assert staff_names == sorted(staff_names)
     assert not any(employee.search(name) for name in re.findall(r'class="pool-name">([^<]+)<', before))
+    # The printable document too: its charges by kind, the staff last.
+    document = text(coordinator.get("/releves/2026-02/releve.html", params={"partenaire": "maison-des-associations"}))
+    charges = document[document.index("Charges du mois"):document.index("Régularisations de mois clos")
+                       if "Régularisations de mois clos" in document else None]
+    resources = [name.strip() for name in re.findall(r'<td class="resource">\s*([^<]+?)\s*<', charges)]
+    first_staff = next(i for i, name in enumerate(resources) if employee.search(name))
+    assert all(employee.search(name) for name in resources[first_staff:]) and "Salle Vercors" in resources[:first_staff]
 
 
 def test_a_closed_month_is_shown_as_issued_with_its_number_and_seal(site, partner):
