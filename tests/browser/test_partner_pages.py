@@ -8,32 +8,30 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-support = pytest.importorskip("tests.browser.support", reason="the browser tests' harness (tests/browser/support.py)")
+from application import people
+from application.permissions import Operator
+from application.tokens import token_keys
+from bootstrap import bootstrap
+from tests.browser import support
+from tests.page_fixtures import PASSWORD, add_person
 
-from application import people  # noqa: E402
-from application.permissions import Operator  # noqa: E402
-from application.tokens import token_keys  # noqa: E402
-from bootstrap import bootstrap  # noqa: E402
-from tests.page_fixtures import PASSWORD, add_person  # noqa: E402
-
-# The partner these tests write for (disputes, bookings): not the one other browser tests read.
-PARTNER = "mission-locale"
-EMAIL = "releves@mission-locale.example"
+# The partner these tests write for (a dispute, a booking), one no other browser test reads:
+# the site is shared by the session. The booking is of the shared reception, whose fixed key
+# takes no account of usage, so it moves no one's figures.
+PARTNER = "us-haut-val"
+EMAIL = "tresorerie@us-haut-val.example"
 
 
 @pytest.fixture(scope="module")
 def treasurer(site) -> str:
     """A person of the mission locale who can sign in (added beside the running server)."""
     with bootstrap(site.settings) as ledger:
-        add_person(ledger, token_keys(site.settings), EMAIL, "partner", PARTNER, name="Inès Trésorière")
+        add_person(ledger, token_keys(site.settings), EMAIL, "partner", PARTNER, name="Hugo Trésorier")
     return EMAIL
 
 
 def signed_in(page: Page, email: str) -> Page:
-    page.goto("/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    support.sign_in(page, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes relevés")
     return page
 
@@ -47,7 +45,7 @@ def test_from_the_invitation_to_a_contested_line_in_four_clicks(page: Page, site
     """Invitation -> Mes relevés -> a month -> a line's events -> Contester: the dispute is on
     Mes contestations at once."""
     with bootstrap(site.settings) as ledger:
-        secret = people.invite_person(ledger, Operator("tests"), email="nouvelle@mission-locale.example",
+        secret = people.invite_person(ledger, Operator("tests"), email="nouvelle@us-haut-val.example",
                                       name="Nina Nouvelle", role="partner", partner_id=PARTNER,
                                       keys=token_keys(site.settings))
     page.goto(f"/invitation/{secret}")
@@ -115,8 +113,8 @@ def test_the_chart_and_its_table_and_another_partners_page(page: Page, site, tre
 
 
 def test_booking_a_slot_and_a_refusal_in_french(page: Page, site, treasurer: str) -> None:
-    """The room's week; an overlapping slot is refused naming « Heure de début »; a free one
-    is booked and shown on the week at once."""
+    """The room's week; an overlapping slot is refused naming « Heure de début »; a free slot
+    (of the shared reception) is booked and shown on its week at once."""
     signed_in(page, treasurer)
     page.get_by_role("link", name="Réserver").click()
     page.get_by_label("Ressource", exact=True).first.select_option(label="Salle Vercors")
@@ -134,9 +132,11 @@ def test_booking_a_slot_and_a_refusal_in_french(page: Page, site, treasurer: str
     expect(page.get_by_label("Heure de début")).to_have_attribute("aria-invalid", "true")
     look(page, "partner-reservation-refusee")
     form = page.locator("form[method=post][action='/reservations']")
-    form.get_by_label("Jour").fill("2026-01-10")
+    form.get_by_label("Ressource").select_option(label="Accueil mutualisé")
+    form.get_by_label("Jour").fill("2026-04-11")
     form.get_by_label("Heure de début").fill("14:00")
     form.get_by_label("Heure de fin").fill("15:30")
     form.get_by_role("button", name="Réserver").click()
-    expect(page.get_by_role("status")).to_contain_text("Réservation enregistrée : samedi 10 janvier 2026")
+    expect(page.get_by_role("status")).to_contain_text("Réservation enregistrée : samedi 11 avril 2026")
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("Accueil mutualisé : semaine du 6 avril 2026")
     expect(page.get_by_text("14 h 00 – 15 h 30 (vous)")).to_be_visible()
