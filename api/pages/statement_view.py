@@ -154,7 +154,7 @@ def _simple(line: DocumentLine, plural: str) -> str:
     return "aucune clé en vigueur"
 
 
-def explain(line: DocumentLine, key: dict[str, Any] | None, unit: str, cost_cents: int) -> str:
+def explain(line: DocumentLine, key: dict[str, Any] | None, unit: str, cost_cents: int, kind: str = "") -> str:
     """How the basis and the ratio give the amount, in one sentence."""
     singular, plural, each = unit_fr(unit)
     basis, total, ratio = line.basis, line.total_basis, line.ratio
@@ -169,6 +169,9 @@ def explain(line: DocumentLine, key: dict[str, Any] | None, unit: str, cost_cent
         price = price_fr(Decimal(key["unit_price_cents"])) if key and key.get("unit_price_cents") else "le tarif"
         return (f"{quantity_fr(basis)} {plural if basis != 1 else singular} à {price} {each} = {amount} "
                 f"(sur {quantity_fr(total)} {plural} en tout ce mois).")
+    if line.basis_kind == "usage" and kind == "staff" and unit == "hour":
+        return (f"{quantity_fr(basis)} heures travaillées pour vous sur {quantity_fr(total)} heures ce mois, "
+                f"soit {percent_short(ratio)} {share_of} : {amount}.")
     if line.basis_kind == "usage":
         return (f"Vos {quantity_fr(basis)} {plural} sur {quantity_fr(total)} {plural} en tout ce mois, "
                 f"soit {percent_short(ratio)} {share_of} : {amount}.")
@@ -209,7 +212,8 @@ def statement_view(read: Reading, partner_id: str, month: str,
             pool = pools[line.resource_id] = PoolView(
                 resource_id=line.resource_id, name=line.resource_name, kind=detail.get("kind", "service"),
                 cost_cents=sum(bill.amount_cents for bill in bills), invoices=bills, lines=[])
-        pool.lines.append(LineView(line, key_words(line, key, unit), explain(line, key, unit, pool.cost_cents)))
+        pool.lines.append(LineView(line, key_words(line, key, unit),
+                                   explain(line, key, unit, pool.cost_cents, pool.kind)))
     for pool in pools.values():
         pool.lines.sort(key=lambda view: -1 if view.line.part is None else view.line.part)
     groups = []

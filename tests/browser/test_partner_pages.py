@@ -85,7 +85,7 @@ def test_from_the_invitation_to_a_contested_line_in_four_clicks(page: Page, site
 
 
 def test_a_closed_month_its_trace_and_the_downloads(page: Page, site, treasurer: str) -> None:
-    """January, issued with its number and seal; the rent's trace, its cost as issued; the PDF
+    """January, issued with its number and seal; the room's trace, its cost as issued; the PDF
     and the CSV come with the session."""
     signed_in(page, treasurer)
     page.get_by_role("link", name="Janvier 2026").click()
@@ -94,7 +94,7 @@ def test_a_closed_month_its_trace_and_the_downloads(page: Page, site, treasurer:
     pdf = page.request.get("/releves/2026-01/releve.pdf")
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     assert page.request.get("/releves/2026-01/releve.csv").text().startswith("\ufefftype;mois;")
-    page.get_by_role("link", name=re.compile("Détail de la ligne Loyer du bâtiment")).click()
+    page.get_by_role("link", name=re.compile("Détail de la ligne Salle Vercors")).click()
     expect(page.get_by_text("tel qu'émis")).to_be_visible()
     expect(page.get_by_role("rowheader", name="Coût enregistré").first).to_be_visible()
     look(page, "partner-ligne-close")

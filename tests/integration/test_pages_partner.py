@@ -130,6 +130,7 @@ def test_staff_lines_are_grouped_after_the_premises_not_mixed_among_them(site):
     staff_names = re.findall(r'class="pool-name">([^<]+)<', staff)
     assert staff_names and all(employee.search(name) for name in staff_names)
     assert staff_names == sorted(staff_names)
+    assert "heures travaillées pour vous sur" in html.unescape(staff)
     assert not any(employee.search(name) for name in re.findall(r'class="pool-name">([^<]+)<', before))
     # The printable document too: its charges by kind, the staff last.
     document = text(coordinator.get("/releves/2026-02/releve.html", params={"partenaire": "maison-des-associations"}))
