@@ -9,9 +9,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
+# The partner's pages.
+from api.pages import booking, partner, partner_disputes, partner_statements
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
-ROUTERS = (sign_in.router, people.router)
+ROUTERS = (sign_in.router, people.router,
+           # The partner's pages.
+           partner.router, partner_statements.router, partner_disputes.router, booking.router)
 
 
 def register(app: FastAPI) -> None:
