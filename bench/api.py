@@ -19,7 +19,9 @@ batches) or `--seconds` seconds, whichever comes first, after an untimed warm-up
   time (SQLite has one writer): events/s, and the latency of one batch;
 - statements (`--read-threads` threads, 1 by default: latency without queueing): GET /partners/{id}/statements/{month} for random (partner, month) pairs that
   have lines, closed months (served as issued, recomputed as of their seal) and open ones;
-- traces: GET /partners/{id}/statements/{month}/lines/{resource}/trace for random lines.
+- traces: GET /partners/{id}/statements/{month}/lines/{resource}/trace for random lines;
+- the pages, as a coordinator signed in (bench/pages.py): a statement page and a line's
+  trace page for the same random (partner, month) and lines, and the dashboard.
 
 The projections follow the appends in the server's background thread, as in production,
 so the append figures include that competition for the CPU. Before the queries, the
@@ -54,6 +56,7 @@ import httpx
 from bootstrap import bootstrap
 from application.tokens import issue_token, token_keys
 from settings import Settings
+from bench import pages
 from bench.server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -386,9 +389,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = copy_store(args.store, db, Path(tmp))
         pool = read_pool(settings.projection_path, settings.sqlite_path, sample=2000, rnd=rnd)
         with bootstrap(settings) as ledger:
-            token = issue_token(ledger, "coordinator", label="bench-api", actor="bench",
-                                keys=token_keys(settings, create=True))
-        headers = {"Authorization": f"Bearer {token}"}
+            keys = token_keys(settings, create=True)
+            token = issue_token(ledger, "coordinator", label="bench-api", actor="bench", keys=keys)
+            session = pages.coordinator_session(ledger, keys)
+        headers = {"Authorization": f"Bearer {token}", "Cookie": f"{pages.COOKIE}={session}"}
         print(f"{pool.events:,} events, {len(pool.copiers)} copiers, {len(pool.partners)} member partners, "
               f"appends from {pool.first_free_day}", flush=True)
         started = time.perf_counter()
@@ -411,7 +415,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"projections caught up with the appends {time.perf_counter() - caught_up:.1f} s later", flush=True)
             reads = []
             for label, requests in (("statements (GET /partners/{id}/statements/{month})", statements(pool)),
-                                    ("traces (GET …/statements/{month}/lines/{resource}/trace)", traces(pool))):
+                                    ("traces (GET …/statements/{month}/lines/{resource}/trace)", traces(pool)),
+                                    ("statement pages (GET /releves/{month})", pages.statement_pages(pool.statements)),
+                                    ("trace pages (GET /releves/{month}/lignes/{resource})",
+                                     pages.trace_pages(pool.traces)),
+                                    ("dashboard (GET /coordination)", pages.dashboards())):
                 warm_up(url, headers, requests, WARM_UP)
                 reads.append(drive(label, url, headers, requests, threads=args.read_threads, count=args.requests,
                                    seconds=args.seconds))
