@@ -127,3 +127,70 @@ def audit_events(conn: duckdb.DuckDBPyConnection, *, after: int, upto: int, aggr
         "after": after, "upto": upto, "aggregate": aggregate_id, "type": event_type,
         "actor": actor, "since": since, "until": until, "limit": limit,
     }).fetchall()
+
+
+# ---- The coordinator's pages (api/pages/coordination*.py) -----------------------------------
+
+def coordination_months(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Each month with a cost or usage recorded, or closed, in order: its seal's columns
+    (NULL while open), its statements now (`statements`, `total_cents`) and how many were
+    numbered when it was closed (`numbered`)."""
+    return _dicts(conn, "coordination_months", [])
+
+
+def resources_without_cost(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The resources in service in `month` with no open cost recorded for it, by name."""
+    return _dicts(conn, "resources_without_cost", {"month": month})
+
+
+def unallocated_pools(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The unallocated lines of the month's pools (method None: no key in force)."""
+    return _dicts(conn, "unallocated_pools", {"month": month})
+
+
+def tariff_recoveries(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The month's tariff pools whose tariffs over- or under-recover the cost (recovery =
+    cost - charged: positive is under-recovered), with the key in force as JSON text."""
+    return _dicts(conn, "tariff_recoveries", {"month": month})
+
+
+def usage_outside_membership(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The month's open usage recorded for a partner on days it was not a member."""
+    return _dicts(conn, "usage_outside_membership", {"month": month})
+
+
+def month_partner_totals(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """Each partner's statement of the month as it stands (total, number of lines), by name."""
+    return _dicts(conn, "month_partner_totals", {"month": month})
+
+
+def month_costs(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The month's cost entries (every status) with the amount first recorded, when and by whom."""
+    return _dicts(conn, "month_costs", {"month": month})
+
+
+def cost_entry(conn: duckdb.DuckDBPyConnection, entry_id: str) -> Row | None:
+    """One cost entry as it stands; None if there is no such cost."""
+    rows = _dicts(conn, "cost_entry", [entry_id])
+    return rows[0] if rows else None
+
+
+def resources_with_keys(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every resource with each of its key versions (a row per version; NULLs without key)."""
+    return _dicts(conn, "resources_with_keys", [])
+
+
+def partners_with_memberships(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every partner with each period of its membership (a row per period)."""
+    return _dicts(conn, "partners_with_memberships", [])
+
+
+def pool_months(conn: duckdb.DuckDBPyConnection, resource_id: str) -> list[str]:
+    """The months with a cost or a usage recorded for the resource, latest first."""
+    return [row[0] for row in conn.execute(_sql("pool_months"), {"resource": resource_id}).fetchall()]
+
+
+def disputes_to_answer(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every dispute with names, opening time, the line's current amount and its credit:
+    open ones first, then the latest opened."""
+    return _dicts(conn, "disputes_to_answer", [])

@@ -9,9 +9,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
+from api.pages import coordination, coordination_costs  # the coordinator's pages
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
-ROUTERS = (sign_in.router, people.router)
+ROUTERS = (sign_in.router, people.router,
+           # The coordinator's pages.
+           coordination.router, coordination_costs.router)
 
 
 def register(app: FastAPI) -> None:
