@@ -9,12 +9,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
-from api.pages import coordination, coordination_costs  # the coordinator's pages
+# The coordinator's pages.
+from api.pages import coordination, coordination_costs, coordination_disputes, coordination_partners
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
            # The coordinator's pages.
-           coordination.router, coordination_costs.router)
+           coordination.router, coordination_costs.router, coordination_partners.router,
+           coordination_disputes.router)
 
 
 def register(app: FastAPI) -> None:
