@@ -44,12 +44,12 @@ def resolve(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
         credit = (parsed("credit_cents", lambda v: parse_euros(v, "Montant de l'avoir"), sent["credit"])
                   if accepted and sent["credit"] else None)
         if not sent["reason"]:
-            raise Refused("reason", "« Réponse au partenaire » : ce champ est obligatoire : dites au partenaire "
+            raise Refused("answer", "« Réponse au partenaire » : ce champ est obligatoire : dites au partenaire "
                                     "pourquoi." if accepted else
                                     "« Motif du rejet » : ce champ est obligatoire : dites au partenaire pourquoi.")
         cmd = command(lambda: ResolveDispute(dispute_id=sent["dispute_id"], outcome=sent["outcome"],
-                                             reason=sent["reason"], credit_cents=credit))
-        outcome = execute(request, who, cmd)
+                                             reason=sent["reason"], credit_cents=credit), {"reason": "answer"})
+        outcome = execute(request, who, cmd, {"reason": "answer"})
     except Refused as error:
         return _disputes_page(request, status=422, error=error, sent=sent)
     if cmd.outcome == "rejected":

@@ -32,10 +32,21 @@ def refused(error: DomainError | ValidationError, rename: dict[str, str] | None 
     note's reference is sent as the correction's `reason`)."""
     if isinstance(error, ValidationError):
         error = invalid_command(error)
-    if rename and error.field in rename:
-        error = type(error)(error.message, field=rename[error.field])
+    field = _form_field(error.field)
+    if rename and field in rename:
+        field = rename[field]
+    if field != error.field:
+        error = type(error)(error.message, field=field)
     field, message = french(error)
     return Refused(field, message)
+
+
+def _form_field(field: str | None) -> str | None:
+    """A key's field as the key form names it: 'key.parts.0.weights' is the weights column."""
+    if not field or not field.startswith("key."):
+        return field
+    parts = field.split(".")
+    return next((name for name in ("weights", "partners", "unit_price_cents", "method") if name in parts), "parts")
 
 
 def text(form: FormData, name: str) -> str:

@@ -77,7 +77,7 @@ def partners_page(request: Request, _: CoordinatorDep, apres: int | None = None)
 @router.post("/coordination/partenaires", response_class=HTMLResponse)
 def join_partner(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
     sent = typed(form, *PARTNER_FIELDS)
-    rename = {"name": "partner_name", "kind": "partner_kind"}
+    rename = {"partner_id": "new_partner_id", "name": "partner_name", "kind": "partner_kind"}
     try:
         cmd = command(lambda: JoinPartner(partner_id=sent["partner_id"], name=sent["partner_name"],
                                           kind=sent["partner_kind"] or "association", joined_on=sent["joined_on"]),
@@ -92,7 +92,7 @@ def join_partner(request: Request, who: CoordinatorDep, form: FormDep) -> Respon
 @router.post("/coordination/ressources", response_class=HTMLResponse)
 def register_resource(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
     sent = typed(form, *RESOURCE_FIELDS)
-    rename = {"name": "resource_name", "kind": "resource_kind"}
+    rename = {"resource_id": "new_resource_id", "name": "resource_name", "kind": "resource_kind"}
     unit = sent["other_unit"] or sent["unit"]
     try:
         cmd = command(lambda: RegisterResource(resource_id=sent["resource_id"], name=sent["resource_name"],
