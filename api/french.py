@@ -128,3 +128,11 @@ def parse_unit_price(text: str, label: str = "Prix unitaire") -> Decimal:
     euros = parse_decimal_fr(text, label, places=6, what="un prix en euros", example="0,04")
     cents = euros * 100
     return cents.quantize(Decimal(1)) if cents == cents.to_integral_value() else cents.normalize()
+
+
+def de_fr(text: str) -> str:
+    """'de' before a word, elided before a vowel: 'de mars 2026', "d'avril 2026", "d'Atelier vélo"."""
+    return f"d'{text}" if text[:1].lower() in "aàâeéèêëiîïoôuùûy" else f"de {text}"
+
+
+FILTERS["de_fr"] = de_fr

@@ -155,8 +155,17 @@ def tariff_recoveries(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
 
 
 def usage_outside_membership(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
-    """The month's open usage recorded for a partner on days it was not a member."""
-    return _dicts(conn, "usage_outside_membership", {"month": month})
+    """The month's open usage recorded for a partner on days it was not a member: looked for
+    only among the partners who were not members all month (most months, none is)."""
+    partners = [row[0] for row in conn.execute(_sql("partners_not_members_all_month"), {"month": month}).fetchall()]
+    if not partners:
+        return []
+    return _dicts(conn, "usage_outside_membership", {"month": month, "partners": partners})
+
+
+def open_disputes_named(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The open disputes (id, partner, month, resource, with names), in the order opened."""
+    return _dicts(conn, "open_disputes_named", [])
 
 
 def month_partner_totals(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
@@ -217,3 +226,8 @@ def months(conn: duckdb.DuckDBPyConnection, partner_id: str | None) -> list[Row]
     columns (NULL while open), its numbered statements and its open disputes (of
     `partner_id` only, with that partner's statement number, when one is given)."""
     return _dicts(conn, "months", {"partner": partner_id})
+
+
+def open_dispute_comments(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """(dispute_id, recorded_at, comment) of the comments on the open disputes, oldest first."""
+    return _dicts(conn, "open_dispute_comments", [])

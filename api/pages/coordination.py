@@ -18,7 +18,7 @@ from api.pages.session import CoordinatorDep, FormDep, PageError
 from api.reads import Reading, reading
 from application.close_month import close_month
 from domain.errors import DomainError
-from domain.periods import Month, next_month
+from domain.periods import LAST_MONTH, Month, next_month
 from projections import read_model
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -34,18 +34,36 @@ def month_to_close(months: list[dict[str, Any]]) -> str | None:
     return months[0]["month"] if months else None
 
 
+def month_choices(months: list[dict[str, Any]], ahead: int = 12) -> list[str]:
+    """The months a form offers, latest first: from the first month with anything recorded
+    to `ahead` months after the last one (or the month to close)."""
+    known = [m["month"] for m in months] + [m for m in (month_to_close(months),) if m]
+    if not known:
+        return []
+    month, last = min(known), max(known)
+    for _ in range(ahead):
+        if last == LAST_MONTH:
+            break
+        last = next_month(last)
+    choices = [month]
+    while month < last:
+        month = next_month(month)
+        choices.append(month)
+    return choices[::-1]
+
+
 def checklist(read: Reading, month: str) -> dict[str, Any]:
     """What to look at before closing `month`, each a list (empty: nothing to see)."""
     conn = read.conn
     tariffs = []
     for row in read_model.tariff_recoveries(conn, month):
-        tariffs.append({**row, "tariff": key_text(row["key"], row["unit"], {}) if row["key"] else "",
+        tariffs.append({**row, "tariff": key_text(row["key"], row["unit"], {}, short=True) if row["key"] else "",
                         "units_fr": unit_fr(row["unit"])[1], "over": row["recovery_cents"] < 0})
     return {
         "without_cost": read_model.resources_without_cost(conn, month),
         "unallocated": read_model.unallocated_pools(conn, month),
         "tariffs": tariffs,
-        "disputes": [d for d in read_model.disputes_to_answer(conn) if d["status"] == "open"],
+        "disputes": read_model.open_disputes_named(conn),
         "outside": read_model.usage_outside_membership(conn, month),
     }
 

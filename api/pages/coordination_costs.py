@@ -15,13 +15,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.french import euros, month_fr, parse_euros
-from api.pages.coordination import month_to_close
+from api.pages.coordination import month_choices, month_to_close
 from api.pages.coordination_forms import Refused, after, command, execute, parsed, typed
 from api.pages.render import page, redirect
 from api.pages.session import CoordinatorDep, FormDep
 from api.reads import log_end, reading
 from domain.commands import CorrectEntry, RecordCost, VoidEntry
-from domain.periods import check_month, next_month
+from domain.periods import check_month
 from projections import read_model
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -53,8 +53,9 @@ def _costs_page(request: Request, *, month: str | None = None, after_position: i
         costs = read_model.month_costs(read.conn, shown) if shown else []
         resources = read_model.resources_with_keys(read.conn)
     closed = {m["month"] for m in months if m["position"] is not None}
-    known = {m["month"] for m in months} | ({shown} if shown else set())
-    choices = sorted(known | ({next_month(max(known))} if known else set()), reverse=True)
+    choices = month_choices(months)
+    if shown and shown not in choices:
+        choices = sorted({*choices, shown}, reverse=True)
     names = {r["resource_id"]: r["name"] for r in resources if r["retired_on"] is None}
     open_costs = [c for c in costs if c["status"] == "open"]
     return page(request, "coordination_costs.html", status=status, title="Coûts", month=shown, months=months,

@@ -3,6 +3,8 @@ partner's next statement, typed in euros) or rejected with a reason; then the an
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -16,7 +18,8 @@ from projections import read_model
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-LINE_KINDS_FR = {"share": "part", "tariff": "tarif", "adjustment": "régularisation", "credit": "avoir"}
+LINE_KINDS_FR = {"share": "quote-part", "tariff": "facturation au tarif", "adjustment": "régularisation",
+                 "credit": "avoir"}
 OUTCOMES_FR = {"open": "ouverte", "accepted": "acceptée", "rejected": "rejetée"}
 FIELDS = ("dispute_id", "outcome", "credit", "reason")
 
@@ -25,8 +28,14 @@ def _disputes_page(request: Request, *, after_position: int | None = None, statu
                    error: Refused | None = None, sent: dict[str, str] | None = None) -> HTMLResponse:
     with reading(request.app.state.services, after=after_position) as read:
         disputes = read_model.disputes_to_answer(read.conn)
+        comments: dict[str, list[dict]] = defaultdict(list)
+        for comment in read_model.open_dispute_comments(read.conn):
+            comments[comment["dispute_id"]].append(comment)
+    # The dispute whose answer was refused comes first: its refusal is read at the top.
+    refused_id = (sent or {}).get("dispute_id")
+    open_disputes = sorted((d for d in disputes if d["status"] == "open"), key=lambda d: d["dispute_id"] != refused_id)
     return page(request, "coordination_disputes.html", status=status, title="Contestations",
-                open_disputes=[d for d in disputes if d["status"] == "open"],
+                open_disputes=open_disputes, comments=comments,
                 answered=[d for d in disputes if d["status"] != "open"], kinds=LINE_KINDS_FR, outcomes=OUTCOMES_FR,
                 error=error.message if error else None, field=error.field if error else None, sent=sent or {})
 

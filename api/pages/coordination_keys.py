@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from api.french import decimal_fr, parse_decimal_fr, parse_unit_price
+from api.french import de_fr, decimal_fr, parse_decimal_fr, parse_unit_price
 from api.pages.coordination_forms import Refused, command, parsed, text
 from domain.commands import SetAllocationKey
 from domain.keys import AllocationKey
@@ -53,8 +53,9 @@ def _some(partners: tuple[str, ...], names: dict[str, str], shown: int = 4) -> s
     return f"{', '.join(listed[:shown - 1])} et {len(listed) - shown + 1} autres"
 
 
-def key_fr(key: AllocationKey, unit: str, names: dict[str, str]) -> str:
-    """A key in plain French: 'au prorata des heures', 'clé fixe : …', '0,04 € la page'."""
+def key_fr(key: AllocationKey, unit: str, names: dict[str, str], *, short: bool = False) -> str:
+    """A key in plain French: 'au prorata des heures', 'clé fixe : …', '0,04 € la page'
+    (`short`: a tariff without the note on its gap)."""
     _, plural, per = unit_fr(unit)
     if key.method == "usage":
         return f"au prorata des {plural}"
@@ -65,6 +66,8 @@ def key_fr(key: AllocationKey, unit: str, names: dict[str, str]) -> str:
                 f"au prorata de leurs jours d'adhésion")
     if key.method == "tariff":
         assert key.unit_price_cents is not None
+        if short:
+            return f"{price_fr(key.unit_price_cents)} {per}"
         return f"tarif de {price_fr(key.unit_price_cents)} {per}, l'écart avec le coût réel restant visible"
     parts = []
     for part in key.parts:
@@ -77,8 +80,8 @@ def key_fr(key: AllocationKey, unit: str, names: dict[str, str]) -> str:
     return "clé mixte : " + " ; ".join(parts)
 
 
-def key_text(key_json: str, unit: str, names: dict[str, str]) -> str:
-    return key_fr(AllocationKey.model_validate_json(key_json), unit, names)
+def key_text(key_json: str, unit: str, names: dict[str, str], *, short: bool = False) -> str:
+    return key_fr(AllocationKey.model_validate_json(key_json), unit, names, short=short)
 
 
 # The key form -------------------------------------------------------------------------------
@@ -142,7 +145,7 @@ class KeyForm:
     def _simple(self, method: str, names: dict[str, str]) -> dict[str, Any]:
         if method == "fixed":
             return {"method": method, "weights": {
-                p: parsed(f"weight-{p}", lambda v, p=p: parse_decimal_fr(v, f"Poids de {names.get(p, p)}",
+                p: parsed(f"weight-{p}", lambda v, p=p: parse_decimal_fr(v, f"Poids {de_fr(names.get(p, p))}",
                                                                           places=4, example="45"), w)
                 for p, w in self.weights.items()}}
         if method == "equal":

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.french import month_fr
-from api.pages.coordination import month_to_close
+from api.pages.coordination import month_choices, month_to_close
 from api.pages.coordination_forms import Refused, after, command, execute, typed
 from api.pages.coordination_keys import (KINDS_FR, METHODS_FR, PART_METHODS_FR, UNITS_FR, KeyForm, key_fr, key_text,
                                          preview_rows, preview_totals, unit_fr)
@@ -113,11 +113,12 @@ def _key_page(request: Request, key_form: KeyForm, *, status: int = 200, error: 
         partners = _partners(read)
         names = {p["partner_id"]: p["name"] for p in partners}
         resources = _resources(read, names)
+        choices = month_choices(read_model.coordination_months(read.conn))
     chosen = next((r for r in resources if r["resource_id"] == key_form.sent.get("resource_id")), None)
     return page(request, "coordination_key.html", status=status, title="Clé de répartition", form=key_form,
                 sent=key_form.sent, partners=partners, resources=resources, resource=chosen, methods=METHODS_FR,
-                part_methods=PART_METHODS_FR, preview=preview, key_fr=key_fr, names=names, error=error.message if error else None,
-                field=error.field if error else None)
+                part_methods=PART_METHODS_FR, preview=preview, month_choices=choices, key_fr=key_fr, names=names,
+                error=error.message if error else None, field=error.field if error else None)
 
 
 @router.get("/coordination/partenaires/cle", response_class=HTMLResponse)

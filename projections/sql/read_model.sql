@@ -91,14 +91,27 @@ SELECT partner_id, name FROM partners ORDER BY name, partner_id
 -- ---- The coordinator's pages (api/pages/coordination*.py) ---------------------------------
 
 -- name: coordination_months
--- Every month with a cost or a usage recorded, or closed: its seal if closed, and its statements
--- (number of partners with lines, total) as they stand.
-WITH months AS (
-    SELECT month FROM cost_versions UNION SELECT month FROM usage_versions UNION SELECT month FROM periods
+-- Every month with a cost recorded, closed, or from the first month of usage to the last: its seal if
+-- closed; if open (after the last closed month: months close in order), its statements as they stand
+-- (number of partners with lines, total). Usage gives its span only: its months would be a scan of it.
+WITH span AS (
+    SELECT min(month) AS first, max(month) AS last FROM usage_versions
+), usage_months AS (
+    SELECT strftime(d, '%Y-%m') AS month
+    FROM span, range(CAST(span.first || '-01' AS DATE), CAST(span.last || '-01' AS DATE) + INTERVAL 1 MONTH,
+                     INTERVAL 1 MONTH) t(d)
+    WHERE span.first IS NOT NULL
+), months AS (
+    SELECT month FROM cost_versions UNION SELECT month FROM usage_months UNION SELECT month FROM periods
+), open_after AS (
+    SELECT coalesce(max(month), '') AS closed FROM periods
 ), lines AS (
-    SELECT month, partner_id, amount_cents FROM cost_shares WHERE partner_id IS NOT NULL
-    UNION ALL SELECT booked_month, partner_id, amount_cents FROM adjustments WHERE partner_id IS NOT NULL
-    UNION ALL SELECT credited_month, partner_id, -amount_cents FROM credits
+    SELECT month, partner_id, amount_cents FROM cost_shares, open_after
+    WHERE partner_id IS NOT NULL AND month > open_after.closed
+    UNION ALL SELECT booked_month, partner_id, amount_cents FROM adjustments, open_after
+    WHERE partner_id IS NOT NULL AND booked_month > open_after.closed
+    UNION ALL SELECT credited_month, partner_id, -amount_cents FROM credits, open_after
+    WHERE credited_month > open_after.closed
 ), totals AS (
     SELECT month, count(DISTINCT partner_id) AS statements, sum(amount_cents)::BIGINT AS total_cents
     FROM lines GROUP BY month
@@ -137,16 +150,35 @@ LEFT JOIN allocation_keys k ON k.resource_id = s.resource_id AND k.key_version =
 WHERE s.month = $month AND s.line_kind = 'recovery' AND s.amount_cents <> 0
 ORDER BY r.name COLLATE noaccent.nocase, s.resource_id
 
+-- name: partners_not_members_all_month
+-- The partners once members on a day of month $month who are not members on all its days now: the
+-- only ones whose usage of the month may lie outside a membership (the write side refuses usage on a
+-- day the partner is not a member; a leave recorded later can shorten the membership under it).
+SELECT DISTINCT v.partner_id FROM membership_versions v
+WHERE v.first_day <= last_day(CAST($month || '-01' AS DATE))
+AND (v.last_day IS NULL OR v.last_day >= CAST($month || '-01' AS DATE))
+AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.partner_id = v.partner_id
+                AND m.first_day <= CAST($month || '-01' AS DATE)
+                AND (m.last_day IS NULL OR m.last_day >= last_day(CAST($month || '-01' AS DATE))))
+
 -- name: usage_outside_membership
--- Month $month's open usage by a partner on a day it was not a member, by partner and resource.
+-- Month $month's open usage by one of the partners $partners on a day it was not a member, by partner
+-- and resource.
 SELECT u.partner_id, coalesce(p.name, u.partner_id) AS partner_name, u.resource_id,
        coalesce(r.name, u.resource_id) AS resource_name, count(*) AS entries, sum(u.quantity) AS quantity,
        min(u.unit) AS unit, min(u.happened_on) AS first_day, max(u.happened_on) AS last_day
 FROM usage u LEFT JOIN partners p USING (partner_id) LEFT JOIN resources r USING (resource_id)
-WHERE u.month = $month AND u.status = 'open'
+WHERE u.month = $month AND u.status = 'open' AND list_contains($partners, u.partner_id)
 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.partner_id = u.partner_id AND m.first_day <= u.happened_on
                 AND (m.last_day IS NULL OR m.last_day >= u.happened_on))
 GROUP BY ALL ORDER BY partner_name COLLATE noaccent.nocase, resource_name COLLATE noaccent.nocase
+
+-- name: open_disputes_named
+-- The open disputes with their partner's and resource's names, in the order opened.
+SELECT d.dispute_id, d.partner_id, coalesce(p.name, d.partner_id) AS partner_name, d.month, d.resource_id,
+       coalesce(r.name, d.resource_id) AS resource_name
+FROM disputes d LEFT JOIN partners p USING (partner_id) LEFT JOIN resources r USING (resource_id)
+WHERE d.status = 'open' ORDER BY d.opened_position
 
 -- name: month_partner_totals
 -- Each partner's statement of month $month as it stands: its total and its number of lines, by name.
@@ -250,3 +282,10 @@ SELECT k.month, coalesce(c.costs_cents, 0) AS costs_cents, coalesce(n.statements
 FROM known k LEFT JOIN month_costs c USING (month) LEFT JOIN numbered n USING (month)
 LEFT JOIN open_disputes d USING (month) LEFT JOIN periods p USING (month)
 ORDER BY k.month
+
+-- name: open_dispute_comments
+-- The comments on the disputes still open, oldest first, with when each was recorded.
+SELECT d.dispute_id, e.recorded_at, e.payload->>'comment' AS comment
+FROM dispute_events d JOIN disputes s USING (dispute_id) JOIN events e ON e.position = d.position
+WHERE d.event_type = 'DisputeCommented' AND s.status = 'open'
+ORDER BY d.position
