@@ -81,7 +81,27 @@ def test_the_checklist_finds_a_resource_with_no_cost_this_month(site: Site):
     assert re.search(r"\d+ ressources? sans coût enregistré ce mois-ci : [^.]*Local des archives", checklist)
     # The demo's copier is billed at 0,04 € a page, which over-recovers its cost.
     assert "Copieur multifonction" in checklist and "sur-recouvrement" in checklist
-    assert "Aucun usage enregistré hors des périodes d'adhésion." in checklist
+
+
+def test_the_checklist_finds_a_pool_with_no_key_and_usage_outside_a_membership(site: Site):
+    """A cost on a resource with no key stays unallocated; a leave recorded after the usage it
+    now lies outside of (the club's last day moved back to 10 February) shows too."""
+    made = site.post("/coordination/ressources", {
+        "resource_name": "Garage communal", "resource_id": "garage-sans-cle", "resource_kind": "premises",
+        "unit": "m²", "other_unit": "", "capacity": "1"}, page="/coordination/partenaires")
+    assert made.status_code == 200
+    for month in ("2026-02", OPEN_MONTH):
+        recorded = site.post("/coordination/couts", {"resource_id": "garage-sans-cle", "month": month,
+                                                     "amount": "80", "category": "loyer", "document_ref": "G-1"})
+        assert recorded.status_code == 200, text_of(recorded)
+    assert "Aucun usage enregistré hors des périodes d'adhésion." in text_of(site.client.get("/coordination"))
+    left = site.client.post("/partners/us-haut-val/leave", json={"day": "2026-02-10"},
+                            headers={"Authorization": f"Bearer {site.tokens['coordinator']}"})
+    assert left.status_code == 201, left.text
+    page = text_of(site.client.get(f"/coordination?apres={left.json()['position']}"))
+    checklist = page[page.index("Avant de clore"):]
+    assert "Garage communal — 80,00 € (aucune clé de répartition en vigueur)" in checklist
+    assert re.search(r"Usages hors adhésion .* Union sportive du Haut-Val — [^:]+ : \d+ saisies?", checklist)
 
 
 def test_the_close_confirmation_shows_each_partners_total_then_closing_seals_the_month(site: Site):
@@ -247,7 +267,7 @@ def test_a_dispute_accepted_with_a_credit_shows_on_the_partners_next_statement(s
         "reason": "surface de notre bureau surestimée"})
     assert opened.status_code == 201, opened.text
     dispute_id = opened.json()["events"][0]["dispute_id"]
-    page = site.client.get("/coordination/contestations")
+    page = site.client.get(f"/coordination/contestations?apres={opened.json()['position']}")
     assert "surface de notre bureau surestimée" in text_of(page)
 
     bad = site.post("/coordination/contestations", {"dispute_id": dispute_id, "outcome": "accepted",
