@@ -166,7 +166,8 @@ def preview_rows(preview: KeyPreview, names: dict[str, str]) -> list[dict[str, A
                 key = (0, line.partner_id)
                 label = names.get(line.partner_id, line.partner_id)
             elif line.kind == "recovery":
-                key, label = (2, "recovery"), "Écart entre les tarifs et le coût (reste au pool)"
+                key = (2, "recovery")
+                label = "Écart entre le coût et les tarifs (négatif : les tarifs recouvrent plus que le coût)"
             else:
                 key, label = (1, "unallocated"), "Non réparti (personne à qui l'imputer)"
             row = rows.setdefault(key, {"label": label, "current": 0, "proposed": 0, "partner": key[0] == 0})

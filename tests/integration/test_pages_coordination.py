@@ -133,6 +133,24 @@ def test_the_close_confirmation_shows_each_partners_total_then_closing_seals_the
     assert again.status_code == 409 and "déjà clos" in text_of(again)
 
 
+def test_closing_refuses_when_the_figures_moved_since_the_confirmation(site: Site):
+    """A cost recorded between the confirmation and the click: nothing is closed, the new figures are shown."""
+    dashboard = site.client.get("/coordination")
+    month = re.search(r'href="/coordination/cloture/(\d{4}-\d{2})"', dashboard.text).group(1)
+    confirmation = site.client.get(f"/coordination/cloture/{month}")
+    shown = re.search(r'name="empreinte" value="(\w+)"', confirmation.text)[1]
+    recorded = site.post("/coordination/couts", {"resource_id": "loyer-batiment", "month": month, "amount": "1,00",
+                                                 "category": "charges locatives", "document_ref": "FAC-TARDIVE"})
+    assert recorded.status_code == 200
+    closed_before = site.json("/periods")
+    refused = site.client.post(f"/coordination/cloture/{month}",
+                               data={"csrf": csrf_of(confirmation.text), "empreinte": shown})
+    assert refused.status_code == 409
+    assert "Les chiffres du mois ont changé depuis l'affichage de cette page : rien n'a été clos." in text_of(refused)
+    assert re.search(r'name="empreinte" value="(\w+)"', refused.text)[1] != shown
+    assert site.json("/periods") == closed_before
+
+
 def spaced(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
