@@ -22,6 +22,10 @@ each partner's share of each cost, statements, and the trace from any cent to it
 Every write returns the log `position` of what it recorded; pass it as `after` to a read
 to see your own write. Send an `Idempotency-Key` header to make a write safe to retry.
 Errors are problem details (`application/problem+json`) naming the rule and the field.
+
+Every route but `GET /ready` needs a token, sent as `Authorization: Bearer <token>`
+(`encommun token create`; `encommun demo` prints one per role): here, paste it in
+**Authorize**, then **Try it out** sends it.
 """
 
 

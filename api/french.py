@@ -75,6 +75,25 @@ FILTERS = {"euros": euros, "month_fr": month_fr, "day_fr": day_fr, "date_fr": da
            "moment_fr": moment_fr, "decimal_fr": decimal_fr, "percent_fr": percent_fr}
 
 
+# The partner's pages ------------------------------------------------------------------------
+
+MONTHS_SHORT_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+                   "déc.")
+
+
+def month_short_fr(month: str) -> str:
+    """'2026-01' -> 'janv. 2026' (the abbreviations of the Imprimerie nationale)."""
+    year, number = month.split("-")
+    return f"{MONTHS_SHORT_FR[int(number) - 1]} {year}"
+
+
+def weekday_fr(day: date) -> str:
+    """'lundi 2 mars 2026'."""
+    return f"{WEEKDAYS_FR[day.weekday()]} {date_fr(day)}"
+
+
+FILTERS.update({"month_short_fr": month_short_fr, "weekday_fr": weekday_fr})
+
 # --- Amounts and numbers typed in forms (the coordinator's pages) -------------------------
 # What people type: "1 234,56", "1234.56", "1 234,56 €", "80". Spaces of any kind group the
 # thousands; the decimal mark is a comma or a point ("1.234,56" is refused rather than

@@ -2,11 +2,13 @@
 driven by Playwright.
 
 `site` loads Haut-Val (4 months: two closed, a late credit note, a rejected and an accepted
-dispute; demo/run.load_demo) into a temporary store, issues a token per role and serves it
-on loopback (bench/server.py), once per session. `browser` is the `chromium` on PATH,
-headless, with a fresh profile; Playwright never downloads a browser of its own. `page` is a
-new page in a new context (no cookies, French, Europe/Paris) for each test, and it refuses
-every request that leaves the site: a page that needs a CDN fails its test.
+dispute; demo/run.load_demo) with a person per role who can sign in (tests/page_fixtures.py:
+DEMO_PEOPLE, PASSWORD) into a temporary store, issues a token per role for the API and
+serves it on loopback (bench/server.py), once for the package (stopped, like the browser,
+after its last test, so that the rest of the suite runs without them). `browser` is the
+`chromium` on PATH, headless, with a fresh profile; Playwright never downloads a browser of
+its own. `page` is a new page in a new context (no cookies, French, Europe/Paris) for each
+test, and it refuses every request that leaves the site: a page that needs a CDN fails.
 
 Without chromium the browser tests fail under CI=true (it must install it: .ci/run) and are
 skipped, with a warning that says so, elsewhere. Screenshots: tests/browser/support.py.
@@ -14,7 +16,6 @@ skipped, with a warning that says so, elsewhere. Screenshots: tests/browser/supp
 
 from __future__ import annotations
 
-import io
 import shutil
 import warnings
 from dataclasses import dataclass, field
@@ -23,14 +24,14 @@ from typing import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Request, Route, sync_playwright
-from rich.console import Console
 
 from bench.server import Server, serve
 from settings import Settings
 from tests.conftest import IN_CI
+from tests.page_fixtures import DEMO_PEOPLE, demo_store
 
 DEMO_MONTHS = 4
-DEMO_PARTNER = "maison-des-associations"
+DEMO_PARTNER = DEMO_PEOPLE["partner"][1]  # the partner token's, the same as the partner person's
 # As the environment notes say: as root chromium needs --no-sandbox, and with background
 # networking on it keeps calling hosts this machine cannot reach.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -40,11 +41,14 @@ TIMEOUT_MS = 15_000
 
 @dataclass(frozen=True)
 class Site:
-    """The demo served on loopback: its URL, its settings, a token per role."""
+    """The demo served on loopback: its URL, its settings, a token per role, and the e-mail
+    of a person per role (DEMO_PEOPLE's keys: coordinator, partner, other_partner, auditor,
+    analyst), who signs in with PASSWORD (tests/browser/support.py: sign_in)."""
 
     server: Server
     settings: Settings
     tokens: dict[str, str]
+    people: dict[str, str]
 
     @property
     def base_url(self) -> str:
@@ -67,16 +71,9 @@ class Offsite:
 def _demo_store(tmp: Path) -> tuple[Settings, dict[str, str]]:
     from application.tokens import issue_token, token_keys
     from bootstrap import bootstrap
-    from demo.run import load_demo
 
-    store, projections = tmp / "demo.sqlite", tmp / "demo.duckdb"
-    output = io.StringIO()
-    status = load_demo(store, months=DEMO_MONTHS, batch=200, close=True, projections=projections,
-                       console=Console(file=output, width=120))
-    assert status == 0, f"the demo did not load:\n{output.getvalue()[-3000:]}"
-    settings = Settings(store="sqlite", sqlite_path=store, projection_path=projections,
-                        snapshot_dir=tmp / "snapshots", snapshot_every_s=0)
-    keys = token_keys(settings, create=True)
+    settings = demo_store(tmp, months=DEMO_MONTHS)
+    keys = token_keys(settings)
     with bootstrap(settings) as ledger:
         tokens = {
             "coordinator": issue_token(ledger, "coordinator", label="browser coordinator", keys=keys),
@@ -87,14 +84,14 @@ def _demo_store(tmp: Path) -> tuple[Settings, dict[str, str]]:
     return settings, tokens
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Haut-Val served by uvicorn for the whole session (tests must not change what others read:
-    a test that writes writes its own partner's, month's or resource's data)."""
+    """Haut-Val served by uvicorn for every browser test (tests must not change what others
+    read: a test that writes writes its own partner's, month's or resource's data)."""
     tmp = tmp_path_factory.mktemp("browser-site")
     settings, tokens = _demo_store(tmp)
     with serve(settings, log=tmp / "uvicorn.log") as server:
-        yield Site(server, settings, tokens)
+        yield Site(server, settings, tokens, {role: email for role, (email, _, _) in DEMO_PEOPLE.items()})
 
 
 @pytest.fixture(scope="session")
@@ -109,13 +106,13 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright, chromium_path: str) -> Iterator[Browser]:
     """Debian's chromium, headless; Playwright gives each launch a fresh temporary profile."""
     browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,

@@ -1,14 +1,18 @@
-"""What every browser test uses on a page: a screenshot to look at, and the accessibility
-check (axe-core, from the axe-playwright-python package) that every page must pass."""
+"""What every browser test uses on a page: signing in as a person does, a screenshot to look
+at, and the accessibility check (axe-core, from the axe-playwright-python package) that
+every page must pass."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+from tests.page_fixtures import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 # Git-ignored (var/): the tests write them, a person looks at them.
@@ -18,6 +22,18 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 FAILING_IMPACTS = ("critical", "serious")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _axe = Axe()
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Through the sign-in page, with the keyboard's labels, as a person would: the session
+    cookie lands in the page's context. Fails with the page's message if it is refused."""
+    page.goto("/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    if urlparse(page.url).path == "/connexion":
+        pytest.fail(f"signing in as {email} was refused: {page.locator('main').inner_text()}", pytrace=False)
 
 
 def snapshot(page: Page, name: str) -> Path:

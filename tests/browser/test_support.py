@@ -1,6 +1,7 @@
 """The browser fixtures and helpers themselves: the accessibility check fails a page that
 has critical or serious violations and passes a sober one, a screenshot covers the whole
-page, and a page that reaches outside the site is caught."""
+page, a page that reaches outside the site is caught, and a person signs in through the
+sign-in page."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import struct
 import pytest
 from playwright.sync_api import Page
 
+from api.pages.session import HOME
 from tests.browser.conftest import Offsite, Site
-from tests.browser.support import SCREENSHOTS, assert_accessible, snapshot
+from tests.browser.support import SCREENSHOTS, assert_accessible, sign_in, snapshot
 
 INACCESSIBLE = """<!doctype html><html><head><title>x</title></head><body>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
@@ -64,3 +66,28 @@ def test_a_request_outside_the_site_is_refused_and_listed(page: Page, site: Site
     assert offsite.urls == ["http://127.0.0.2:9/cdn.js"]
     assert page.evaluate("typeof window.fromTheCdn") == "undefined"
     offsite.urls.clear()
+
+
+def test_the_sign_in_page_passes_the_accessibility_check(page: Page) -> None:
+    """/connexion, the first page anyone sees: no critical or serious violation."""
+    page.goto("/connexion")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert_accessible(page)
+    snapshot(page, "connexion")
+
+
+@pytest.mark.parametrize("role", ["coordinator", "partner", "auditor", "analyst"])
+def test_a_person_of_each_role_signs_in_and_lands_on_their_home(page: Page, site: Site, role: str) -> None:
+    """Through the form: the browser holds an HttpOnly session cookie and is on the role's home."""
+    sign_in(page, site.people[role])
+    assert page.url == site.url(HOME[role])
+    cookies = page.context.cookies()
+    assert cookies and all(cookie["httpOnly"] for cookie in cookies)
+
+
+def test_a_refused_sign_in_fails_with_the_page_s_message(page: Page, site: Site) -> None:
+    """A wrong password: the helper fails and says what the page said, in French."""
+    with pytest.raises(pytest.fail.Exception, match="was refused") as failure:
+        sign_in(page, site.people["coordinator"], "pas le bon mot de passe")
+    assert "mot de passe incorrect" in str(failure.value)
+    snapshot(page, "connexion-refusee")
