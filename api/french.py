@@ -93,3 +93,65 @@ def weekday_fr(day: date) -> str:
 
 
 FILTERS.update({"month_short_fr": month_short_fr, "weekday_fr": weekday_fr})
+
+# --- Amounts and numbers typed in forms (the coordinator's pages) -------------------------
+# What people type: "1 234,56", "1234.56", "1 234,56 €", "80". Spaces of any kind group the
+# thousands; the decimal mark is a comma or a point ("1.234,56" is refused rather than
+# guessed). Refusals are French sentences naming the field by its label. (Imports here, not
+# at the top, so that this block stays appended to the module.)
+import re  # noqa: E402
+
+from domain.money import MAX_AMOUNT_CENTS  # noqa: E402
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_DECIMAL = re.compile(r"^(?P<integer>\d+)(?:[.,](?P<fraction>\d*))?$")
+
+
+def parse_decimal_fr(text: str, label: str, *, places: int, what: str = "un nombre",
+                     example: str = "12,5") -> Decimal:
+    """A positive decimal with at most `places` decimals, written the French way or not;
+    refused with a French sentence naming the field (ValueError)."""
+    shown = str(text).strip()
+    typed = _SPACES.sub("", shown).removesuffix("€")
+    if not typed:
+        raise ValueError(f"« {label} » : ce champ est obligatoire.")
+    if typed.startswith("-"):
+        raise ValueError(f"« {label} » : la valeur doit être supérieure à zéro (« {shown} »).")
+    found = _DECIMAL.match(typed)
+    if found is None:
+        raise ValueError(f"« {label} » : « {shown} » n'est pas {what} ; écrivez par exemple {example}.")
+    fraction = found["fraction"] or ""
+    if len(fraction) > places:
+        raise ValueError(f"« {label} » : au plus {places} chiffre{'s' if places > 1 else ''} après la virgule "
+                         f"(« {shown} » en a {len(fraction)}).")
+    value = Decimal(f"{found['integer']}.{fraction or '0'}")
+    if value == 0:
+        raise ValueError(f"« {label} » : la valeur doit être supérieure à zéro.")
+    return value
+
+
+def parse_euros(text: str, label: str = "Montant") -> int:
+    """Euros typed in a form ("1 234,56") as integer cents (123456); a ValueError with a
+    French sentence naming the field when it is not a positive amount of at most two
+    decimals, or is above the ledger's bound on one amount."""
+    euros = parse_decimal_fr(text, label, places=2, what="un montant en euros", example="1 234,56")
+    cents = int(euros * 100)
+    if cents > MAX_AMOUNT_CENTS:
+        raise ValueError(f"« {label} » : un montant est d'au plus {format_eur(MAX_AMOUNT_CENTS)}.")
+    return cents
+
+
+def parse_unit_price(text: str, label: str = "Prix unitaire") -> Decimal:
+    """A tariff's unit price typed in euros ("0,04", "0,035") as cents: a Decimal of at most
+    four decimals (a tariff may be a fraction of a cent)."""
+    euros = parse_decimal_fr(text, label, places=6, what="un prix en euros", example="0,04")
+    cents = euros * 100
+    return cents.quantize(Decimal(1)) if cents == cents.to_integral_value() else cents.normalize()
+
+
+def de_fr(text: str) -> str:
+    """'de' before a word, elided before a vowel: 'de mars 2026', "d'avril 2026", "d'Atelier vélo"."""
+    return f"d'{text}" if text[:1].lower() in "aàâeéèêëiîïoôuùûy" else f"de {text}"
+
+
+FILTERS["de_fr"] = de_fr

@@ -129,6 +129,81 @@ def audit_events(conn: duckdb.DuckDBPyConnection, *, after: int, upto: int, aggr
     }).fetchall()
 
 
+# ---- The coordinator's pages (api/pages/coordination*.py) -----------------------------------
+
+def coordination_months(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Each month with a cost or usage recorded, or closed, in order: its seal's columns
+    (NULL while open), its statements now (`statements`, `total_cents`) and how many were
+    numbered when it was closed (`numbered`)."""
+    return _dicts(conn, "coordination_months", [])
+
+
+def resources_without_cost(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The resources in service in `month` with no open cost recorded for it, by name."""
+    return _dicts(conn, "resources_without_cost", {"month": month})
+
+
+def unallocated_pools(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The unallocated lines of the month's pools (method None: no key in force)."""
+    return _dicts(conn, "unallocated_pools", {"month": month})
+
+
+def tariff_recoveries(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The month's tariff pools whose tariffs over- or under-recover the cost (recovery =
+    cost - charged: positive is under-recovered), with the key in force as JSON text."""
+    return _dicts(conn, "tariff_recoveries", {"month": month})
+
+
+def usage_outside_membership(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The month's open usage recorded for a partner on days it was not a member: looked for
+    only among the partners who were not members all month (most months, none is)."""
+    partners = [row[0] for row in conn.execute(_sql("partners_not_members_all_month"), {"month": month}).fetchall()]
+    if not partners:
+        return []
+    return _dicts(conn, "usage_outside_membership", {"month": month, "partners": partners})
+
+
+def open_disputes_named(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The open disputes (id, partner, month, resource, with names), in the order opened."""
+    return _dicts(conn, "open_disputes_named", [])
+
+
+def month_partner_totals(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """Each partner's statement of the month as it stands (total, number of lines), by name."""
+    return _dicts(conn, "month_partner_totals", {"month": month})
+
+
+def month_costs(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The month's cost entries (every status) with the amount first recorded, when and by whom."""
+    return _dicts(conn, "month_costs", {"month": month})
+
+
+def cost_entry(conn: duckdb.DuckDBPyConnection, entry_id: str) -> Row | None:
+    """One cost entry as it stands; None if there is no such cost."""
+    rows = _dicts(conn, "cost_entry", [entry_id])
+    return rows[0] if rows else None
+
+
+def resources_with_keys(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every resource with each of its key versions (a row per version; NULLs without key)."""
+    return _dicts(conn, "resources_with_keys", [])
+
+
+def partners_with_memberships(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every partner with each period of its membership (a row per period)."""
+    return _dicts(conn, "partners_with_memberships", [])
+
+
+def pool_months(conn: duckdb.DuckDBPyConnection, resource_id: str) -> list[str]:
+    """The months with a cost or a usage recorded for the resource, latest first."""
+    return [row[0] for row in conn.execute(_sql("pool_months"), {"resource": resource_id}).fetchall()]
+
+
+def disputes_to_answer(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every dispute with names, opening time, the line's current amount and its credit:
+    open ones first, then the latest opened."""
+    return _dicts(conn, "disputes_to_answer", [])
+
 def partner_directory(conn: duckdb.DuckDBPyConnection, on: date) -> list[Row]:
     """Every registered partner: id, name, kind, memberships (first_day, last_day) in order,
     and its status on day `on` (member, joining or left), by id."""
@@ -202,3 +277,9 @@ def partner_dispute_list(conn: duckdb.DuckDBPyConnection, partner_id: str) -> li
 def dispute_timeline(conn: duckdb.DuckDBPyConnection, dispute_id: str) -> list[tuple]:
     """(position, event_type, actor, recorded_at, payload as JSON text) of a dispute's events."""
     return conn.execute(_sql("dispute_timeline"), [dispute_id]).fetchall()
+
+
+
+def open_dispute_comments(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """(dispute_id, recorded_at, comment) of the comments on the open disputes, oldest first."""
+    return _dicts(conn, "open_dispute_comments", [])

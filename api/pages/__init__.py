@@ -11,11 +11,16 @@ from fastapi.staticfiles import StaticFiles
 from api.pages import errors, people, sign_in
 # The partner's pages.
 from api.pages import booking, partner, partner_disputes, partner_statements
+# The coordinator's pages.
+from api.pages import coordination, coordination_costs, coordination_disputes, coordination_partners
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
            # The partner's pages.
-           partner.router, partner_statements.router, partner_disputes.router, booking.router)
+           partner.router, partner_statements.router, partner_disputes.router, booking.router,
+           # The coordinator's pages.
+           coordination.router, coordination_costs.router, coordination_partners.router,
+           coordination_disputes.router)
 
 
 def register(app: FastAPI) -> None:

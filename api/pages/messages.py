@@ -113,3 +113,99 @@ def french(error: DomainError | ValidationError) -> tuple[str | None, str]:
     if error.field:
         return error.field, f"« {label(error.field)} » : cette valeur est refusée."
     return None, "L'opération est refusée."
+
+
+# ---- The coordinator's pages (api/pages/coordination*.py) -----------------------------------
+# Their forms' fields; a command's field is renamed to the form's where two forms share it
+# (coordination_forms.FIELD_NAMES), so each refusal names the label the person sees.
+_COORDINATION_LABELS = {
+    "resource_id": "Ressource", "month": "Mois", "amount_cents": "Montant", "category": "Catégorie",
+    "document_ref": "Référence de la pièce", "entry_id": "Coût concerné", "credit_cents": "Montant de l'avoir",
+    "credit_ref": "Référence de l'avoir", "new_partner_id": "Identifiant", "partner_name": "Nom du partenaire",
+    "partner_kind": "Type", "joined_on": "Membre à partir du", "new_resource_id": "Identifiant",
+    "resource_name": "Nom de la ressource", "resource_kind": "Nature", "unit": "Unité d'usage",
+    "other_unit": "Autre unité", "capacity": "Capacité", "applies_from": "S'applique à partir de",
+    "method": "Méthode", "weights": "Poids", "partners": "Parts égales", "parts": "Clé mixte",
+    "unit_price_cents": "Prix unitaire", "part1_percent": "Part de la première partie (%)",
+    "dispute_id": "Contestation", "outcome": "Décision", "answer": "Réponse",
+}
+LABELS.update(_COORDINATION_LABELS)
+
+
+def _coordination_translations() -> list[tuple[str | None, re.Pattern[str], str]]:
+    found: list[tuple[str | None, re.Pattern[str], str]] = []
+
+    def add(field: str, pattern: str, sentence: str) -> None:
+        found.append((field, re.compile(pattern), sentence))
+
+    # What pydantic says of any text field, in each field's words.
+    for field, name in _COORDINATION_LABELS.items():
+        add(field, r"at least 1 character|Field required", f"« {name} » : ce champ est obligatoire.")
+        add(field, r"at most (\d+) characters", f"« {name} » : au plus {{0}} caractères.")
+        add(field, r"control character", f"« {name} » : contient un caractère de contrôle ; écrivez du texte simple.")
+    for field in ("resource_id", "new_resource_id", "new_partner_id"):
+        add(field, r"should match pattern",
+            f"« {_COORDINATION_LABELS[field]} » : en minuscules sans accents, chiffres et tirets, sans espace "
+            f"(par exemple salle-vercors).")
+    for field in ("month", "applies_from"):
+        name = _COORDINATION_LABELS[field]
+        add(field, r"must be written YYYY-MM", f"« {name} » : écrivez le mois sous la forme AAAA-MM, par exemple 2026-03.")
+        add(field, r"(\S+) is not a month", f"« {name} » : {{0}} n'est pas un mois (les mois vont de 01 à 12).")
+        add(field, r"outside the ledger's calendar", f"« {name} » : ce mois est hors du calendrier du registre "
+                                                     f"(de 2000 à 2100).")
+    add("month", r"is already closed", "Ce mois est déjà clos : rien n'y change plus.")
+    add("month", r"next month to close is (\d{4}-\d{2}), not (\d{4}-\d{2})",
+        "Les mois se closent dans l'ordre : le prochain mois à clore est {0}, pas {1}.")
+    add("month", r"last month of the ledger's calendar", "Décembre 2100 est le dernier mois du calendrier : "
+                                                         "il reste ouvert.")
+    add("month", r"was retired on (\S+)", "« Mois » : la ressource est retirée depuis le {0} : rien ne peut y "
+                                         "être enregistré pour ce mois.")
+    add("resource_id", r"no resource '(.+)'", "« Ressource » : la ressource « {0} » n'existe pas.")
+    add("resource_id", r"is retired", "« Ressource » : cette ressource est retirée.")
+    add("new_resource_id", r"already taken by \w+ '(.+)'", "« Identifiant » : déjà pris par la ressource « {0} ».")
+    add("new_partner_id", r"already taken by '(.+)'", "« Identifiant » : déjà pris par le partenaire « {0} ».")
+    add("joined_on", r"valid date|too short", "« Membre à partir du » : indiquez une date, par exemple 01/03/2026.")
+    add("joined_on", r"is not a day", "« Membre à partir du » : ce jour n'existe pas.")
+    add("joined_on", r"outside the ledger's calendar", "« Membre à partir du » : ce jour est hors du calendrier "
+                                                       "du registre (de 2000 à 2100).")
+    add("resource_kind", r"Input should be", "« Nature » : choisissez une nature dans la liste.")
+    for field in ("unit", "other_unit"):
+        add(field, r"should match pattern", f"« {_COORDINATION_LABELS[field]} » : lettres sans accents, chiffres, "
+                                            f"espaces, ², /, _ ou -, 32 caractères au plus.")
+    add("capacity", r"valid integer", "« Capacité » : un nombre entier, par exemple 1.")
+    add("capacity", r"greater than or equal to", "« Capacité » : au moins 1.")
+    add("capacity", r"less than or equal to", "« Capacité » : au plus 10 000.")
+    add("method", r"Input should be", "« Méthode » : choisissez une méthode de répartition.")
+    add("weights", r"needs weights", "« Poids » : une clé fixe a besoin du poids de chaque partenaire qui la "
+                                     "partage : remplissez la colonne « Poids ».")
+    add("weights", r"only for the 'fixed' method", "« Poids » : des poids ne servent qu'à une clé fixe : videz la "
+                                                   "colonne « Poids », ou choisissez une clé fixe.")
+    add("weights", r"names partner '(.+)', who is not registered", "« Poids » : le partenaire « {0} » n'est pas "
+                                                                   "enregistré.")
+    add("weights", r"no more than 4 decimal places", "« Poids » : au plus 4 chiffres après la virgule.")
+    add("weights", r"greater than 0", "« Poids » : un poids est supérieur à zéro.")
+    add("partners", r"needs the list of partners", "« Parts égales » : cochez les partenaires qui partagent à "
+                                                   "parts égales.")
+    add("partners", r"only for the 'equal' method", "« Parts égales » : des partenaires cochés ne servent qu'aux "
+                                                    "parts égales : décochez-les, ou choisissez les parts égales.")
+    add("partners", r"names partner '(.+)', who is not registered", "« Parts égales » : le partenaire « {0} » "
+                                                                    "n'est pas enregistré.")
+    add("partners", r"listed twice", "« Parts égales » : un partenaire est coché deux fois.")
+    add("parts", r"add up to 100", "« Clé mixte » : les deux parties doivent faire 100 % à elles deux.")
+    add("unit_price_cents", r"required for 'tariff' keys", "« Prix unitaire » : indiquez le prix unitaire du "
+                                                           "tarif, par exemple 0,04.")
+    add("unit_price_cents", r"decimal places", "« Prix unitaire » : au plus 6 chiffres après la virgule.")
+    add("unit_price_cents", r"less than or equal to", "« Prix unitaire » : au plus 1 000 000 €.")
+    add("dispute_id", r"no dispute|should match pattern", "Cette contestation n'existe pas.")
+    add("dispute_id", r"already accepted", "Cette contestation a déjà été acceptée.")
+    add("dispute_id", r"already rejected", "Cette contestation a déjà été rejetée.")
+    add("outcome", r"Input should be", "« Décision » : accepter ou rejeter.")
+    add("entry_id", r"no entry", "« Coût concerné » : ce coût n'existe pas.")
+    add("entry_id", r"already (voided|cancelled)", "« Coût concerné » : ce coût est déjà annulé.")
+    add("credit_cents", r"less than or equal to", "« Montant de l'avoir » : montant trop élevé.")
+    return found
+
+
+# First: the other pages' sentences for any field (a day outside the calendar, a resource
+# retired) would otherwise name « Jour » for a month or a cost of these forms.
+TRANSLATIONS[:0] = _coordination_translations()

@@ -88,6 +88,152 @@ ORDER BY position LIMIT $limit
 -- Every registered partner's id and name, by name (the choices of a form).
 SELECT partner_id, name FROM partners ORDER BY name, partner_id
 
+
+-- ---- The coordinator's pages (api/pages/coordination*.py) ---------------------------------
+
+-- name: coordination_months
+-- Every month with a cost recorded, closed, or from the first month of usage to the last: its seal if
+-- closed; if open (after the last closed month: months close in order), its statements as they stand
+-- (number of partners with lines, total). Usage gives its span only: its months would be a scan of it.
+WITH span AS (
+    SELECT min(month) AS first, max(month) AS last FROM usage_versions
+), usage_months AS (
+    SELECT strftime(d, '%Y-%m') AS month
+    FROM span, range(CAST(span.first || '-01' AS DATE), CAST(span.last || '-01' AS DATE) + INTERVAL 1 MONTH,
+                     INTERVAL 1 MONTH) t(d)
+    WHERE span.first IS NOT NULL
+), months AS (
+    SELECT month FROM cost_versions UNION SELECT month FROM usage_months UNION SELECT month FROM periods
+), open_after AS (
+    SELECT coalesce(max(month), '') AS closed FROM periods
+), lines AS (
+    SELECT month, partner_id, amount_cents FROM cost_shares, open_after
+    WHERE partner_id IS NOT NULL AND month > open_after.closed
+    UNION ALL SELECT booked_month, partner_id, amount_cents FROM adjustments, open_after
+    WHERE partner_id IS NOT NULL AND booked_month > open_after.closed
+    UNION ALL SELECT credited_month, partner_id, -amount_cents FROM credits, open_after
+    WHERE credited_month > open_after.closed
+), totals AS (
+    SELECT month, count(DISTINCT partner_id) AS statements, sum(amount_cents)::BIGINT AS total_cents
+    FROM lines GROUP BY month
+), numbered AS (
+    SELECT month, count(*) AS numbered FROM statement_numbers GROUP BY month
+)
+SELECT m.month, p.position, p.as_of_position, p.statements_sha256, p.chain_hash, p.closed_at, p.actor,
+       coalesce(t.statements, 0) AS statements, coalesce(t.total_cents, 0) AS total_cents,
+       coalesce(n.numbered, 0) AS numbered
+FROM months m LEFT JOIN periods p USING (month) LEFT JOIN totals t USING (month)
+LEFT JOIN numbered n USING (month)
+ORDER BY m.month
+
+-- name: resources_without_cost
+-- The resources in service in month $month (not retired by its first day) with no open cost recorded for it.
+SELECT r.resource_id, r.name, r.kind FROM resources r
+WHERE (r.retired_on IS NULL OR r.retired_on > CAST($month || '-01' AS DATE))
+AND NOT EXISTS (SELECT 1 FROM costs c WHERE c.resource_id = r.resource_id AND c.month = $month
+                AND c.status = 'open')
+ORDER BY r.name COLLATE noaccent.nocase, r.resource_id
+
+-- name: unallocated_pools
+-- The lines of month $month's pools that nobody was charged: no key in force (method NULL) or no basis.
+SELECT s.resource_id, r.name, s.part, s.method, s.amount_cents, s.pool_cents
+FROM cost_shares s JOIN resources r USING (resource_id)
+WHERE s.month = $month AND s.line_kind = 'unallocated'
+ORDER BY r.name COLLATE noaccent.nocase, s.resource_id, s.part
+
+-- name: tariff_recoveries
+-- Month $month's tariff pools whose tariffs do not recover the cost recorded: units, key, cost, gap.
+SELECT s.resource_id, r.name, r.unit, s.total_basis AS units, s.pool_cents,
+       s.pool_cents - s.amount_cents AS charged_cents, s.amount_cents AS recovery_cents,
+       CAST(k.key AS VARCHAR) AS key
+FROM cost_shares s JOIN resources r USING (resource_id)
+LEFT JOIN allocation_keys k ON k.resource_id = s.resource_id AND k.key_version = s.key_version
+WHERE s.month = $month AND s.line_kind = 'recovery' AND s.amount_cents <> 0
+ORDER BY r.name COLLATE noaccent.nocase, s.resource_id
+
+-- name: partners_not_members_all_month
+-- The partners once members on a day of month $month who are not members on all its days now: the
+-- only ones whose usage of the month may lie outside a membership (the write side refuses usage on a
+-- day the partner is not a member; a leave recorded later can shorten the membership under it).
+SELECT DISTINCT v.partner_id FROM membership_versions v
+WHERE v.first_day <= last_day(CAST($month || '-01' AS DATE))
+AND (v.last_day IS NULL OR v.last_day >= CAST($month || '-01' AS DATE))
+AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.partner_id = v.partner_id
+                AND m.first_day <= CAST($month || '-01' AS DATE)
+                AND (m.last_day IS NULL OR m.last_day >= last_day(CAST($month || '-01' AS DATE))))
+
+-- name: usage_outside_membership
+-- Month $month's open usage by one of the partners $partners on a day it was not a member, by partner
+-- and resource.
+SELECT u.partner_id, coalesce(p.name, u.partner_id) AS partner_name, u.resource_id,
+       coalesce(r.name, u.resource_id) AS resource_name, count(*) AS entries, sum(u.quantity) AS quantity,
+       min(u.unit) AS unit, min(u.happened_on) AS first_day, max(u.happened_on) AS last_day
+FROM usage u LEFT JOIN partners p USING (partner_id) LEFT JOIN resources r USING (resource_id)
+WHERE u.month = $month AND u.status = 'open' AND list_contains($partners, u.partner_id)
+AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.partner_id = u.partner_id AND m.first_day <= u.happened_on
+                AND (m.last_day IS NULL OR m.last_day >= u.happened_on))
+GROUP BY ALL ORDER BY partner_name COLLATE noaccent.nocase, resource_name COLLATE noaccent.nocase
+
+-- name: open_disputes_named
+-- The open disputes with their partner's and resource's names, in the order opened.
+SELECT d.dispute_id, d.partner_id, coalesce(p.name, d.partner_id) AS partner_name, d.month, d.resource_id,
+       coalesce(r.name, d.resource_id) AS resource_name
+FROM disputes d LEFT JOIN partners p USING (partner_id) LEFT JOIN resources r USING (resource_id)
+WHERE d.status = 'open' ORDER BY d.opened_position
+
+-- name: month_partner_totals
+-- Each partner's statement of month $month as it stands: its total and its number of lines, by name.
+SELECT s.partner_id, coalesce(p.name, s.partner_id) AS name, s.total_cents, s.line_count
+FROM statements s LEFT JOIN partners p USING (partner_id)
+WHERE s.month = $month ORDER BY name COLLATE noaccent.nocase, s.partner_id
+
+-- name: month_costs
+-- The costs recorded for month $month, every status, with the amount first recorded and when.
+SELECT c.entry_id, c.resource_id, r.name AS resource_name, c.amount_cents, o.amount_cents AS recorded_cents,
+       c.category, c.document_ref, c.status, c.recorded_position, e.recorded_at, e.actor
+FROM costs c JOIN resources r USING (resource_id)
+JOIN cost_versions o ON o.entry_id = c.entry_id AND o.valid_from = c.recorded_position
+JOIN events e ON e.position = c.recorded_position
+WHERE c.month = $month
+ORDER BY r.name COLLATE noaccent.nocase, c.entry_id
+
+-- name: cost_entry
+-- One cost entry as it stands (its current amount and status).
+SELECT entry_id, resource_id, month, amount_cents, category, document_ref, status FROM costs WHERE entry_id = ?
+
+-- name: resources_with_keys
+-- Every resource as it stands, with each of its key versions (none: NULLs), by name then version.
+SELECT r.resource_id, r.name, r.kind, r.unit, r.capacity, r.retired_on, k.key_version, k.applies_from,
+       CAST(k.key AS VARCHAR) AS key
+FROM resources r LEFT JOIN allocation_keys k USING (resource_id)
+ORDER BY r.name COLLATE noaccent.nocase, r.resource_id, k.applies_from, k.key_version
+
+-- name: partners_with_memberships
+-- Every partner with each period of its membership, by name then first day.
+SELECT p.partner_id, p.name, p.kind, m.first_day, m.last_day
+FROM partners p LEFT JOIN memberships m USING (partner_id)
+ORDER BY p.name COLLATE noaccent.nocase, p.partner_id, m.first_day
+
+-- name: pool_months
+-- The months with a cost or a usage recorded for resource $resource, latest first.
+SELECT month FROM cost_versions WHERE resource_id = $resource
+UNION SELECT month FROM usage_versions WHERE resource_id = $resource
+ORDER BY month DESC
+
+-- name: disputes_to_answer
+-- Every dispute with its partner's and resource's names, when it was opened, the disputed line's
+-- amount as it stands, and the credit granted if any: open ones first, then the latest.
+SELECT d.dispute_id, d.partner_id, coalesce(p.name, d.partner_id) AS partner_name, d.month, d.resource_id,
+       coalesce(r.name, d.resource_id) AS resource_name, d.line_kind, d.part, d.reason, d.attachment_ref,
+       d.status, d.resolution_reason, e.recorded_at AS opened_at, s.amount_cents AS line_cents,
+       c.amount_cents AS credit_cents, c.credited_month
+FROM disputes d LEFT JOIN partners p USING (partner_id) LEFT JOIN resources r USING (resource_id)
+JOIN events e ON e.position = d.opened_position
+LEFT JOIN cost_shares s ON s.partner_id = d.partner_id AND s.month = d.month AND s.resource_id = d.resource_id
+     AND s.line_kind = d.line_kind AND s.part IS NOT DISTINCT FROM d.part
+LEFT JOIN credits c ON c.dispute_id = d.dispute_id
+ORDER BY d.status = 'open' DESC, d.opened_position DESC
+
 -- name: partner_directory
 -- Every registered partner with its memberships in order, and its status on a day ($on):
 -- member (a membership covers it), joining (one starts later), left (all ended before it).
@@ -227,3 +373,10 @@ WHERE d.partner_id = ? ORDER BY d.opened_position DESC
 -- The events of a dispute (opening, comments, resolution, credit), in log order.
 SELECT e.position, e.event_type, e.actor, e.recorded_at, CAST(e.payload AS VARCHAR)
 FROM dispute_events d JOIN events e USING (position) WHERE d.dispute_id = ? ORDER BY e.position
+
+-- name: open_dispute_comments
+-- The comments on the disputes still open, oldest first, with when each was recorded.
+SELECT d.dispute_id, e.recorded_at, e.payload->>'comment' AS comment
+FROM dispute_events d JOIN disputes s USING (dispute_id) JOIN events e ON e.position = d.position
+WHERE d.event_type = 'DisputeCommented' AND s.status = 'open'
+ORDER BY d.position
