@@ -4,14 +4,18 @@ then a departure, a return and a retirement."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from application.close_month import close_month
+from application.permissions import Visitor
 from bootstrap import bootstrap
 from domain.access import IssueToken, RevokeToken
 from domain.catalogue import RECORDED_WITHOUT_COMMAND, event_classes, event_type
 from domain.closing import ClosePeriod
 from domain.commands import LeavePartner, RejoinPartner, RetireResource
+from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
+                           person_aggregate_id)
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
@@ -31,9 +35,22 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                       IssueToken(token_sha256="a" * 64, role="auditor", partner_id=None, label="audit",
                                  signing_key=b"k" * 32),
                       RevokeToken(token_sha256="a" * 64)]
-        for item in [*history(), afterwards]:
+        # People: invited by the coordinator; accepting and signing in are a visitor's.
+        person = person_aggregate_id("alix@audit.example")
+        soon = datetime.now(timezone.utc) + timedelta(days=1)
+        people = [(InvitePerson(email="alix@audit.example", name="Alix", role="auditor", invitation_sha256="b" * 64,
+                                expires_at=soon, signing_key=b"k" * 32), ACTOR),
+                  (AcceptInvitation(person_id=person, invitation_sha256="b" * 64, password_hash="$argon2id$x"),
+                   Visitor()),
+                  (OpenSession(person_id=person, session_sha256="c" * 64, expires_at=soon, signing_key=b"k" * 32),
+                   Visitor()),
+                  (CloseSession(session_sha256="c" * 64), Visitor()),
+                  (RevokePerson(email="alix@audit.example"), ACTOR)]
+        for item in [*history(), afterwards, people]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
+            elif item is people:
+                runs = [(type(command), ledger.execute(command, actor=actor)) for command, actor in item]
             else:
                 runs = [(type(command), ledger.execute(command, actor=ACTOR)) for command in item]
             for command, outcome in runs:
