@@ -231,7 +231,7 @@ def test_the_key_preview_records_nothing_and_its_shares_sum_to_the_pool(site: Si
     assert preview.status_code == 200
     assert site.log_end() == before
     page = text_of(preview)
-    assert "Rien n'est enregistré" in page and "pool de mars 2026" in page
+    assert "Rien n'est enregistré" in page and "coût de mars 2026" in page
     pool = site.json("/cost-shares", month=OPEN_MONTH, resource_id="salle-vercors")["pools"][0]["pool_cents"]
     table = preview.text[preview.text.index("Parts de mars 2026"):preview.text.index("</table>",
                                                                                    preview.text.index("Parts de mars"))]
@@ -239,7 +239,7 @@ def test_the_key_preview_records_nothing_and_its_shares_sum_to_the_pool(site: Si
     rows = [cells[i:i + 3] for i in range(0, len(cells) - 2, 3)]
     cents = [[int(re.sub(r"[^\d-]", "", c)) for c in row[:2]] for row in rows]
     assert sum(c for c, _ in cents) == pool and sum(n for _, n in cents) == pool
-    totals = re.search(r"Total \(le coût du pool\)</th><td class=\"num\">([^<]+)</td><td class=\"num\">([^<]+)</td>",
+    totals = re.search(r"Total \(le coût du mois\)</th><td class=\"num\">([^<]+)</td><td class=\"num\">([^<]+)</td>",
                        table)
     assert int(re.sub(r"\D", "", totals[1])) == pool == int(re.sub(r"\D", "", totals[2]))
     # The proposed key splits the pool in two equal halves (to the cent) between the two partners.
