@@ -73,3 +73,13 @@ def euros(cents: int) -> str:
 
 FILTERS = {"euros": euros, "month_fr": month_fr, "day_fr": day_fr, "date_fr": date_fr, "time_fr": time_fr,
            "moment_fr": moment_fr, "decimal_fr": decimal_fr, "percent_fr": percent_fr}
+
+
+# The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) -------------------
+
+def integer_fr(number: int) -> str:
+    """12345 -> '12 345' (narrow no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+FILTERS["integer_fr"] = integer_fr

@@ -9,9 +9,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
+# The auditor's pages.
+from api.pages import audit, audit_anchor, audit_months
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
-ROUTERS = (sign_in.router, people.router)
+ROUTERS = (sign_in.router, people.router,
+           audit.router, audit_months.router, audit_anchor.router)
 
 
 def register(app: FastAPI) -> None:

@@ -22,7 +22,8 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
                     ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes")),
-    "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois")),
+    "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois"),
+                ("Ancre et vérification", "/controle/ancre")),
     "analyst": (("Requêtes", "/analyse"),),
 }
 
