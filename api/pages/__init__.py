@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
-# The auditor's pages.
-from api.pages import audit, audit_anchor, audit_months
+# The auditor's and the analyst's pages.
+from api.pages import analysis, audit, audit_anchor, audit_months
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
-           audit.router, audit_months.router, audit_anchor.router)
+           audit.router, audit_months.router, audit_anchor.router, analysis.router)
 
 
 def register(app: FastAPI) -> None:
