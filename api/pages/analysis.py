@@ -1,4 +1,4 @@
-"""The analyst's page (/analyse): one SELECT over the same locked-down, pseudonymised
+"""The analyst's page (/analyse): one read-only query over the same locked-down, pseudonymised
 snapshot as `POST /sql` (services.snapshots, projections/sandbox.py: the same limits, the same
 errors), its result as a table and, when it has a label and a number, as bars; CSV and
 Parquet downloads of the same result; the documented schema and the saved examples beside it.

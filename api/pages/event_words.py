@@ -155,12 +155,24 @@ def _key(key: dict[str, Any]) -> str:
     method = key.get("method", "")
     words = METHODS_FR.get(method, method)
     if method == "tariff" and key.get("unit_price_cents"):
-        return f"{words} ({euros(key['unit_price_cents'])} l'unité)"
+        # A unit price is a decimal number of cents (0.04 € a page is 4).
+        euros_each = Decimal(str(key["unit_price_cents"])) / 100
+        precise = euros_each.normalize().as_tuple().exponent < -2
+        price = decimal_fr(euros_each, max_places=6) if precise else decimal_fr(euros_each, places=2)
+        return f"{words} ({price} € l'unité)"
     return words
 
 
 def summary(event_type: str, p: dict[str, Any], names: Names) -> str:
-    """One French sentence saying what the event recorded."""
+    """One French sentence saying what the event recorded (its type's name if its payload is
+    not what this version writes: a sentence must never keep the journal from showing)."""
+    try:
+        return _summary(event_type, p, names)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation):
+        return EVENT_TYPES_FR.get(event_type, event_type) + "."
+
+
+def _summary(event_type: str, p: dict[str, Any], names: Names) -> str:
     partner, resource = names.partner(p.get("partner_id")), names.resource(p.get("resource_id"))
     match event_type:
         case "PartnerJoined":

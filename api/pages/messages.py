@@ -76,7 +76,7 @@ LABELS |= {"sql": "Requête SQL", "ancre": "Ancre notée"}
 # Why the analysts' sandbox refused or stopped a query, by its rule (projections/sandbox.py);
 # `{timeout}` and `{memory}` are the analysts' limits.
 SQL_REFUSALS: dict[str, str] = {
-    "sql-one-select": "une seule instruction SELECT (ou WITH … SELECT) est acceptée.",
+    "sql-one-select": "une seule requête de lecture est acceptée (SELECT, ou WITH … SELECT).",
     "sql-timeout": "elle a dépassé le temps permis ({timeout} s) et a été arrêtée.",
     "sql-forbidden": "elle cherche à lire des fichiers, des adresses, des extensions ou des réglages, ce que "
                      "l'analyse ne permet pas.",

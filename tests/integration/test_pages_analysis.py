@@ -104,7 +104,7 @@ def test_a_result_with_a_label_and_a_number_is_drawn_as_bars_with_its_figures(si
 @pytest.mark.parametrize("query, status, reason", [
     (RUNAWAY, 408, "elle a dépassé le temps permis (3 s)"),
     ("SELECT * FROM read_csv('/etc/passwd')", 403, "elle cherche à lire des fichiers"),
-    ("DELETE FROM events", 422, "une seule instruction SELECT"),
+    ("DELETE FROM events", 422, "une seule requête de lecture est acceptée"),
     ("SELECT nope FROM events", 422, "le moteur SQL ne peut pas l'exécuter"),
 ])
 def test_a_runaway_or_forbidden_query_is_refused_in_french_as_post_sql_refuses_it(site: Site, query, status, reason):
