@@ -7,6 +7,7 @@
     encommun sql "SELECT …" [--format table|csv|json]
     encommun export [--format parquet|csv] DIR
     encommun token create|list|revoke
+    encommun person invite|list|revoke
     encommun verify [--anchor POSITION:HASH]…
     encommun anchor
 
@@ -24,6 +25,7 @@ import typer
 
 from cli.demo import demo
 from cli.imports import import_
+from cli.people import person_app
 from cli.periods import anchor, dispute_app, period_app, verify
 from cli.projection_file import export, rebuild_, sql
 from cli.serving import serve
@@ -38,6 +40,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 app.add_typer(token_app, name="token")
+app.add_typer(person_app, name="person")
 app.add_typer(period_app, name="period")
 app.add_typer(dispute_app, name="dispute")
 app.command("verify")(verify)

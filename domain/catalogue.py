@@ -20,37 +20,6 @@ from domain.events import DomainEvent
 # The modules that define events or commands (the test finds any other that does).
 MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people)
 
-# Every topic the ledger has ever stored. Never remove one: stored events keep their topic
-# forever, and each must still resolve to a class of the catalogue, under its own name or
-# through FORMER_TOPICS. A new event class adds its topic here.
-STORED_TOPICS: tuple[str, ...] = (
-    "domain.access:TokenIssued",
-    "domain.access:TokenRevoked",
-    "domain.closing:PeriodClosed",
-    "domain.disputes:CreditGranted",
-    "domain.disputes:DisputeCommented",
-    "domain.disputes:DisputeOpened",
-    "domain.disputes:DisputeResolved",
-    "domain.events:AllocationKeySet",
-    "domain.events:BookingCancelled",
-    "domain.events:CommandReceived",
-    "domain.events:CostRecorded",
-    "domain.events:EntryCorrected",
-    "domain.events:EntryVoided",
-    "domain.events:EquipmentUsed",
-    "domain.events:PartnerJoined",
-    "domain.events:PartnerLeft",
-    "domain.events:PartnerRejoined",
-    "domain.events:ResourceRegistered",
-    "domain.events:ResourceRetired",
-    "domain.events:SlotBooked",
-    "domain.events:StaffHoursLogged",
-    "domain.people:InvitationAccepted",
-    "domain.people:PersonInvited",
-    "domain.people:PersonRevoked",
-    "domain.people:SessionClosed",
-    "domain.people:SessionOpened",
-)
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
 # that stored events of the old name are read and folded as the class they became, e.g.

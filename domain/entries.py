@@ -10,7 +10,7 @@ retried on fresh state, so the rules hold under concurrency.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import singledispatch
 from typing import Callable
@@ -154,6 +154,20 @@ def _update(state: Container, event: DomainEvent, wanted: str, **changes: object
     return replace(state, version=event.originator_version, entries=entries)
 
 
+_MICROSECONDS_PER_THOUSANDTH_HOUR = 3_600_000
+
+
+def booked_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
+    """A booking's hours, to the thousandth, half up, computed exactly from whole
+    microseconds. The projections compute the same in SQL (`usage_versions.quantity` in
+    projections/sql/apply_page.sql); tests/integration/test_booked_hours.py holds them equal."""
+    microseconds = (ends_at - starts_at) // timedelta(microseconds=1)
+    thousandths, rest = divmod(microseconds, _MICROSECONDS_PER_THOUSANDTH_HOUR)
+    if 2 * rest >= _MICROSECONDS_PER_THOUSANDTH_HOUR:
+        thousandths += 1
+    return Decimal(thousandths).scaleb(-3)
+
+
 @singledispatch
 def evolve(event: DomainEvent, state: Container | None) -> Container:
     raise TypeError(f"an entry container does not take {type(event).__name__}")
@@ -161,9 +175,8 @@ def evolve(event: DomainEvent, state: Container | None) -> Container:
 
 @evolve.register
 def _(event: SlotBooked, state: Container | None) -> Container:
-    hours = Decimal((event.ends_at - event.starts_at).total_seconds()) / Decimal(3600)
     entry = Entry(
-        event.entry_id, "booking", event.partner_id, None, hours.quantize(Decimal("0.001")),
+        event.entry_id, "booking", event.partner_id, None, booked_hours(event.starts_at, event.ends_at),
         starts_at=event.starts_at, ends_at=event.ends_at,
     )
     return _add(state, event, event.resource_id, entry)

@@ -54,6 +54,10 @@ Month = Annotated[str, AfterValidator(check_month)]
 
 def parse_day(value: object) -> object:
     """Say why an impossible day is one ('2026-02-30'); pydantic parses the rest."""
+    # Only a month outside 01..12 or a day outside 01..28 can be impossible: the common
+    # case (every command of a batch carries a day) costs two slices, no pattern.
+    if isinstance(value, str) and len(value) == 10 and "01" <= value[5:7] <= "12" and "01" <= value[8:] <= "28":
+        return value
     if isinstance(value, str) and (match := _DAY.match(value)):
         year, mon, day = (int(part) for part in match.groups())
         if not 1 <= mon <= 12:

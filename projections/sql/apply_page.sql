@@ -67,9 +67,11 @@ SELECT entry_id,
        CAST(payload->>'ends_at' AS TIMESTAMPTZ),
        strftime(happened_on, '%Y-%m'),
        CASE event_type
+           -- Thousandths of an hour, half up, from whole microseconds: exactly
+           -- domain.entries.booked_hours (a division here would go through a double).
            WHEN 'SlotBooked' THEN CAST(
-               (epoch(CAST(payload->>'ends_at' AS TIMESTAMPTZ))
-                - epoch(CAST(payload->>'starts_at' AS TIMESTAMPTZ))) / 3600 AS DECIMAL(18, 3))
+               (booked_us // 3600000 + CASE WHEN 2 * (booked_us % 3600000) >= 3600000 THEN 1 ELSE 0 END)
+               AS DECIMAL(18, 0)) * CAST(0.001 AS DECIMAL(4, 3))
            WHEN 'StaffHoursLogged' THEN CAST(payload->>'hours' AS DECIMAL(18, 3))
            ELSE CAST(payload->>'quantity' AS DECIMAL(18, 3)) END,
        coalesce(payload->>'unit', 'hour'),
@@ -82,7 +84,9 @@ FROM (
            CASE event_type WHEN 'StaffHoursLogged' THEN CAST(payload->>'work_date' AS DATE)
                            WHEN 'EquipmentUsed' THEN CAST(payload->>'used_on' AS DATE)
                            ELSE CAST(split_part(payload->>'entry_id', ':', 2) AS DATE) END
-               AS happened_on
+               AS happened_on,
+           epoch_us(CAST(payload->>'ends_at' AS TIMESTAMPTZ)) - epoch_us(CAST(payload->>'starts_at' AS TIMESTAMPTZ))
+               AS booked_us
     FROM events
     WHERE position > $lo AND position <= $hi
       AND event_type IN ('SlotBooked', 'StaffHoursLogged', 'EquipmentUsed')

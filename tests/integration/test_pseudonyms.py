@@ -11,11 +11,15 @@ from typing import Iterator
 import duckdb
 import pytest
 
+from application import people
 from application.exporting import ANALYST_TABLES, export
+from application.permissions import Operator
 from application.tokens import issue_token, token_keys
 from projections.pseudonymise import mask_label
 from projections.sandbox import Limits
+from domain.commands import BookSlot
 from tests.api_fixtures import Api
+from tests.page_fixtures import PASSWORD, add_person
 from tests.integration.test_sql_endpoint import locked, start_api
 
 # Employees whose ids are their names, as a pool may well register them.
@@ -149,3 +153,39 @@ def test_a_label_is_masked_for_names_ids_and_their_parts_in_any_case() -> None:
     assert mask_label("Salaire ANNE MARTIN", staff) == "Salaire employee-1"
     assert mask_label("prime martin", staff) == "prime employee-1"
     assert mask_label("loyer", staff) == "loyer"
+
+
+def test_the_snapshot_holds_no_person_address_password_hash_or_secret_digest(tmp_path: Path) -> None:
+    """People who sign in to the pages: their e-mail addresses (in events and actors), their
+    password hashes and the digests of their links and cookies stay out of the snapshot."""
+    api = start_api(tmp_path)
+    try:
+        ledger = api.client.app.state.services.ledger
+        keys = token_keys(api.settings)
+        add_person(ledger, keys, "anne.martin@creche.example", "partner", "creche-a", name="Anne Martin")
+        session = people.sign_in(ledger, "anne.martin@creche.example", PASSWORD, keys=keys)
+        signed = people.find_session(ledger, session, keys)
+        outcome = ledger.execute(BookSlot(
+            resource_id="salle-vercors", partner_id="creche-a", starts_at="2026-03-03T09:00:00+01:00",
+            ends_at="2026-03-03T10:00:00+01:00"), actor=signed)
+        people.sign_out(ledger, signed)
+        people.revoke_person(ledger, Operator("tests"), "anne.martin@creche.example")
+        assert api.client.app.state.services.follower.wait_for(outcome.position + 2, timeout=10)
+        live = api.client.app.state.services.follower.cursor()
+        try:
+            secrets = {v for (payload,) in live.execute(
+                "SELECT payload FROM events WHERE event_type IN ('PersonInvited', 'InvitationAccepted', "
+                "'SessionOpened', 'SessionClosed')").fetchall()
+                for k, v in json.loads(payload).items() if k in ("password_hash", "invitation_sha256",
+                                                                 "session_sha256", "mac")}
+        finally:
+            live.close()
+        assert len(secrets) >= 4
+        with api.client.app.state.services.snapshots.snapshot(at_least=0) as snapshot, locked(snapshot) as conn:
+            text = " ".join(str(row) for row in conn.execute(
+                "SELECT actor, payload FROM events WHERE position > 0").fetchall()).lower()
+        assert "anne.martin@creche.example" not in text and "creche.example" not in text
+        assert not [s for s in secrets if s.lower() in text]
+        assert "$argon2" not in text
+    finally:
+        api.client.__exit__(None, None, None)

@@ -17,10 +17,10 @@ from domain import catalogue
 from domain.commands import AnyCommand, Command
 from domain.events import DomainEvent
 from application.handlers import handlers
-from application.permissions import COMMAND_RULES
 from domain.timesheets import WorkingTimeLimits
 from projections import folds
 from projections.queries import named
+from tests import stored_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = handlers(WorkingTimeLimits())
@@ -29,6 +29,7 @@ FOLD_FILE = "projections/sql/apply_page.sql"
 NOT_PROJECTED_HOME = "projections/folds.py NOT_PROJECTED"
 HANDLERS_HOME = "application/handlers.py handlers()"
 PERMISSION_HOME = "application/permissions.py COMMAND_RULES"
+TOPICS_HOME = "tests/stored_topics.py STORED_TOPICS"
 CATALOGUE = "domain/catalogue.py"
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
 
@@ -51,8 +52,8 @@ def event_steps(cls: type[DomainEvent]) -> list[str]:
                      f"add its permission rule in {PERMISSION_HOME}")
     if recorders and name in catalogue.RECORDED_WITHOUT_COMMAND:
         steps.append(f"{', '.join(recorders)} records it: drop it from {CATALOGUE} RECORDED_WITHOUT_COMMAND")
-    if topic not in catalogue.STORED_TOPICS:
-        steps.append(f"add its topic {topic!r} to {CATALOGUE} STORED_TOPICS")
+    if topic not in stored_topics.STORED_TOPICS:
+        steps.append(f"add its topic {topic!r} to {TOPICS_HOME}")
     if f"`{name}`" not in SCHEMA_DOC.read_text():
         steps.append(f"document it in docs/schema.md (the `event_type` column of `events`, and the "
                      "table its fold fills)")
@@ -63,8 +64,6 @@ def command_steps(cls: type[Command]) -> list[str]:
     steps = []
     if cls not in HANDLERS:
         steps.append(f"add a handler in {HANDLERS_HOME}")
-    if cls not in COMMAND_RULES:
-        steps.append(f"add its permission rule (who may run it, on whose data) in {PERMISSION_HOME}")
     if not cls.records:
         steps.append(f"name the events its handler records: `records = (…,)` on {cls.__name__}")
     batchable = cls in get_args(get_args(AnyCommand)[0])
@@ -104,7 +103,7 @@ def test_every_topic_ever_stored_resolves_to_a_catalogue_class() -> None:
     """A renamed or moved class without its old topic in FORMER_TOPICS fails here, by topic."""
     classes = set(catalogue.event_classes())
     lost = []
-    for topic in catalogue.STORED_TOPICS:
+    for topic in stored_topics.STORED_TOPICS:
         try:
             found = resolve_topic(topic)
         except TopicError:
@@ -117,7 +116,7 @@ def test_every_topic_ever_stored_resolves_to_a_catalogue_class() -> None:
 
 def test_a_renamed_class_without_its_alias_is_named_by_the_topic_check(monkeypatch) -> None:
     """The topic check does fail on a stored topic no class answers to (a rename)."""
-    monkeypatch.setattr(catalogue, "STORED_TOPICS", (*catalogue.STORED_TOPICS, "domain.events:CostBooked"))
+    monkeypatch.setattr(stored_topics, "STORED_TOPICS", (*stored_topics.STORED_TOPICS, "domain.events:CostBooked"))
     try:
         test_every_topic_ever_stored_resolves_to_a_catalogue_class()
     except AssertionError as failure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.handlers import handlers
-from application.permissions import COMMAND_RULES, Forbidden, Operator, authorize
+from application.permissions import COMMAND_RULES, Forbidden, Operator, authorize, rule_for
 from domain.access import AccessToken, IssueToken
 from domain.commands import BookSlot, CancelBooking, JoinPartner
 from domain.disputes import CommentDispute, OpenDispute
@@ -23,9 +23,12 @@ BOOKING = BookSlot(resource_id="salle", partner_id="creche-a",
 NOBODY_BOOKED = {}.get
 
 
-def test_every_command_with_a_handler_has_a_permission_rule_and_no_rule_is_left_over() -> None:
-    """The handler registry and the policy name the same command classes."""
-    assert set(handlers(WorkingTimeLimits())) == set(COMMAND_RULES)
+def test_a_rule_is_for_a_command_with_a_handler_and_every_other_command_is_the_coordinators() -> None:
+    """No rule is left over; a command without a rule is refused to every role but the coordinator."""
+    commands = set(handlers(WorkingTimeLimits()))
+    assert set(COMMAND_RULES) <= commands
+    for command in commands - set(COMMAND_RULES):
+        assert rule_for(command).roles == ("coordinator",), command.__name__
 
 
 def test_a_partner_records_usage_for_itself_and_is_forbidden_another_partners() -> None:
