@@ -8,8 +8,9 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from api import pages, problems
-from api.routers import (audit, batch, cost_shares, costs, disputes, documents, partners, periods, ready, resources,
-                         sql, statements, usage)
+from api.docs import add_docs
+from api.routers import (audit, batch, cost_shares, costs, disputes, documents, months, partners, periods, ready,
+                         resources, sql, statements, usage)
 from api.services import Services
 from settings import Settings
 
@@ -21,6 +22,10 @@ each partner's share of each cost, statements, and the trace from any cent to it
 Every write returns the log `position` of what it recorded; pass it as `after` to a read
 to see your own write. Send an `Idempotency-Key` header to make a write safe to retry.
 Errors are problem details (`application/problem+json`) naming the rule and the field.
+
+Every route but `GET /ready` needs a token, sent as `Authorization: Bearer <token>`
+(`encommun token create`; `encommun demo` prints one per role): here, paste it in
+**Authorize**, then **Try it out** sends it.
 """
 
 
@@ -35,11 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.services.stop()
 
-    app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served with local assets by api/docs.py, not FastAPI's CDN page; no /redoc.
+    app = FastAPI(title="encommun", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     problems.register(app)
+    add_docs(app)
     document_problems(app)
     for module in (partners, resources, usage, costs, batch, cost_shares, statements, documents, audit, periods,
-                   disputes, sql, ready):
+                   months, disputes, sql, ready):
         app.include_router(module.router)
     pages.register(app)
     return app

@@ -149,3 +149,13 @@ def require_reader(principal: Principal, partner_id: str | None = None, doing: s
     require_role(principal, *READERS)
     if partner_id is not None:
         require_partner_scope(principal, partner_id, doing)
+
+
+# Directory reads: GET /partners, /resources (with their keys) and /months. ------------
+# The readers read them (not analysts: their snapshot is pseudonymised). A partner sees
+# the other partners' names, which its convention names too, but not their memberships nor
+# their weights in a key: those are other partners' details; it sees its own and the totals.
+
+def may_see_details_of(principal: Principal, partner_id: str) -> bool:
+    """Whether the directory shows the principal this partner's memberships and weights."""
+    return principal.role != "partner" or principal.partner_id == partner_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from cli import support
-from cli.serving import serve_api
+from cli.serving import reserve_port, serve_api
 from settings import Settings
 
 DEMO_PARTNER = "maison-des-associations"
@@ -34,13 +35,17 @@ def demo(
     from demo.run import load_demo
     from projections.rebuild import rebuild
 
-    with support.reported_errors():
+    with support.reported_errors(), ExitStack() as stack:
+        # Before the load, which takes a while: a busy port is told at once, not after it.
+        listening = stack.enter_context(reserve_port(
+            host, port, retry="make demo PORT={port} (or encommun demo --port {port})")) if serve_ else None
         directory.mkdir(parents=True, exist_ok=True)
         store, db = directory / "demo.sqlite", directory / "demo.duckdb"
         _remove_demo_files(store, db)
         # The demo's own loader: its progress bar, the refusals it expects, its summary.
         # --close: past months closed, a late credit note, a rejected and an accepted dispute.
-        status = load_demo(store, months=months, force=True, batch=DEMO_BATCH, close=True, projections=db)
+        status = load_demo(store, months=months, force=True, batch=DEMO_BATCH, close=True, projections=db,
+                           console=support.out)
         if status != 0:
             raise support.Failure(f"loading Haut-Val failed (python -m demo exited with {status})")
         settings = Settings(store="sqlite", sqlite_path=store, projection_path=db)
@@ -56,8 +61,8 @@ def demo(
             folded = rebuild(ledger.recorder, db)
         support.out.print(f"\nProjections: {folded:,} events folded into [bold]{escape(str(db))}[/]")
         _print_demo_access(tokens, host, port, store, db, months)
-        if serve_:
-            serve_api(settings, host, port)
+        if listening is not None:
+            serve_api(settings, host, port, listening)
 
 
 def _remove_demo_files(store: Path, db: Path) -> None:

@@ -79,12 +79,14 @@ def load_demo(store: Path, *, months: int = 12, scale: int = 1, seed: int = 7, s
 
 
 def _load_with_progress(ledger, args: SimpleNamespace, console: Console) -> LoadReport:
+    # The refusals are counted here and listed once, in the summary's table.
     columns = (
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[events]:>10,} events"), TimeElapsedColumn(), TimeRemainingColumn(),
+        TextColumn("{task.fields[events]:>10,} events"), TextColumn("{task.fields[refused]:>4,} expected refusals"),
+        TimeElapsedColumn(), TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("Haut-Val: months", total=args.months, events=0)
+        task = progress.add_task("Haut-Val: months", total=args.months, events=0, refused=0)
         months_seen: set[str] = set()
         recorded = refused = 0
 
@@ -96,15 +98,7 @@ def _load_with_progress(ledger, args: SimpleNamespace, console: Console) -> Load
                                 description=f"Haut-Val: {step.month}")
             if refusal is not None:
                 refused += 1
-                if refused <= MAX_ROWS:
-                    progress.console.print(
-                        f"  [yellow]refused as expected[/] \\[{refusal.rule}] {escape(step.note)}\n"
-                        f"    [dim]{escape(refusal.message)}[/]"
-                    )
-                elif refused == MAX_ROWS + 1:
-                    progress.console.print(
-                        "  [dim]… further expected refusals are counted at the end[/]"
-                    )
+                progress.update(task, refused=refused)
             if outcome is not None:
                 recorded += len(outcome.events)
                 progress.update(task, events=recorded)
@@ -152,7 +146,7 @@ def _print_summary(console: Console, summary: StoreSummary, report: LoadReport, 
     refusals.add_column("command")
     refusals.add_column("message")
     for refusal in report.refusals[:MAX_ROWS]:
-        refusals.add_row(refusal.rule, refusal.step.note, refusal.message)
+        refusals.add_row(refusal.rule, escape(refusal.step.note), escape(refusal.message))
     _cut(refusals, len(report.refusals), 3)
     console.print(refusals)
 

@@ -7,7 +7,7 @@ tuples where it unpacks them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -143,6 +143,31 @@ def audit_page(conn: duckdb.DuckDBPyConnection, *, after: int, upto: int, aggreg
     }).fetchall()
     total = rows[0][7] if rows else 0
     return [row[:7] for row in rows if row[0] is not None], total
+
+
+def partner_directory(conn: duckdb.DuckDBPyConnection, on: date) -> list[Row]:
+    """Every registered partner: id, name, kind, memberships (first_day, last_day) in order,
+    and its status on day `on` (member, joining or left), by id."""
+    return _dicts(conn, "partner_directory", {"on": on})
+
+
+def resource_directory(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every registered resource as it stands now (name, kind, unit, capacity, retired_on), by id."""
+    return _dicts(conn, "resource_directory", [])
+
+
+def key_versions(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every allocation key version (the key as JSON text), by resource, month and version,
+    with the version that replaced it for the same month, if any."""
+    return _dicts(conn, "key_versions", [])
+
+
+def months(conn: duckdb.DuckDBPyConnection, partner_id: str | None) -> list[Row]:
+    """Every month the ledger holds something for, in order, with its costs, its seal's
+    columns (NULL while open), its numbered statements and its open disputes (of
+    `partner_id` only, with that partner's statement number, when one is given)."""
+    return _dicts(conn, "months", {"partner": partner_id})
+
 
 
 # The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) ------------------

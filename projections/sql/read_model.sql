@@ -129,6 +129,56 @@ ORDER BY CASE WHEN $newest_first THEN -e.position ELSE e.position END
 -- Every registered partner's id and name, by name (the choices of a form).
 SELECT partner_id, name FROM partners ORDER BY name, partner_id
 
+-- name: partner_directory
+-- Every registered partner with its memberships in order, and its status on a day ($on):
+-- member (a membership covers it), joining (one starts later), left (all ended before it).
+SELECT p.partner_id, p.name, p.kind,
+       coalesce(list({'first_day': m.first_day, 'last_day': m.last_day} ORDER BY m.first_day)
+                FILTER (WHERE m.first_day IS NOT NULL), []) AS memberships,
+       CASE WHEN bool_or(m.first_day <= $on AND (m.last_day IS NULL OR m.last_day >= $on)) THEN 'member'
+            WHEN bool_or(m.first_day > $on) THEN 'joining'
+            ELSE 'left' END AS status
+FROM partners p LEFT JOIN memberships m USING (partner_id)
+GROUP BY p.partner_id, p.name, p.kind ORDER BY p.partner_id
+
+-- name: resource_directory
+-- Every registered resource as it stands now, by id.
+SELECT resource_id, name, kind, unit, capacity, retired_on FROM resources ORDER BY resource_id
+
+-- name: key_versions
+-- Every allocation key version, by resource then month it applies from; `replaced_by` is a
+-- later version set for the same month, which is the one that applies.
+SELECT resource_id, key_version, applies_from, method, CAST(key AS VARCHAR) AS key, position,
+       lead(key_version) OVER (PARTITION BY resource_id, applies_from ORDER BY key_version) AS replaced_by
+FROM allocation_keys ORDER BY resource_id, applies_from, key_version
+
+-- name: months
+-- Every month the ledger holds something for (a cost, usage, a share, a credit, an adjustment
+-- or a seal), in order: its costs as they stand now, its seal if it is closed, how many
+-- statements were numbered, and the open disputes on it (of partner $partner, or all: NULL),
+-- with that partner's statement number.
+WITH known AS (
+    SELECT month FROM costs UNION SELECT month FROM usage UNION SELECT month FROM cost_shares
+    UNION SELECT month FROM periods UNION SELECT credited_month FROM credits
+    UNION SELECT booked_month FROM adjustments
+), month_costs AS (
+    SELECT month, sum(amount_cents) FILTER (WHERE status = 'open')::BIGINT AS costs_cents FROM costs GROUP BY month
+), numbered AS (
+    SELECT month, count(*) AS statements,
+           max(number) FILTER (WHERE partner_id = $partner) AS statement_number
+    FROM statement_numbers GROUP BY month
+), open_disputes AS (
+    SELECT month, count(*) AS open_disputes FROM disputes
+    WHERE status = 'open' AND ($partner IS NULL OR partner_id = $partner) GROUP BY month
+)
+SELECT k.month, coalesce(c.costs_cents, 0) AS costs_cents, coalesce(n.statements, 0) AS statements,
+       n.statement_number, coalesce(d.open_disputes, 0) AS open_disputes,
+       p.position AS seal_position, p.as_of_position, p.statements_sha256, p.chain_hash, p.closed_at,
+       p.actor AS closed_by
+FROM known k LEFT JOIN month_costs c USING (month) LEFT JOIN numbered n USING (month)
+LEFT JOIN open_disputes d USING (month) LEFT JOIN periods p USING (month)
+ORDER BY k.month
+
 -- The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) ------------------
 
 -- name: resource_choices

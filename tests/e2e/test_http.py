@@ -272,10 +272,28 @@ def test_an_accepted_dispute_credits_the_next_statement_and_shows_in_the_trace(
 
 
 def test_the_docs_page_renders_swagger_ui(live: Live, http: httpx.Client) -> None:
+    """From the app's own assets, never a CDN (tests/browser/test_docs.py renders it)."""
     response = http.get("/docs")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "swagger" in response.text.lower() and "/openapi.json" in response.text
+    assert "http" not in response.text.replace("/openapi.json", "")  # every asset is on this server
+    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        assert asset in response.text
+        served = http.get(asset)
+        assert served.status_code == 200 and len(served.content) > 100_000
+
+
+def test_the_openapi_document_declares_the_bearer_scheme_where_a_token_is_needed(live: Live,
+                                                                                 http: httpx.Client) -> None:
+    """Swagger UI's Authorize button sends it: every operation but GET /ready asks for it."""
+    document = http.get("/openapi.json").json()
+    scheme = document["components"]["securitySchemes"]["bearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    security = {(method.upper(), path): operation.get("security")
+                for path, operations in document["paths"].items() for method, operation in operations.items()}
+    assert security.pop(("GET", "/ready")) is None
+    assert set(map(str, security.values())) == {str([{"bearer": []}])}
 
 
 def _router_modules() -> list[ModuleType]:

@@ -87,7 +87,17 @@ FILTERED_READS = [
     ("GET", "/disputes", {}),
     ("GET", "/periods", {}),
     ("GET", f"/periods/{MONTH}/issued-vs-now", {}),
+    ("GET", "/months", {}),
+    # Keys show a partner its own weight and place, with the totals.
+    ("GET", "/resources", {}),
 ]
+# Reads that name the other partner, but show nothing of its details (the directory:
+# its name and kind, not its memberships).
+NAMED_READS = [
+    ("GET", "/partners", {}),
+]
+# Reads that name no partner at all, whoever asks.
+NAMELESS = ("/periods", "/months")
 # Reads that need no token (a load balancer asks them): nothing of any partner in them.
 PUBLIC_READS = [
     ("GET", "/ready", {}),
@@ -108,7 +118,8 @@ def test_the_sweep_covers_every_operation_of_the_api(api: Api) -> None:
     """Adding a route without adding it here fails."""
     paths = api.client.get("/openapi.json").json()["paths"]
     documented = {(method.upper(), template) for template, ops in paths.items() for method in ops}
-    swept = {(m, _template(p, list(paths))) for m, p, _ in WRITES + REFUSED_READS + FILTERED_READS + PUBLIC_READS}
+    swept = {(m, _template(p, list(paths))) for m, p, _ in WRITES + REFUSED_READS + FILTERED_READS + NAMED_READS
+             + PUBLIC_READS}
     assert swept == documented
 
 
@@ -140,8 +151,25 @@ def test_reads_without_a_partner_show_nothing_of_the_other_one(api: Api, method:
     assert response.status_code == 200, response.text
     assert OTHER not in response.text
     # The coordinator's answer does name it: the check above is not vacuous where it matters.
-    if path != "/periods":
+    if path not in NAMELESS:
         assert OTHER in api.client.request(method, path, params=params, headers=api.headers("coordinator")).text
+
+
+@pytest.mark.parametrize(("method", "path", "params"), NAMED_READS,
+                         ids=[f"{m} {p}" for m, p, _ in NAMED_READS])
+def test_the_directory_names_the_other_partner_and_nothing_more(api: Api, method: str, path: str,
+                                                                 params: dict) -> None:
+    """The other partner's id, name and kind; its status and memberships null (the
+    coordinator sees them), its own in full."""
+    rows = {row["partner_id"]: row for row in
+            api.client.request(method, path, params=params, headers=api.headers("creche")).json()}
+    assert rows[OTHER]["name"] == "Club de foot"
+    hidden = ("status", "joined_on", "left_on", "memberships")
+    assert all(rows[OTHER][field] is None for field in hidden), rows[OTHER]
+    assert rows["creche-a"]["memberships"] == [{"first_day": "2026-01-01", "last_day": None}]
+    seen = {row["partner_id"]: row for row in
+            api.client.request(method, path, params=params, headers=api.headers("coordinator")).json()}
+    assert seen[OTHER]["memberships"] is not None and seen[OTHER]["status"] is not None
 
 
 @pytest.mark.parametrize(("method", "path", "params"), PUBLIC_READS,

@@ -136,7 +136,7 @@ def test_the_command_line_refuses_a_non_empty_store_unless_forced(
     store = tmp_path / "demo.sqlite"
     assert main(["--store", str(store), "--months", "1"]) == 0
     out = capsys.readouterr().out
-    assert "refused as expected" in out and "events/s" in out
+    assert "Refused commands (3, all expected" in out and "events/s" in out
 
     assert main(["--store", str(store), "--months", "1"]) == 2
     assert "--force" in capsys.readouterr().out
