@@ -53,6 +53,15 @@ def _line_words(line_kind: str, part: int | None, origin_month: str | None, disp
     return words
 
 
+def _booked(adjustments: list[dict]) -> list[str]:
+    """Where a line's difference went: the statement of each month it was booked into (with
+    each part's amount when it went into several)."""
+    if len(adjustments) == 1:
+        return [f"relevé de {month_fr(adjustments[0]['booked_month'])} (ajustement)"]
+    return [f"relevé de {month_fr(a['booked_month'])} (ajustement de {euros(a['amount_cents'])})"
+            for a in adjustments]
+
+
 @router.get("/controle/mois", response_class=HTMLResponse)
 def closed_months(request: Request, who: AuditorDep) -> HTMLResponse:
     require_role(who, *AUDITORS)
@@ -78,25 +87,23 @@ def moved_lines(read, month: str, seal: dict) -> tuple[list[MovedLine], list[Eve
     event_rows = read_model.events_at(read.conn, sorted(positions))
     names = Names(partners, resources, read_model.person_names(read.conn, person_ids(event_rows)))
     events = {e.position: e for e in event_views(event_rows, names)}
-    where: dict[tuple, list[str]] = {}
+    where: dict[tuple, list[dict]] = {}
     for b in booked:
-        key = (b["partner_id"], b["resource_id"], b["line_kind"], b["part"])
-        where.setdefault(key, []).append(f"ajustement de {euros(b['amount_cents'])} sur le relevé de "
-                                         f"{month_fr(b['booked_month'])}")
+        where.setdefault((b["partner_id"], b["resource_id"], b["line_kind"], b["part"]), []).append(b)
     lines = [MovedLine(r["partner_id"], names.partner(r["partner_id"]) if r["partner_id"] else "Le pool",
                        r["resource_id"], names.resource(r["resource_id"]),
                        _line_words(r["line_kind"], r["part"], r["origin_month"], r["dispute_id"]),
                        r["issued_cents"], r["now_cents"], r["difference_cents"],
-                       where.get((r["partner_id"], r["resource_id"], r["line_kind"], r["part"]), []),
+                       _booked(where.get((r["partner_id"], r["resource_id"], r["line_kind"], r["part"]), [])),
                        [events[p] for p in r["caused_by"] if p in events])
              for r in moved]
     for c in credits:
-        on_line = LINE_KINDS_FR.get(c["line_kind"], c["line_kind"])
+        number = c["dispute_id"].rsplit(":d", 1)[-1]
         lines.append(MovedLine(
             c["partner_id"], names.partner(c["partner_id"]), c["resource_id"], names.resource(c["resource_id"]),
-            f"avoir sur contestation de la ligne « {on_line} » ({c['dispute_id']})", None, -c["amount_cents"],
-            -c["amount_cents"], [f"avoir de {euros(c['amount_cents'])} sur le relevé de "
-                                 f"{month_fr(c['credited_month'])}"],
+            f"avoir sur contestation (n° {number}, ligne « {LINE_KINDS_FR.get(c['line_kind'], c['line_kind'])} »)",
+            None, -c["amount_cents"], -c["amount_cents"],
+            [f"relevé de {month_fr(c['credited_month'])} (avoir)"],
             [events[p] for p in c["dispute_events"] if p in events]))
     lines.sort(key=lambda line: (line.partner, line.resource, line.line))
     return lines, [events[p] for p in sorted(events)]

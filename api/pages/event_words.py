@@ -151,6 +151,14 @@ def _entry(entry_id: str | None, names: Names) -> str:
     return f"{names.resource(resource_id)}, {period}, écriture n° {number}"
 
 
+def dispute_words(dispute_id: str | None, names: Names) -> str:
+    """`france-services:2026-02:d1` → 'n° 1 de France Services du Haut-Val (février 2026)'."""
+    partner_id, month, number = ((dispute_id or "").split(":") + ["", ""])[:3]
+    if not number.startswith("d") or not number[1:].isdigit():
+        return dispute_id or "—"
+    return f"n° {number[1:]} de {names.partner(partner_id)} ({_month(month)})"
+
+
 def _key(key: dict[str, Any]) -> str:
     method = key.get("method", "")
     words = METHODS_FR.get(method, method)
@@ -220,13 +228,14 @@ def _summary(event_type: str, p: dict[str, Any], names: Names) -> str:
             return f"{partner} conteste la ligne {resource} ({line}) de {_month(p.get('month'))} : " \
                    f"{_quoted(p.get('reason'))}."
         case "DisputeCommented":
-            return f"Contestation {p.get('dispute_id')} : {_quoted(p.get('comment'))}."
+            return f"Contestation {dispute_words(p.get('dispute_id'), names)} : {_quoted(p.get('comment'))}."
         case "DisputeResolved":
             outcome = OUTCOMES_FR.get(p.get("outcome", ""), p.get("outcome"))
-            return f"Contestation {p.get('dispute_id')} {outcome} : {_quoted(p.get('reason'))}."
+            return f"Contestation {dispute_words(p.get('dispute_id'), names)} {outcome} : " \
+                   f"{_quoted(p.get('reason'))}."
         case "CreditGranted":
             return f"Avoir de {euros(p.get('amount_cents', 0))} pour {partner} sur {resource}, porté au relevé " \
-                   f"de {_month(p.get('credited_month'))} (contestation {p.get('dispute_id')})."
+                   f"de {_month(p.get('credited_month'))} (contestation {dispute_words(p.get('dispute_id'), names)})."
         case "PersonInvited":
             role = ROLES_FR.get(p.get("role", ""), p.get("role"))
             of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""

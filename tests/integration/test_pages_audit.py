@@ -70,7 +70,7 @@ def timeline(site: Site, **params: object) -> tuple[int, list[list[str]], str]:
     """The count the timeline announces, its rows, its HTML."""
     response = site.client.get("/controle", params=params)
     assert response.status_code == 200, text_of(response.text)[:2000]
-    found = re.search(r"(\d[\d ]*) événements? (correspondent|dans)", text_of(response.text))
+    found = re.search(r"(\d[\d ]*) événements? (correspond|dans)", text_of(response.text))
     assert found, "the timeline announces no count"
     return int(found.group(1).replace(" ", "")), table(response.text, "Événements").rows, response.text
 
@@ -199,13 +199,13 @@ def test_a_closed_month_shows_only_the_lines_that_moved_after_the_close_and_thei
          euros(r["now_cents"]).replace("\u202f", " ").replace("\u00a0", " "),
          euros(r["difference_cents"]).replace("\u202f", " ").replace("\u00a0", " ")) for r in moved)
     assert all(row[1] == "Loyer du bâtiment France Services" and f"n° {note[0]['position']}" in row[7]
-               and "février 2026" in row[6] for row in shares)
+               and row[6] == "relevé de février 2026 (ajustement)" for row in shares)
     credits = [row for row in rows if row[2].startswith("avoir sur contestation")]
     dispute = [e["position"] for e in site.audit(partner_id=PARTNER)
                if e["payload"].get("dispute_id") == f"{PARTNER}:{CLOSED}:d1"]
     assert len(credits) == 1 and len(rows) == len(moved) + 1
     assert credits[0][:2] == ["France Services du Haut-Val", "Salle Vercors"]
-    assert credits[0][3:6] == ["—", "-25,00 €", "-25,00 €"]
+    assert credits[0][3:7] == ["—", "-25,00 €", "-25,00 €", "relevé de février 2026 (avoir)"]
     assert re.findall(r"n° (\d+)", credits[0][7]) == [str(p) for p in dispute] and len(dispute) == 4
     events = table(response.text, "Événements qui ont fait bouger")
     assert [int(row[0]) for row in events.rows] == sorted([note[0]["position"], *dispute])
