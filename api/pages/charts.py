@@ -63,7 +63,7 @@ def bar_chart(columns: list[tuple[str, str]], rows: list[list], texts: list[list
         picked.append((label, Decimal(str(row[value])), text[value]))
     if not picked:
         return None
-    bar_height, gap, label_width, plot, margin = 20, 8, 300, 420, 90
+    bar_height, gap, label_width, plot, margin = 20, 8, 230, 380, 90
     low = min(min(v for _, v, _ in picked), Decimal(0))
     high = max(max(v for _, v, _ in picked), Decimal(0))
     span = (high - low) or Decimal(1)
