@@ -70,6 +70,13 @@ class DocumentLine:
     origin_month: str | None
     dispute_id: str | None
     dispute_status: str | None
+    # The key's method and what the basis measures (None for adjustments and credits): the
+    # pages explain a line in words from them.
+    method: str | None = None
+    basis_kind: str | None = None
+    # premises, equipment, service, action, staff: charges are listed by kind, then name, so
+    # that the staff lent by a groupement are not mixed among the rent.
+    resource_kind: str = ""
 
     @property
     def amount(self) -> str:
@@ -171,10 +178,15 @@ def _describe(line: dict[str, Any], dispute_ids: dict[tuple, str]) -> tuple[str,
     return METHODS_FR.get(method, method), None, dispute_id
 
 
+RESOURCE_KIND_ORDER = ("premises", "equipment", "service", "action", "staff")
+
+
 def _line_rank(line: DocumentLine) -> tuple:
     order = {"charge": 0, "régularisation": 1, "avoir": 2}
     name = unicodedata.normalize("NFKD", line.resource_name.casefold())  # 'Électricité' sorts among the E
-    return (order[line.kind], line.origin_month or "", name, line.resource_id,
+    kind = (RESOURCE_KIND_ORDER.index(line.resource_kind) if line.resource_kind in RESOURCE_KIND_ORDER
+            else len(RESOURCE_KIND_ORDER))
+    return (order[line.kind], line.origin_month or "", kind, name, line.resource_id,
             -1 if line.part is None else line.part, line.line_kind, line.dispute_id or "")
 
 
@@ -193,12 +205,16 @@ def _disputes(read: Reading, rows: list[dict[str, Any]], names: dict[str, str]) 
     ) for r in rows]
 
 
-def statement_document(read: Reading, partner_id: str, month: str) -> StatementDocument:
-    """Everything a printed or filed statement shows, read from one snapshot."""
+def statement_document(read: Reading, partner_id: str, month: str,
+                       statement: tuple[list[dict[str, Any]], dict | None] | None = None) -> StatementDocument:
+    """Everything a printed or filed statement shows, read from one snapshot (`statement`:
+    the lines and seal `partner_statement_lines` gave for it, if the caller has them)."""
     name = known_partner_name(read, partner_id)
-    lines, seal = partner_statement_lines(read, partner_id, month)
+    lines, seal = statement if statement is not None else partner_statement_lines(read, partner_id, month)
     disputes = read_model.partner_disputes(read.conn, partner_id, month, read.position)
     names = resource_names(read, {line["resource_id"] for line in lines} | {d["resource_id"] for d in disputes})
+    kinds = {resource_id: row["kind"] for resource_id, row in
+             read_model.resource_details(read.conn, sorted(names)).items()} if names else {}
     # A line's latest dispute, as `partner_statement_lines` gives its status.
     dispute_ids = {(d["resource_id"], d["line_kind"], d["part"]): d["dispute_id"] for d in disputes}
     closed_on = None
@@ -215,6 +231,7 @@ def statement_document(read: Reading, partner_id: str, month: str) -> StatementD
             basis=line["basis"], total_basis=line["total_basis"], ratio=line["ratio"],
             amount_cents=line["amount_cents"], origin_month=line.get("origin_month"), dispute_id=dispute_id,
             dispute_status=line.get("dispute_status") if line["line_kind"] != "credit" else None,
+            method=line["method"], basis_kind=line["basis_kind"], resource_kind=kinds.get(line["resource_id"], ""),
         ))
     return StatementDocument(
         partner_id=partner_id, partner_name=name, month=month, closed=seal is not None,

@@ -75,6 +75,26 @@ FILTERS = {"euros": euros, "month_fr": month_fr, "day_fr": day_fr, "date_fr": da
            "moment_fr": moment_fr, "decimal_fr": decimal_fr, "percent_fr": percent_fr}
 
 
+# The partner's pages ------------------------------------------------------------------------
+
+MONTHS_SHORT_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+                   "déc.")
+
+
+def month_short_fr(month: str) -> str:
+    """'2026-01' -> 'janv. 2026' (the abbreviations of the Imprimerie nationale)."""
+    year, number = month.split("-")
+    return f"{MONTHS_SHORT_FR[int(number) - 1]} {year}"
+
+
+def weekday_fr(day: date) -> str:
+    """'lundi 2 mars 2026'."""
+    return f"{WEEKDAYS_FR[day.weekday()]} {date_fr(day)}"
+
+
+FILTERS.update({"month_short_fr": month_short_fr, "weekday_fr": weekday_fr})
+
+
 # The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) -------------------
 
 def integer_fr(number: int) -> str:

@@ -21,7 +21,7 @@ from api.services import Services
 from domain.allocation import LINE_KIND_ORDER
 from domain.errors import InvalidCommand, NotFound
 from domain.periods import check_utc
-from projections.as_of import position_at, statement_as_of
+from projections.as_of import position_at, statement_as_of, trace_as_of
 from projections import read_model
 from projections.closing import month_lines
 from projections.runner import APPLICATION
@@ -190,3 +190,33 @@ def partner_statement_lines(read: Reading, partner_id: str, month: str) -> tuple
         line["dispute_status"] = status.get((line["resource_id"], line["line_kind"], line["part"]))
     lines.sort(key=lambda line: (*line_order(line), line.get("origin_month") or "", line.get("dispute_id") or ""))
     return lines, seal
+
+
+def line_trace_rows(read: Reading, partner_id: str, month: str, resource_id: str, part: int | None,
+                    statement: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], list[tuple]]:
+    """A partner's charge lines of a pool (one part, or all) and the events behind them, in
+    log order: (source, entry_id, position, event_type, actor, recorded_at, payload as JSON
+    text). NotFound if the partner's statement has no such line (adjustments and credits
+    trace elsewhere). As of a position, the events recorded by then. `statement`: the
+    partner's lines of the month, if the caller has read them already."""
+    if statement is None:
+        statement = partner_statement_lines(read, partner_id, month)[0]
+    lines = [line for line in statement
+             if line["resource_id"] == resource_id and (part is None or line["part"] == part)
+             and line["basis_kind"] is not None]
+    if not lines:
+        which = f" (part {part})" if part is not None else ""
+        raise NotFound(f"partner '{partner_id}' has no line for resource '{resource_id}'{which} "
+                       f"in {month}" + (f" as of position {read.position}" if read.as_of else ""),
+                       field="resource_id")
+    if read.as_of:
+        rows: set[tuple] = set()
+        for line in lines:
+            rows.update(trace_as_of(read.conn, partner_id=partner_id, month=month, resource_id=resource_id,
+                                    line_kind=line["line_kind"], part=line["part"],
+                                    basis_kind=line["basis_kind"], key_version=line["key_version"],
+                                    position=read.position))
+    else:
+        rows = set(read_model.line_trace(read.conn, month=month, resource_id=resource_id,
+                                         partner_id=partner_id, part=part))
+    return lines, sorted(rows, key=lambda row: (row[2], row[0], row[1] or ""))

@@ -16,6 +16,13 @@ from settings import Settings
 DEMO_PARTNER = "maison-des-associations"
 DEMO_MONTH = "2026-03"
 DEMO_BATCH = 200  # commands a transaction while loading the demo (demo.load.merged)
+# One person per role, invited so that a newcomer signs in to the pages (their links are printed).
+DEMO_PEOPLE = (
+    ("coordinator", None, "coordination@haut-val.example", "Camille Roux, coordinatrice"),
+    ("partner", DEMO_PARTNER, "tresorerie@maison-des-associations.example", "Inès Martin, trésorière"),
+    ("auditor", None, "audit@ge-haut-val.example", "Alix Bernard, commissaire aux comptes"),
+    ("analyst", None, "analyse@haut-val.example", "Sacha Petit, chargé d'études"),
+)
 
 
 def demo(
@@ -30,8 +37,12 @@ def demo(
 
     Loads Haut-Val into a fresh DIR/demo.sqlite, closes its past months (with a late
     credit note and two disputes), builds DIR/demo.duckdb, issues one token per role,
-    prints them with the URLs, then serves the API (unless --no-serve)."""
+    invites one person per role to the pages, prints their sign-in links and the tokens,
+    then serves the pages and the API (unless --no-serve)."""
+    from application.people import invite_person
+    from application.permissions import Operator
     from application.tokens import issue_token, token_keys
+    from cli.people import invitation_link
     from demo.run import load_demo
     from projections.rebuild import rebuild
 
@@ -58,8 +69,12 @@ def demo(
                 ("partner", DEMO_PARTNER, issue_token(ledger, "partner", partner_id=DEMO_PARTNER, keys=keys,
                                                       label="demo maison des associations")),
             ]
+            links = [(role, partner, name, invitation_link(f"http://{host}:{port}", invite_person(
+                ledger, Operator("demo"), email=email, name=name, role=role, partner_id=partner, keys=keys)))
+                for role, partner, email, name in DEMO_PEOPLE]
             folded = rebuild(ledger.recorder, db)
         support.out.print(f"\nProjections: {folded:,} events folded into [bold]{escape(str(db))}[/]")
+        _print_sign_in_links(links)
         _print_demo_access(tokens, host, port, store, db, months)
         if listening is not None:
             serve_api(settings, host, port, listening)
@@ -71,6 +86,15 @@ def _remove_demo_files(store: Path, db: Path) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _print_sign_in_links(links) -> None:
+    support.out.print("\n[bold]Sign in to the pages[/] (in French): open a link, choose a password (valid 7 days, "
+                      "one use each)")
+    for role, partner, name, link in links:
+        who = f"{role} ({partner})" if partner else role
+        support.out.print(f"  {who:<35} {name}", soft_wrap=True, markup=False)
+        support.out.print(f"    {link}", soft_wrap=True, markup=False)
+
+
 def _print_demo_access(tokens, host: str, port: int, store: Path, db: Path, months: int) -> None:
     base = f"http://{host}:{port}"
     support.out.print("\n[bold]Tokens[/] (shown once: the store keeps only their SHA-256 digest)")
@@ -79,7 +103,8 @@ def _print_demo_access(tokens, host: str, port: int, store: Path, db: Path, mont
         support.out.print(f"  {who:<35} {token}", soft_wrap=True, markup=False)
     partner_token = next(token for role, _, token in tokens if role == "partner")
     month = DEMO_MONTH if months >= 3 else f"2026-{months:02d}"
-    support.out.print(f"\n[bold]API[/]      {base}/docs", soft_wrap=True)
+    support.out.print(f"\n[bold]Pages[/]    {base}/ (sign in with a link above)", soft_wrap=True)
+    support.out.print(f"[bold]API[/]      {base}/docs", soft_wrap=True)
     support.out.print("[bold]Try[/]      (a statement, with the partner's token)")
     support.out.print(f"  curl -H 'Authorization: Bearer {partner_token}' \\\n"
               f"    {base}/partners/{DEMO_PARTNER}/statements/{month}", soft_wrap=True, markup=False)

@@ -167,6 +167,59 @@ def months(conn: duckdb.DuckDBPyConnection, partner_id: str | None) -> list[Row]
     columns (NULL while open), its numbered statements and its open disputes (of
     `partner_id` only, with that partner's statement number, when one is given)."""
     return _dicts(conn, "months", {"partner": partner_id})
+# The partner's pages (api/pages/partner*.py, booking.py) -----------------------------------
+
+def partner_statement_months(conn: duckdb.DuckDBPyConnection, partner_id: str) -> list[Row]:
+    """A partner's months, latest first: closed, closed_at, number, total_cents (a closed
+    month's as issued), line_count, open_disputes."""
+    return _dicts(conn, "partner_statement_months", {"partner": partner_id})
+
+
+def partner_charges_by_resource(conn: duckdb.DuckDBPyConnection, partner_id: str, first: str,
+                                last: str) -> list[Row]:
+    """(month, resource_id, resource_name, resource_kind, amount_cents) of a partner's charges
+    from month `first` to `last`, a closed month's as issued."""
+    return _dicts(conn, "partner_charges_by_resource", {"partner": partner_id, "first": first, "last": last})
+
+
+def pool_costs_at(conn: duckdb.DuckDBPyConnection, month: str, resource_ids: list[str], position: int) -> list[Row]:
+    """The costs (entry_id, amount_cents, category, document_ref) of the month's pools of
+    these resources, as they stood at `position`."""
+    return _dicts(conn, "pool_costs_at", {"month": month, "resources": resource_ids, "p": position})
+
+
+def resource_details(conn: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> dict[str, Row]:
+    """name, kind, unit and capacity of these resources, by id."""
+    return {row["resource_id"]: row for row in _dicts(conn, "resource_details", [resource_ids])}
+
+
+def keys_of_resources(conn: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> list[Row]:
+    """Every allocation key version of these resources (key_version, applies_from, method, key as JSON text)."""
+    return _dicts(conn, "keys_of_resources", [resource_ids])
+
+
+def bookable_resources(conn: duckdb.DuckDBPyConnection, day: date) -> list[Row]:
+    """The resources booked by the hour and not retired by `day`, by name."""
+    return _dicts(conn, "bookable_resources", [day])
+
+
+def resource_bookings(conn: duckdb.DuckDBPyConnection, resource_id: str, start: datetime,
+                      end: datetime) -> list[Row]:
+    """The open bookings (entry_id, partner_id, starts_at, ends_at) of a resource overlapping [start, end)."""
+    return _dicts(conn, "resource_bookings", [resource_id, end, start])
+
+
+def partner_dispute_list(conn: duckdb.DuckDBPyConnection, partner_id: str) -> list[Row]:
+    """A partner's disputes (every column of `disputes` but corrected_entries), latest
+    first, with opened_at and resolved_at."""
+    return _dicts(conn, "partner_dispute_list", [partner_id])
+
+
+def dispute_timeline(conn: duckdb.DuckDBPyConnection, dispute_id: str) -> list[tuple]:
+    """(position, event_type, actor, recorded_at, payload as JSON text) of a dispute's events."""
+    return conn.execute(_sql("dispute_timeline"), [dispute_id]).fetchall()
+
+
 
 
 

@@ -9,11 +9,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
+# The partner's pages.
+from api.pages import booking, partner, partner_disputes, partner_statements
 # The auditor's and the analyst's pages.
 from api.pages import analysis, audit, audit_anchor, audit_months
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
+           # The partner's pages.
+           partner.router, partner_statements.router, partner_disputes.router, booking.router,
+           # The auditor's and the analyst's pages.
            audit.router, audit_months.router, audit_anchor.router, analysis.router)
 
 

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.french import decimal_fr, integer_fr
-from api.pages.charts import bar_chart, is_number
+from api.pages.result_bars import bar_chart, is_number
 from api.pages.messages import sql_refusal
 from api.pages.render import page
 from api.pages.schema_doc import documented_tables

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.pages.event_words import EVENT_GROUPS, EVENT_TYPES_FR, Names, actor_fr, event_views, person_ids
+from api.pages.journal_words import EVENT_GROUPS, EVENT_TYPES_FR, Names, actor_fr, event_views, person_ids
 from api.pages.render import page
 from api.pages.session import AuditorDep
 from api.reads import Reading, reading

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.french import euros, month_fr
-from api.pages.event_words import LINE_KINDS_FR, EventView, Names, actor_fr, event_views, person_ids
+from api.pages.journal_words import LINE_KINDS_FR, EventView, Names, actor_fr, event_views, person_ids
 from api.pages.render import page
 from api.pages.session import AuditorDep, PageError
 from api.reads import reading

@@ -22,6 +22,23 @@ LABELS: dict[str, str] = {
     "password_again": "Confirmation du mot de passe",
     "invitation": "Lien d'invitation",
     "session": "Session",
+    # The partner's pages (partner*.py, booking.py).
+    "reason": "Motif de la contestation",
+    "attachment_ref": "Référence d'un justificatif",
+    "resource_id": "Ressource",
+    "ressource": "Ressource",
+    "day": "Jour",
+    "jour": "Semaine du",
+    "start": "Heure de début",
+    "end": "Heure de fin",
+    "starts_at": "Heure de début",
+    "ends_at": "Heure de fin",
+    "month": "Mois",
+    "partie": "Part",
+    "partenaire": "Partenaire",
+    "dispute_id": "Contestation",
+    "apres": "Position du journal",
+    "after": "Position du journal",
 }
 
 # (field or None for any, English pattern, French sentence with the pattern's groups).
@@ -46,6 +63,35 @@ TRANSLATIONS: list[tuple[str | None, re.Pattern[str], str]] = [
     ("partner_id", re.compile(r"no partner|unknown partner|not a partner|does not exist"),
      "« Partenaire » : ce partenaire n'existe pas."),
     ("name", re.compile(r"control character|empty|blank"), "« Nom » : le nom est vide ou contient des caractères interdits."),
+    # The partner's pages: contesting a line (partner_disputes.py).
+    ("reason", re.compile(r"at least 1 (character|item)"),
+     "« Motif de la contestation » : dites en quelques mots ce qui vous semble faux dans cette ligne."),
+    ("reason", re.compile(r"at most (\d+) characters"), "« Motif de la contestation » : {0} caractères au plus."),
+    ("reason", re.compile(r"control character"),
+     "« Motif de la contestation » : le texte contient un caractère invisible interdit ; écrivez du texte simple."),
+    ("attachment_ref", re.compile(r".*"),
+     "« Référence d'un justificatif » : une ligne de 200 caractères au plus, sans caractère invisible."),
+    ("resource_id", re.compile(r"already disputed \((\S+), still open\)"),
+     "Cette ligne est déjà contestée ({0}) : la coordination n'a pas encore répondu. Voyez « Mes contestations »."),
+    ("resource_id", re.compile(r"has no \w+ line for"), "Votre relevé de ce mois n'a pas cette ligne."),
+    # The partner's pages: booking (booking.py).
+    ("starts_at", re.compile(r"booking \S+ on \S+ overlaps booking \S+ \(0?(\d+):(\d\d)-0?(\d+):(\d\d)\)"
+                             r"(?: and \d+ more)? of \w+ '(.+)' \(capacity (\d+)\)"),
+     "« Heure de début » : ce créneau chevauche une réservation déjà faite de {0} h {1} à {2} h {3}, et {4} "
+     "est alors complète (capacité : {5} à la fois). Choisissez un autre horaire ou un autre jour."),
+    ("partner_id", re.compile(r"is not a member on (\S+)"),
+     "« Jour » : votre structure n'est pas membre de la mutualisation ce jour-là ({0}) ; choisissez un jour "
+     "où elle l'est."),
+    (None, re.compile(r"'(.+)' was retired on (\S+)"),
+     "« Jour » : {0} est retirée depuis le {1} : on ne peut plus la réserver à partir de ce jour."),
+    ("ends_at", re.compile(r"must end after it starts"), "« Heure de fin » : la fin doit venir après le début."),
+    ("ends_at", re.compile(r"stays within one day"),
+     "« Heure de fin » : une réservation commence et finit le même jour."),
+    (None, re.compile(r"outside the ledger's calendar"),
+     "« Jour » : ce jour est en dehors du calendrier du registre (années 2000 à 2100)."),
+    ("resource_id", re.compile(r"cannot be booked by the hour|is of kind"),
+     "« Ressource » : cette ressource ne se réserve pas à l'heure ; choisissez une salle ou un équipement."),
+    ("resource_id", re.compile(r"no resource"), "« Ressource » : cette ressource n'existe pas."),
 ]
 
 

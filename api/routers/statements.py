@@ -13,15 +13,13 @@ from pydantic import BaseModel
 from application.permissions import require_partner_scope
 from api.deps import ServicesDep, TokenDep
 from api.reads import (partner_statement_lines, After, AsOf, reading, known_partner_name, known_resource_name,
-                       resource_names)
+                       line_trace_rows, resource_names)
 from application.permissions import require_reader
 from domain.access import AccessToken
-from domain.errors import NotFound
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
 from projections import read_model
-from projections.as_of import trace_as_of
 
 router = APIRouter(tags=["statements"])
 
@@ -207,25 +205,7 @@ def trace(
     with reading(services, after=after, as_of=as_of) as read:
         known_partner_name(read, partner_id)
         resource_name = known_resource_name(read, resource_id)
-        lines = [line for line in partner_statement_lines(read, partner_id, month)[0]
-                 if line["resource_id"] == resource_id and (part is None or line["part"] == part)
-                 and line["basis_kind"] is not None]  # adjustments and credits trace elsewhere
-        if not lines:
-            which = f" (part {part})" if part is not None else ""
-            raise NotFound(f"partner '{partner_id}' has no line for resource '{resource_id}'{which} "
-                           f"in {month}" + (f" as of position {read.position}" if read.as_of else ""),
-                           field="resource_id")
-        if read.as_of:
-            rows: set[tuple] = set()
-            for line in lines:
-                rows.update(trace_as_of(read.conn, partner_id=partner_id, month=month, resource_id=resource_id,
-                                        line_kind=line["line_kind"], part=line["part"],
-                                        basis_kind=line["basis_kind"], key_version=line["key_version"],
-                                        position=read.position))
-        else:
-            rows = set(read_model.line_trace(read.conn, month=month, resource_id=resource_id,
-                                             partner_id=partner_id, part=part))
-    events = sorted(rows, key=lambda row: (row[2], row[0], row[1] or ""))
+        lines, events = line_trace_rows(read, partner_id, month, resource_id, part)
     return Trace(
         partner_id=partner_id, month=month, resource_id=resource_id, resource_name=resource_name,
         key_version=lines[0]["key_version"], position=read.position, as_of=read.as_of,

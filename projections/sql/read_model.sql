@@ -179,6 +179,96 @@ FROM known k LEFT JOIN month_costs c USING (month) LEFT JOIN numbered n USING (m
 LEFT JOIN open_disputes d USING (month) LEFT JOIN periods p USING (month)
 ORDER BY k.month
 
+-- The partner's pages (api/pages/partner*.py, booking.py) ---------------------------------
+
+-- name: partner_statement_months
+-- A partner's months (those it has lines in, and every closed month): closed or not, its
+-- statement number, its total and its open disputes. A closed month's total is as issued:
+-- its lines now less the adjustments that later events booked from it into later months.
+-- The lines are those of `statement_lines` (shares, adjustments booked, credits), read from
+-- its tables: the view's dispute marks are not needed for a total.
+-- One pass over the partner's rows, then two joins: a query of many joins costs more to plan
+-- than to run on tables this size.
+WITH partner_rows AS (
+    SELECT month, amount_cents AS cents, 1 AS line, 0 AS late, 0 AS open FROM cost_shares
+    WHERE partner_id = $partner
+    UNION ALL SELECT booked_month, amount_cents, 1, 0, 0 FROM adjustments WHERE partner_id = $partner
+    UNION ALL SELECT credited_month, -amount_cents, 1, 0, 0 FROM credits WHERE partner_id = $partner
+    UNION ALL SELECT origin_month, 0, 0, amount_cents, 0 FROM adjustments WHERE partner_id = $partner
+    UNION ALL SELECT month, 0, 0, 0, 1 FROM disputes WHERE partner_id = $partner AND status = 'open'
+    UNION ALL SELECT month, 0, 0, 0, 0 FROM periods
+), by_month AS (
+    SELECT month, sum(cents) AS cents, sum(line) AS line_count, sum(late) AS late, sum(open) AS open
+    FROM partner_rows GROUP BY month
+)
+SELECT b.month, p.month IS NOT NULL AS closed, p.closed_at, n.number,
+       (b.cents - CASE WHEN p.month IS NULL THEN 0 ELSE b.late END)::BIGINT AS total_cents,
+       b.line_count::BIGINT AS line_count, b.open::BIGINT AS open_disputes
+FROM by_month b LEFT JOIN periods p USING (month)
+LEFT JOIN statement_numbers n ON n.month = b.month AND n.partner_id = $partner
+ORDER BY b.month DESC
+
+-- name: partner_charges_by_resource
+-- A partner's charges of each month from $first to $last by resource (its lines of the
+-- month: shares, adjustments booked into it, credits), a closed month's as issued.
+WITH partner_lines AS (
+    SELECT month, resource_id, amount_cents FROM cost_shares
+    WHERE partner_id = $partner AND month BETWEEN $first AND $last
+    UNION ALL SELECT booked_month, resource_id, amount_cents FROM adjustments
+    WHERE partner_id = $partner AND booked_month BETWEEN $first AND $last
+    UNION ALL SELECT credited_month, resource_id, -amount_cents FROM credits
+    WHERE partner_id = $partner AND credited_month BETWEEN $first AND $last
+    -- A closed month as issued: less what later events booked from it into later months.
+    UNION ALL SELECT a.origin_month, a.resource_id, -a.amount_cents FROM adjustments a
+    JOIN periods p ON p.month = a.origin_month
+    WHERE a.partner_id = $partner AND a.origin_month BETWEEN $first AND $last
+)
+SELECT month, resource_id, r.name AS resource_name, r.kind AS resource_kind, sum(amount_cents)::BIGINT AS amount_cents
+FROM partner_lines JOIN resources r USING (resource_id)
+GROUP BY ALL ORDER BY month, resource_id
+
+-- name: pool_costs_at
+-- The costs of a month's pools of a list of resources in force at a position (the
+-- invoices a pool's cost is the sum of), in the order recorded.
+SELECT resource_id, entry_id, amount_cents, category, document_ref FROM costs_at($p)
+WHERE month = $month AND list_contains($resources, resource_id) AND status = 'open'
+ORDER BY resource_id, recorded_position, entry_id
+
+-- name: resource_details
+-- The kind, unit and capacity of a list of resources, as they stand.
+SELECT resource_id, name, kind, unit, capacity FROM resources WHERE list_contains(?, resource_id)
+
+-- name: keys_of_resources
+-- The allocation key versions of a list of resources (the key as JSON text).
+SELECT resource_id, key_version, applies_from, method, CAST(key AS VARCHAR) AS key FROM allocation_keys
+WHERE list_contains(?, resource_id) ORDER BY resource_id, key_version
+
+-- name: bookable_resources
+-- The resources booked by the hour not retired before a day: rooms first, then equipment and services.
+SELECT resource_id, name, kind, capacity FROM resources
+WHERE kind IN ('premises', 'equipment', 'service') AND unit = 'hour'
+  AND (retired_on IS NULL OR retired_on > ?)
+ORDER BY CASE kind WHEN 'premises' THEN 0 WHEN 'equipment' THEN 1 ELSE 2 END, name, resource_id
+
+-- name: resource_bookings
+-- The open bookings of a resource that overlap an interval, in order of start.
+SELECT entry_id, partner_id, starts_at, ends_at FROM usage
+WHERE usage_kind = 'booking' AND status = 'open' AND resource_id = ? AND starts_at < ? AND ends_at > ?
+ORDER BY starts_at, entry_id
+
+-- name: partner_dispute_list
+-- A partner's disputes, latest first, with when each was opened and resolved.
+SELECT d.* EXCLUDE (corrected_entries), o.recorded_at AS opened_at, r.recorded_at AS resolved_at
+FROM disputes d
+LEFT JOIN events o ON o.position = d.opened_position
+LEFT JOIN events r ON r.position = d.resolved_position
+WHERE d.partner_id = ? ORDER BY d.opened_position DESC
+
+-- name: dispute_timeline
+-- The events of a dispute (opening, comments, resolution, credit), in log order.
+SELECT e.position, e.event_type, e.actor, e.recorded_at, CAST(e.payload AS VARCHAR)
+FROM dispute_events d JOIN events e USING (position) WHERE d.dispute_id = ? ORDER BY e.position
+
 -- The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) ------------------
 
 -- name: resource_choices

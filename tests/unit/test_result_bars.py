@@ -1,10 +1,11 @@
-"""Bars drawn on the server (api/pages/charts.py): which results are charted, and the geometry."""
+"""Bars drawn on the server for the analyst's results (api/pages/result_bars.py): which
+results are charted, and the geometry."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from api.pages.charts import MAX_BARS, bar_chart, chartable
+from api.pages.result_bars import MAX_BARS, bar_chart, chartable
 
 
 def test_a_result_needs_a_label_and_a_number_to_be_charted():

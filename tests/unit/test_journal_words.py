@@ -1,9 +1,9 @@
-"""Events in French words (api/pages/event_words.py): every event type has its name, and the
-sentences never show a digest, a MAC or a password hash."""
+"""Events in French words for the auditor's journal (api/pages/journal_words.py): every
+event type has its name, and the sentences never show a digest, a MAC or a password hash."""
 
 from __future__ import annotations
 
-from api.pages.event_words import EVENT_TYPES_FR, Names, actor_fr, summary
+from api.pages.journal_words import EVENT_TYPES_FR, Names, actor_fr, summary
 from domain.catalogue import events_by_type
 
 NAMES = Names({"club-b": "Club B"}, {"copieur": "Copieur", "anne": "Anne Martin"}, {"p-1": "Inès Martin"})
