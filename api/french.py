@@ -155,3 +155,13 @@ def de_fr(text: str) -> str:
 
 
 FILTERS["de_fr"] = de_fr
+
+
+# The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) -------------------
+
+def integer_fr(number: int) -> str:
+    """12345 -> '12 345' (narrow no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+FILTERS["integer_fr"] = integer_fr

@@ -120,13 +120,29 @@ def line_trace(conn: duckdb.DuckDBPyConnection, *, month: str, resource_id: str,
 
 def audit_events(conn: duckdb.DuckDBPyConnection, *, after: int, upto: int, aggregate_id: str | None,
                  event_type: str | None, actor: str | None, since: datetime | None,
-                 until: datetime | None, limit: int) -> list[tuple]:
+                 until: datetime | None, limit: int, **more: Any) -> list[tuple]:
     """(position, recorded_at, event_type, aggregate_id, aggregate_version, actor, payload as
-    JSON text) of at most `limit` events after `after` and up to `upto`, in log order."""
-    return conn.execute(_sql("audit_events"), {
+    JSON text) of at most `limit` events after `after` and up to `upto`, in log order (see
+    `audit_page` for the other filters)."""
+    rows, _ = audit_page(conn, after=after, upto=upto, aggregate_id=aggregate_id, event_type=event_type,
+                         actor=actor, since=since, until=until, limit=limit, **more)
+    return rows
+
+
+def audit_page(conn: duckdb.DuckDBPyConnection, *, after: int, upto: int, aggregate_id: str | None,
+               event_type: str | None, actor: str | None, since: datetime | None, until: datetime | None,
+               limit: int, partner_id: str | None = None, resource_id: str | None = None,
+               before: int | None = None, newest_first: bool = False) -> tuple[list[tuple], int]:
+    """The rows of `audit_events` after `after` (and before `before`), in log order or newest
+    first, filtered also by the partner or the resource they concern; and how many events
+    match the filters in all (on every page)."""
+    rows = conn.execute(_sql("audit_events"), {
         "after": after, "upto": upto, "aggregate": aggregate_id, "type": event_type,
-        "actor": actor, "since": since, "until": until, "limit": limit,
+        "actor": actor, "since": since, "until": until, "limit": limit, "partner": partner_id,
+        "resource": resource_id, "before": before, "newest_first": newest_first,
     }).fetchall()
+    total = rows[0][7] if rows else 0
+    return [row[:7] for row in rows if row[0] is not None], total
 
 
 # ---- The coordinator's pages (api/pages/coordination*.py) -----------------------------------
@@ -283,3 +299,55 @@ def dispute_timeline(conn: duckdb.DuckDBPyConnection, dispute_id: str) -> list[t
 def open_dispute_comments(conn: duckdb.DuckDBPyConnection) -> list[Row]:
     """(dispute_id, recorded_at, comment) of the comments on the open disputes, oldest first."""
     return _dicts(conn, "open_dispute_comments", [])
+
+
+
+# The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) ------------------
+
+def resource_choices(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every registered resource's current name by id, in order of name."""
+    return dict(conn.execute(_sql("resource_choices")).fetchall())
+
+
+def event_actors(conn: duckdb.DuckDBPyConnection, upto: int) -> list[str]:
+    """Everyone who recorded an event up to `upto`, in order."""
+    return [actor for actor, in conn.execute(_sql("event_actors"), {"upto": upto}).fetchall()]
+
+
+def person_names(conn: duckdb.DuckDBPyConnection, person_ids: list[str]) -> dict[str, str]:
+    """The name each of these persons (aggregate ids, as text) was last invited under."""
+    if not person_ids:
+        return {}
+    rows = conn.execute(_sql("person_names"), {"ids": person_ids}).fetchall()
+    return {str(person_id): name for person_id, name in rows}
+
+
+def events_at(conn: duckdb.DuckDBPyConnection, positions: list[int]) -> list[tuple]:
+    """(position, recorded_at, event_type, aggregate_id, aggregate_version, actor, payload as
+    JSON text) of the events at these positions, in log order."""
+    if not positions:
+        return []
+    return conn.execute(_sql("events_at"), {"positions": sorted(set(positions))}).fetchall()
+
+
+def closed_months_changes(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Each closed month, latest first, with its seal's positions and what moved after it:
+    adjustment_lines, adjustment_cents, credits, credit_cents."""
+    return _dicts(conn, "closed_months_changes", {})
+
+
+def month_seal(conn: duckdb.DuckDBPyConnection, month: str) -> Row | None:
+    """The month's seal (every column of `periods`), None if it is not closed."""
+    rows = _dicts(conn, "month_seal", {"month": month})
+    return rows[0] if rows else None
+
+
+def adjustments_from(conn: duckdb.DuckDBPyConnection, month: str) -> list[Row]:
+    """The adjustment lines booked from `month` into later months, as they stand."""
+    return _dicts(conn, "adjustments_from", {"month": month})
+
+
+def late_credits(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> list[Row]:
+    """The credits granted after `position` on disputes of the month's lines, each with the
+    positions of its dispute's events (`dispute_events`)."""
+    return _dicts(conn, "late_credits", {"month": month, "p": position})

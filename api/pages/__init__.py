@@ -13,6 +13,8 @@ from api.pages import errors, people, sign_in
 from api.pages import booking, partner, partner_disputes, partner_statements
 # The coordinator's pages.
 from api.pages import coordination, coordination_costs, coordination_disputes, coordination_partners
+# The auditor's and the analyst's pages.
+from api.pages import analysis, audit, audit_anchor, audit_months
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
@@ -20,7 +22,9 @@ ROUTERS = (sign_in.router, people.router,
            partner.router, partner_statements.router, partner_disputes.router, booking.router,
            # The coordinator's pages.
            coordination.router, coordination_costs.router, coordination_partners.router,
-           coordination_disputes.router)
+           coordination_disputes.router,
+           # The auditor's and the analyst's pages.
+           audit.router, audit_months.router, audit_anchor.router, analysis.router)
 
 
 def register(app: FastAPI) -> None:

@@ -209,3 +209,29 @@ def _coordination_translations() -> list[tuple[str | None, re.Pattern[str], str]
 # First: the other pages' sentences for any field (a day outside the calendar, a resource
 # retired) would otherwise name « Jour » for a month or a cost of these forms.
 TRANSLATIONS[:0] = _coordination_translations()
+
+# The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) -------------------
+
+LABELS |= {"sql": "Requête SQL", "ancre": "Ancre notée"}
+
+# Why the analysts' sandbox refused or stopped a query, by its rule (projections/sandbox.py);
+# `{timeout}` and `{memory}` are the analysts' limits.
+SQL_REFUSALS: dict[str, str] = {
+    "sql-one-select": "une seule requête de lecture est acceptée (SELECT, ou WITH … SELECT).",
+    "sql-timeout": "elle a dépassé le temps permis ({timeout} s) et a été arrêtée.",
+    "sql-forbidden": "elle cherche à lire des fichiers, des adresses, des extensions ou des réglages, ce que "
+                     "l'analyse ne permet pas.",
+    "sql-out-of-memory": "elle demande plus de mémoire que permis ({memory}).",
+    "sql-invalid": "le moteur SQL ne peut pas l'exécuter.",
+    "sql-error": "le moteur SQL ne peut pas l'exécuter.",
+    "sql-busy": "tous les moteurs de requêtes sont occupés : réessayez dans un instant.",
+    "sql-unavailable": "la copie des données n'est pas disponible pour le moment : réessayez dans un instant.",
+    "sql-parquet": "ces colonnes ne peuvent pas être écrites en Parquet : convertissez-les dans la requête "
+                   "(par exemple en VARCHAR), ou téléchargez le CSV.",
+}
+
+
+def sql_refusal(rule: str, **limits: object) -> str:
+    """The French sentence naming the field « Requête SQL » for a refusal of the sandbox."""
+    reason = SQL_REFUSALS.get(rule, SQL_REFUSALS["sql-error"]).format(**limits)
+    return f"« {LABELS['sql']} » : la requête a été refusée : {reason}"

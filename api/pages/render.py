@@ -21,8 +21,10 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
                 ("Réserver", "/reservations")),
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
-                    ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes")),
-    "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois")),
+                    ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes"),
+                    ("Journal", "/controle")),
+    "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois"),
+                ("Ancre et vérification", "/controle/ancre")),
     "analyst": (("Requêtes", "/analyse"),),
 }
 

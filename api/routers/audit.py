@@ -15,6 +15,7 @@ from application.permissions import AUDITORS, require_role
 from api.deps import ServicesDep, TokenDep
 from api.reads import MAX_POSITION, After, AsOf, reading
 from domain.errors import InvalidCommand
+from domain.ids import Slug
 from domain.periods import UtcDatetime
 from domain.text import Name
 from projections import read_model
@@ -61,8 +62,8 @@ class AuditPage(BaseModel):
 
 
 @router.get("/audit", response_model=AuditPage,
-            summary="The audit trail, filtered by aggregate, event type, actor and recording time "
-                    "(auditors and coordinators)")
+            summary="The audit trail, filtered by aggregate, event type, actor, partner, resource and "
+                    "recording time (auditors and coordinators)")
 def audit(
     *, services: ServicesDep, token: TokenDep,
     aggregate_id: Annotated[UUID | None, Query(description="Only this aggregate's events",
@@ -71,6 +72,14 @@ def audit(
                                             examples=["EntryCorrected"])] = None,
     actor: Annotated[Name | None, Query(description="Only events recorded by this actor",
                                        examples=["coordinator/coord"])] = None,
+    partner_id: Annotated[Slug | None, Query(description="Only events concerning this partner: its membership, its "
+                                                         "usage entries (recorded, corrected, voided, cancelled), "
+                                                         "its disputes and their credits",
+                                             examples=["maison-des-associations"])] = None,
+    resource_id: Annotated[Slug | None, Query(description="Only events concerning this resource: its registration "
+                                                          "and retirement, its keys, its costs, its usage entries, "
+                                                          "its disputes and their credits",
+                                              examples=["salle-vercors"])] = None,
     since: Annotated[UtcDatetime | None, Query(description="Recorded at or after this time (with a timezone)",
                                                examples=["2026-04-01T00:00:00+02:00"])] = None,
     until: Annotated[UtcDatetime | None, Query(description="Recorded before this time (with a timezone)",
@@ -89,7 +98,8 @@ def audit(
     with reading(services, after=after, as_of=as_of) as read:
         rows = read_model.audit_events(
             read.conn, after=after_position, upto=read.position, aggregate_id=aggregate_id,
-            event_type=event_type, actor=actor, since=since, until=until, limit=limit + 1)
+            event_type=event_type, actor=actor, since=since, until=until, limit=limit + 1,
+            partner_id=partner_id, resource_id=resource_id)
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(

@@ -19,7 +19,6 @@ from domain.access import AccessToken
 from domain.ids import Slug
 from domain.money import format_eur
 from domain.periods import Month
-from projections import read_model
 
 router = APIRouter(tags=["statements"])
 

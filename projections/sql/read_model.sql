@@ -74,15 +74,56 @@ SELECT t.source, t.entry_id, t.position, e.event_type, e.actor, e.recorded_at,
 WHERE t.month = ? AND t.resource_id = ? AND t.partner_id = ? AND (? IS NULL OR t.part = ?)
 
 -- name: audit_events
--- A page of the event log after a position and up to another, each filter optional (NULL: any);
--- one row more than the limit asked tells whether another page follows.
-SELECT position, recorded_at, event_type, aggregate_id, aggregate_version, actor,
-       CAST(payload AS VARCHAR) FROM events
-WHERE position > $after AND position <= $upto
-AND ($aggregate IS NULL OR aggregate_id = $aggregate)
-AND ($type IS NULL OR event_type = $type) AND ($actor IS NULL OR actor = $actor)
-AND ($since IS NULL OR recorded_at >= $since) AND ($until IS NULL OR recorded_at < $until)
-ORDER BY position LIMIT $limit
+-- A page of the event log: the events after $after and before $before, up to $upto, oldest
+-- first or ($newest_first) newest first, each filter optional (NULL: any): aggregate, type,
+-- actor, recording time, and the partner or the resource the event concerns (an event that
+-- changed its rows: a correction of a partner's booking is that partner's, and the
+-- booked room's). One row more than the limit asked tells whether another page
+-- follows; each row carries the number of events matching the filters, on every page.
+WITH partner_events AS (
+    -- A partner's events are those that changed its rows: its membership, its usage entries
+    -- (recorded, corrected, voided, cancelled), its disputes and their credits.
+    SELECT valid_from AS position FROM membership_versions WHERE partner_id = $partner
+    UNION ALL SELECT valid_from FROM usage_versions WHERE partner_id = $partner
+    UNION ALL SELECT e.position FROM disputes JOIN dispute_events e USING (dispute_id) WHERE partner_id = $partner
+),
+resource_events AS (
+    -- A resource's events likewise: its registration and retirement, its keys, its costs,
+    -- its usage entries, its disputes and their credits.
+    SELECT valid_from AS position FROM resource_versions WHERE resource_id = $resource
+    UNION ALL SELECT position FROM allocation_keys WHERE resource_id = $resource
+    UNION ALL SELECT valid_from FROM cost_versions WHERE resource_id = $resource
+    UNION ALL SELECT valid_from FROM usage_versions WHERE resource_id = $resource
+    UNION ALL SELECT e.position FROM disputes JOIN dispute_events e USING (dispute_id) WHERE resource_id = $resource
+),
+-- Not materialized: the page's top-N then reads `events` itself, which is faster than
+-- sorting a copy of every matching position.
+matching AS NOT MATERIALIZED (
+    SELECT position FROM events
+    WHERE position <= $upto
+    AND ($aggregate IS NULL OR aggregate_id = $aggregate)
+    AND ($type IS NULL OR event_type = $type) AND ($actor IS NULL OR actor = $actor)
+    AND ($since IS NULL OR recorded_at >= $since) AND ($until IS NULL OR recorded_at < $until)
+    AND ($partner IS NULL OR position IN (SELECT position FROM partner_events))
+    AND ($resource IS NULL OR position IN (SELECT position FROM resource_events))
+),
+-- Two sorts, one of them empty: ORDER BY over an expression of $newest_first would sort
+-- every matching row.
+page AS (
+    (SELECT position FROM matching
+     WHERE $newest_first AND position > $after AND ($before IS NULL OR position < $before)
+     ORDER BY position DESC LIMIT $limit)
+    UNION ALL
+    (SELECT position FROM matching
+     WHERE NOT $newest_first AND position > $after AND ($before IS NULL OR position < $before)
+     ORDER BY position LIMIT $limit)
+)
+-- The count comes on a row of its own (position NULL) when the page is empty.
+SELECT e.position, e.recorded_at, e.event_type, e.aggregate_id, e.aggregate_version, e.actor,
+       CAST(e.payload AS VARCHAR), c.matching
+FROM (SELECT count(*) AS matching FROM matching) c
+LEFT JOIN (SELECT * FROM page JOIN events USING (position)) e ON true
+ORDER BY CASE WHEN $newest_first THEN -e.position ELSE e.position END
 
 -- name: partner_names
 -- Every registered partner's id and name, by name (the choices of a form).
@@ -380,3 +421,58 @@ SELECT d.dispute_id, e.recorded_at, e.payload->>'comment' AS comment
 FROM dispute_events d JOIN disputes s USING (dispute_id) JOIN events e ON e.position = d.position
 WHERE d.event_type = 'DisputeCommented' AND s.status = 'open'
 ORDER BY d.position
+
+-- The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) ------------------
+
+-- name: resource_choices
+-- Every registered resource's id and current name, by name (the choices of a form).
+SELECT resource_id, name FROM resources ORDER BY name, resource_id
+
+-- name: event_actors
+-- Everyone who recorded an event up to $upto, by name (the choices of a form).
+SELECT DISTINCT actor FROM events WHERE position <= $upto ORDER BY actor
+
+-- name: person_names
+-- The name each person was (last) invited under, by the person's aggregate id, for the
+-- persons among $ids (people fill no table: their invitations are read from `events`).
+SELECT aggregate_id, arg_max(payload->>'name', position) AS name FROM events
+WHERE event_type = 'PersonInvited' AND list_contains($ids, CAST(aggregate_id AS VARCHAR))
+GROUP BY aggregate_id
+
+-- name: events_at
+-- The events at the positions $positions, in log order.
+SELECT position, recorded_at, event_type, aggregate_id, aggregate_version, actor, CAST(payload AS VARCHAR)
+FROM events WHERE list_contains($positions, position) ORDER BY position
+
+-- name: closed_months_changes
+-- For each closed month, what moved after its seal: the adjustment lines booked from it
+-- into later months (their count, their total) and the credits granted on its disputes.
+SELECT p.month, p.as_of_position, p.position, p.closed_at, p.actor,
+       coalesce(a.lines, 0) AS adjustment_lines, coalesce(a.cents, 0)::BIGINT AS adjustment_cents,
+       coalesce(c.credits, 0) AS credits, coalesce(c.cents, 0)::BIGINT AS credit_cents
+FROM periods p
+LEFT JOIN (SELECT origin_month AS month, count(*) AS lines, sum(amount_cents) AS cents
+           FROM adjustments GROUP BY origin_month) a USING (month)
+LEFT JOIN (SELECT d.month, count(*) AS credits, sum(c.amount_cents) AS cents
+           FROM credits c JOIN disputes d USING (dispute_id) GROUP BY d.month) c USING (month)
+ORDER BY p.month DESC
+
+-- name: month_seal
+-- A closed month's seal (NULL if the month is not closed).
+SELECT month, as_of_position, statements_sha256, chain_hash, position, closed_at, actor
+FROM periods WHERE month = $month
+
+-- name: adjustments_from
+-- The adjustment lines booked from month $month into later months (late events), as they stand.
+SELECT booked_month, resource_id, partner_id, line_kind, part, amount_cents, caused_by
+FROM adjustments WHERE origin_month = $month
+ORDER BY booked_month, resource_id, partner_id, line_kind, part
+
+-- name: late_credits
+-- The credits granted after position $p on disputes of month $month's lines, with the
+-- positions of every event of each dispute (opening, comments, resolution, credit).
+SELECT c.dispute_id, c.partner_id, c.resource_id, d.line_kind, d.part, c.credited_month, c.amount_cents,
+       c.position, list(e.position ORDER BY e.position) AS dispute_events
+FROM credits c JOIN disputes d USING (dispute_id) JOIN dispute_events e USING (dispute_id)
+WHERE d.month = $month AND c.position > $p
+GROUP BY ALL ORDER BY c.position

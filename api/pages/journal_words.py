@@ -1,0 +1,283 @@
+"""Events in French words, for the auditor's journal and month comparison (api/pages/audit*.py):
+what each event type of the whole log is called, and one sentence saying what an event
+recorded, built from its payload alone (a line's trace has its own, api/pages/event_words.py).
+
+Only the fields a person needs are read: digests, MACs, password hashes, idempotency keys
+and chain hashes in payloads are never shown (people and session events carry some).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from api.french import date_fr, decimal_fr, euros, month_fr, moment_fr, time_fr
+
+# Every event type of the log, in French, grouped for the filter's <optgroup>s.
+EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Partenaires et ressources", (
+        ("PartnerJoined", "Adhésion d'un partenaire"),
+        ("PartnerLeft", "Départ d'un partenaire"),
+        ("PartnerRejoined", "Retour d'un partenaire"),
+        ("ResourceRegistered", "Ressource enregistrée"),
+        ("ResourceRetired", "Ressource retirée"),
+        ("AllocationKeySet", "Clé de répartition"),
+    )),
+    ("Coûts et usages", (
+        ("CostRecorded", "Coût enregistré"),
+        ("SlotBooked", "Réservation"),
+        ("BookingCancelled", "Réservation annulée"),
+        ("StaffHoursLogged", "Heures de personnel"),
+        ("EquipmentUsed", "Utilisation d'équipement"),
+        ("EntryCorrected", "Correction d'une écriture"),
+        ("EntryVoided", "Annulation d'une écriture"),
+    )),
+    ("Mois et contestations", (
+        ("PeriodClosed", "Clôture d'un mois"),
+        ("DisputeOpened", "Contestation ouverte"),
+        ("DisputeCommented", "Commentaire sur une contestation"),
+        ("DisputeResolved", "Contestation tranchée"),
+        ("CreditGranted", "Avoir accordé"),
+    )),
+    ("Personnes et accès", (
+        ("PersonInvited", "Invitation"),
+        ("InvitationAccepted", "Invitation acceptée"),
+        ("PersonRevoked", "Accès retiré"),
+        ("SessionOpened", "Connexion"),
+        ("SessionClosed", "Déconnexion"),
+        ("TokenIssued", "Jeton d'API émis"),
+        ("TokenRevoked", "Jeton d'API révoqué"),
+        ("CommandReceived", "Accusé de réception d'une commande"),
+    )),
+)
+EVENT_TYPES_FR: dict[str, str] = {kind: words for _, group in EVENT_GROUPS for kind, words in group}
+
+ROLES_FR = {"coordinator": "coordination", "partner": "partenaire", "auditor": "contrôle",
+            "analyst": "analyse", "visitor": "visiteur non connecté"}
+KINDS_FR = {"premises": "locaux", "equipment": "équipement", "staff": "personnel", "service": "service",
+            "action": "action commune"}
+METHODS_FR = {"usage": "au prorata de l'usage", "fixed": "clé fixe", "equal": "parts égales",
+              "mixed": "clé mixte", "tariff": "tarif unitaire"}
+LINE_KINDS_FR = {"share": "part du coût", "tariff": "tarif", "unallocated": "non réparti",
+                 "recovery": "écart de tarif", "adjustment": "ajustement", "credit": "avoir sur contestation"}
+OUTCOMES_FR = {"accepted": "acceptée", "rejected": "rejetée"}
+UNITS_FR = {"hour": "h", "page": "pages", "acte": "actes", "km": "km"}
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the sentences name by id: partners, resources, persons (by aggregate id)."""
+
+    partners: dict[str, str]
+    resources: dict[str, str]
+    persons: dict[str, str]
+
+    def partner(self, partner_id: str | None) -> str:
+        return self.partners.get(partner_id or "", partner_id or "—")
+
+    def resource(self, resource_id: str | None) -> str:
+        return self.resources.get(resource_id or "", resource_id or "—")
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event as a page shows it."""
+
+    position: int
+    recorded_at: datetime
+    event_type: str
+    kind: str        # the type in French
+    summary: str     # what it recorded, in a sentence
+    actor: str       # who recorded it, in French
+    actor_id: str    # as the log names them (the value of the filter)
+
+
+def actor_fr(actor: str, names: Names) -> str:
+    """`partner:mission-locale/tresorerie@…` → 'Mission Locale (partenaire), tresorerie@…'."""
+    scope, _, who = actor.partition("/")
+    role, _, partner_id = scope.partition(":")
+    if role not in ROLES_FR:
+        return actor  # an operator's name (`encommun … --actor`) or a token's label, as given
+    words = f"{names.partner(partner_id)} ({ROLES_FR[role]})" if partner_id else ROLES_FR[role].capitalize()
+    return f"{words}, {who}" if who else words
+
+
+def _quoted(text: Any) -> str:
+    return f"« {text} »" if text else ""
+
+
+def _day(value: str | None) -> str:
+    try:
+        return date_fr(date.fromisoformat(value)) if value else "—"
+    except ValueError:
+        return str(value)
+
+
+def _instant(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _month(value: str | None) -> str:
+    try:
+        return month_fr(value) if value else "—"
+    except (ValueError, IndexError):
+        return str(value)
+
+
+def _quantity(value: Any) -> str:
+    try:
+        return decimal_fr(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _entry(entry_id: str | None, names: Names) -> str:
+    """An entry id as '<resource name>, <period>, n° <n>'."""
+    resource_id, _, rest = (entry_id or "").partition(":")
+    period, _, number = rest.partition(":")
+    if not number:
+        return entry_id or "—"
+    if len(period) == 10:
+        period = _day(period)
+    elif len(period) == 7:
+        period = _month(period)
+    elif "-W" in period:
+        period = f"semaine {period.split('-W')[1]} de {period.split('-W')[0]}"
+    return f"{names.resource(resource_id)}, {period}, écriture n° {number}"
+
+
+def dispute_words(dispute_id: str | None, names: Names) -> str:
+    """`france-services:2026-02:d1` → 'n° 1 de France Services du Haut-Val (février 2026)'."""
+    partner_id, month, number = ((dispute_id or "").split(":") + ["", ""])[:3]
+    if not number.startswith("d") or not number[1:].isdigit():
+        return dispute_id or "—"
+    return f"n° {number[1:]} de {names.partner(partner_id)} ({_month(month)})"
+
+
+def _key(key: dict[str, Any]) -> str:
+    method = key.get("method", "")
+    words = METHODS_FR.get(method, method)
+    if method == "tariff" and key.get("unit_price_cents"):
+        # A unit price is a decimal number of cents (0.04 € a page is 4).
+        euros_each = Decimal(str(key["unit_price_cents"])) / 100
+        precise = euros_each.normalize().as_tuple().exponent < -2
+        price = decimal_fr(euros_each, max_places=6) if precise else decimal_fr(euros_each, places=2)
+        return f"{words} ({price} € l'unité)"
+    return words
+
+
+def summary(event_type: str, p: dict[str, Any], names: Names) -> str:
+    """One French sentence saying what the event recorded (its type's name if its payload is
+    not what this version writes: a sentence must never keep the journal from showing)."""
+    try:
+        return _summary(event_type, p, names)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation):
+        return EVENT_TYPES_FR.get(event_type, event_type) + "."
+
+
+def _summary(event_type: str, p: dict[str, Any], names: Names) -> str:
+    partner, resource = names.partner(p.get("partner_id")), names.resource(p.get("resource_id"))
+    match event_type:
+        case "PartnerJoined":
+            return f"{p.get('name')} ({p.get('kind')}) rejoint le pool le {_day(p.get('joined_on'))}."
+        case "PartnerLeft":
+            return f"{partner} quitte le pool ; dernier jour : {_day(p.get('last_day'))}."
+        case "PartnerRejoined":
+            return f"{partner} rejoint à nouveau le pool le {_day(p.get('joined_on'))}."
+        case "ResourceRegistered":
+            kind = KINDS_FR.get(p.get("kind", ""), p.get("kind"))
+            return f"{p.get('name')} ({kind}, unité : {UNITS_FR.get(p.get('unit'), p.get('unit'))}, " \
+                   f"capacité {p.get('capacity')})."
+        case "ResourceRetired":
+            return f"{resource} est retiré(e) le {_day(p.get('retired_on'))}."
+        case "AllocationKeySet":
+            return f"Clé n° {p.get('key_version')} de {resource} à partir de {_month(p.get('applies_from'))} : " \
+                   f"{_key(p.get('key') or {})}."
+        case "CostRecorded":
+            return f"{resource}, {_month(p.get('month'))} : {euros(p.get('amount_cents', 0))} " \
+                   f"({p.get('category')}, pièce {p.get('document_ref')})."
+        case "SlotBooked":
+            starts, ends = _instant(p.get("starts_at")), _instant(p.get("ends_at"))
+            when = f"le {moment_fr(starts).replace(' à ', ' de ')} à {time_fr(ends)}" if starts and ends else ""
+            return f"{resource} réservé(e) pour {partner} {when}.".replace(" .", ".")
+        case "BookingCancelled":
+            return f"Réservation annulée ({_entry(p.get('entry_id'), names)}) : {_quoted(p.get('reason'))}."
+        case "StaffHoursLogged":
+            return f"{_quantity(p.get('hours'))} h de {names.resource(p.get('employee_id'))} pour {partner} " \
+                   f"le {_day(p.get('work_date'))}."
+        case "EquipmentUsed":
+            unit = UNITS_FR.get(p.get("unit"), p.get("unit"))
+            return f"{_quantity(p.get('quantity'))} {unit} de {resource} pour {partner} le {_day(p.get('used_on'))}."
+        case "EntryCorrected":
+            change = (f"montant porté à {euros(p['amount_cents'])}" if p.get("amount_cents") is not None
+                      else f"quantité portée à {_quantity(p.get('quantity'))}")
+            return f"{_entry(p.get('entry_id'), names)} : {change} ; motif : {_quoted(p.get('reason'))}."
+        case "EntryVoided":
+            return f"{_entry(p.get('entry_id'), names)} annulée ; motif : {_quoted(p.get('reason'))}."
+        case "PeriodClosed":
+            numbers = p.get("statement_numbers") or {}
+            return f"{_month(p.get('month')).capitalize()} est clos : {len(numbers)} relevés scellés " \
+                   f"tels qu'à la position {p.get('as_of_position')}."
+        case "DisputeOpened":
+            line = LINE_KINDS_FR.get(p.get("line_kind", ""), p.get("line_kind"))
+            return f"{partner} conteste la ligne {resource} ({line}) de {_month(p.get('month'))} : " \
+                   f"{_quoted(p.get('reason'))}."
+        case "DisputeCommented":
+            return f"Contestation {dispute_words(p.get('dispute_id'), names)} : {_quoted(p.get('comment'))}."
+        case "DisputeResolved":
+            outcome = OUTCOMES_FR.get(p.get("outcome", ""), p.get("outcome"))
+            return f"Contestation {dispute_words(p.get('dispute_id'), names)} {outcome} : " \
+                   f"{_quoted(p.get('reason'))}."
+        case "CreditGranted":
+            return f"Avoir de {euros(p.get('amount_cents', 0))} pour {partner} sur {resource}, porté au relevé " \
+                   f"de {_month(p.get('credited_month'))} (contestation {dispute_words(p.get('dispute_id'), names)})."
+        case "PersonInvited":
+            role = ROLES_FR.get(p.get("role", ""), p.get("role"))
+            of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""
+            until = _instant(p.get("expires_at"))
+            return f"{p.get('name')} ({p.get('email')}) est invité(e), rôle {role}{of} ; lien valable " \
+                   f"jusqu'au {moment_fr(until) if until else '—'}."
+        case "InvitationAccepted":
+            return f"{names.persons.get(str(p.get('originator_id')), 'La personne invitée')} choisit son " \
+                   f"mot de passe : son compte est ouvert."
+        case "PersonRevoked":
+            return f"L'accès de {p.get('email')} est retiré : ses sessions sont closes."
+        case "SessionOpened":
+            return f"{names.persons.get(str(p.get('person_id')), 'Une personne')} se connecte."
+        case "SessionClosed":
+            return "Session fermée (déconnexion)."
+        case "TokenIssued":
+            role = ROLES_FR.get(p.get("role", ""), p.get("role"))
+            of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""
+            return f"Jeton d'API « {p.get('label')} » émis, rôle {role}{of}."
+        case "TokenRevoked":
+            return "Jeton d'API révoqué."
+        case "CommandReceived":
+            return "Commande reçue avec une clé d'idempotence : une nouvelle tentative n'enregistrera rien deux fois."
+    return EVENT_TYPES_FR.get(event_type, event_type)
+
+
+def person_ids(rows: list[tuple]) -> list[str]:
+    """The persons the sentences of these events name by id (connections, accepted invitations)."""
+    ids = []
+    for _, _, event_type, aggregate_id, _, _, payload, *_ in rows:
+        if event_type == "SessionOpened":
+            ids.append(json.loads(payload).get("person_id"))
+        elif event_type == "InvitationAccepted":
+            ids.append(str(aggregate_id))
+    return [i for i in ids if i]
+
+
+def event_views(rows: list[tuple], names: Names) -> list[EventView]:
+    """Rows of read_model.audit_events / events_at as the pages show them."""
+    views = []
+    for position, recorded_at, event_type, _, _, actor, payload, *_ in rows:
+        views.append(EventView(position, recorded_at, event_type, EVENT_TYPES_FR.get(event_type, event_type),
+                               summary(event_type, json.loads(payload), names), actor_fr(actor, names), actor))
+    return views
