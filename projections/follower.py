@@ -98,6 +98,7 @@ class Follower:
         self._catching_up = threading.Lock()
         self._position = self.runner.position
         self._stall: Stall | None = None
+        self._gone_stall: Stall | None = None  # cleared by a page past it, until the try ends
         self._delay = retry_s[0]
         self._last_try = 0.0
         self._next_try = 0.0
@@ -164,6 +165,11 @@ class Follower:
     def _publish(self, position: int) -> None:
         with self._reached:
             self._position = position
+            # Past the event it was stalled on, the follower is no longer stalled: no reader
+            # woken by this page may see the old stall (the log line waits for the end).
+            stall = self._stall
+            if stall is not None and (stall.position is None or position >= stall.position):
+                self._stall, self._gone_stall = None, stall
             self._reached.notify_all()
 
     def _try(self) -> None:
@@ -186,7 +192,7 @@ class Follower:
         now = time.monotonic()
         with self._reached:
             stall = Stall(folded, position, event_type, error, datetime.now(timezone.utc))
-            previous = self._stall
+            previous, self._gone_stall = self._stall, None
             if stall.same_as(previous):
                 stall = replace(previous, folded=folded, attempts=previous.attempts + 1)
             else:
@@ -201,7 +207,8 @@ class Follower:
 
     def _recovered(self, position: int) -> None:
         with self._reached:
-            stall, self._stall = self._stall, None
+            stall, self._stall = self._stall or self._gone_stall, None
+            self._gone_stall = None
             self._delay = self.retry_s[0]
             self._position = position
             self._reached.notify_all()
