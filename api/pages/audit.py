@@ -4,6 +4,7 @@ type, partner, resource, recording period and who recorded it — the same read 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.pages.journal_words import EVENT_GROUPS, EVENT_TYPES_FR, Names, actor_fr, event_views, person_ids
+from api.pages.event_words import EVENT_GROUPS, EVENT_TYPES_FR, Names, actor_fr, event_views, person_ids
 from api.pages.render import page
 from api.pages.session import AuditorDep
 from api.reads import Reading, reading
@@ -102,8 +103,11 @@ def parse_filters(sent: dict[str, str], *, partners: dict[str, str], resources: 
 
 
 def names_for(read: Reading, rows: list[tuple], partners: dict[str, str], resources: dict[str, str]) -> Names:
-    """The names the events' sentences need, each read by one query."""
-    return Names(partners, resources, read_model.person_names(read.conn, person_ids(rows)))
+    """The names the events' sentences need, each read by one query (the units only for a
+    key's sentence: '0,04 € la page', as the statement says it)."""
+    keyed = sorted({json.loads(row[6]).get("resource_id", "") for row in rows if row[2] == "AllocationKeySet"})
+    units = {rid: d["unit"] for rid, d in read_model.resource_details(read.conn, keyed).items()} if keyed else {}
+    return Names(partners, resources, read_model.person_names(read.conn, person_ids(rows)), units)
 
 
 def _link(sent: dict[str, str], **extra: object) -> str:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.french import decimal_fr, integer_fr, month_fr, moment_fr
-from api.pages.journal_words import EVENT_TYPES_FR, Names, actor_fr
+from api.pages.event_words import EVENT_TYPES_FR, Names, actor_fr
 from api.pages.render import page, redirect
 from api.pages.session import AuditorDep, FormDep
 from api.reads import reading

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.french import euros, month_fr
-from api.pages.journal_words import LINE_KINDS_FR, EventView, Names, actor_fr, event_views, person_ids
+from api.pages.audit import names_for
+from api.pages.event_words import LINE_KINDS_FR, EventView, Names, actor_fr, event_views
 from api.pages.render import page
 from api.pages.session import AuditorDep, PageError
 from api.reads import reading
@@ -85,7 +86,7 @@ def moved_lines(read, month: str, seal: dict) -> tuple[list[MovedLine], list[Eve
     moved = [r for r in rows if r["difference_cents"]]
     positions = {p for r in moved for p in r["caused_by"]} | {p for c in credits for p in c["dispute_events"]}
     event_rows = read_model.events_at(read.conn, sorted(positions))
-    names = Names(partners, resources, read_model.person_names(read.conn, person_ids(event_rows)))
+    names = names_for(read, event_rows, partners, resources)
     events = {e.position: e for e in event_views(event_rows, names)}
     where: dict[tuple, list[dict]] = {}
     for b in booked:

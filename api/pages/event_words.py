@@ -1,119 +1,305 @@
-"""Events in French words, for the pages that list them (a line's trace): what kind of
-event it is ("Réservation", "Coût enregistré", "Correction"…), what it says in a sentence,
-and who recorded it. Times are shown in Europe/Paris."""
+"""Events in French words, for every page that lists them: the auditor's journal and month
+comparison (api/pages/audit*.py), a line's trace and a dispute's exchange (partner pages).
+One name per event type (grouped for the journal's filter), one sentence saying what an event
+recorded, built from its payload alone, and who recorded it. Times are shown in Europe/Paris.
+
+Only the fields a person needs are read: digests, MACs, password hashes, idempotency keys
+and chain hashes in payloads are never shown (people and session events carry some).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from api.french import date_fr, day_fr, decimal_fr, euros, month_fr, time_fr
-from api.pages.statement_view import key_summary, unit_fr
+from api.french import date_fr, day_fr, decimal_fr, euros, month_fr, moment_fr, time_fr
+from api.pages.statement_view import key_summary, price_fr, unit_fr
 
-EVENT_TYPES_FR = {
-    "CostRecorded": "Coût enregistré",
-    "SlotBooked": "Réservation",
-    "BookingCancelled": "Réservation annulée",
-    "StaffHoursLogged": "Heures de travail",
-    "EquipmentUsed": "Utilisation",
-    "EntryCorrected": "Correction",
-    "EntryVoided": "Annulation d'une écriture",
-    "AllocationKeySet": "Clé de répartition",
-    "PartnerJoined": "Adhésion",
-    "PartnerLeft": "Départ",
-    "PartnerRejoined": "Nouvelle adhésion",
-    "DisputeOpened": "Contestation ouverte",
-    "DisputeCommented": "Commentaire",
-    "DisputeResolved": "Contestation résolue",
-    "CreditGranted": "Avoir",
-    "PeriodClosed": "Clôture du mois",
-}
-ROLES_FR = {"coordinator": "coordination", "auditor": "contrôle", "analyst": "analyse", "partner": "partenaire"}
+# Every event type of the log, in French, grouped for the journal filter's <optgroup>s.
+# The names say what happened to what, so that a row reads alone in a long journal.
+EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Partenaires et ressources", (
+        ("PartnerJoined", "Adhésion d'un partenaire"),
+        ("PartnerLeft", "Départ d'un partenaire"),
+        ("PartnerRejoined", "Retour d'un partenaire"),
+        ("ResourceRegistered", "Ressource enregistrée"),
+        ("ResourceRetired", "Ressource retirée"),
+        ("AllocationKeySet", "Clé de répartition"),
+    )),
+    ("Coûts et usages", (
+        ("CostRecorded", "Coût enregistré"),
+        ("SlotBooked", "Réservation"),
+        ("BookingCancelled", "Réservation annulée"),
+        ("StaffHoursLogged", "Heures de personnel"),
+        ("EquipmentUsed", "Utilisation d'équipement"),
+        ("EntryCorrected", "Correction d'une écriture"),
+        ("EntryVoided", "Annulation d'une écriture"),
+    )),
+    ("Mois et contestations", (
+        ("PeriodClosed", "Clôture d'un mois"),
+        ("DisputeOpened", "Contestation ouverte"),
+        ("DisputeCommented", "Commentaire sur une contestation"),
+        ("DisputeResolved", "Contestation tranchée"),
+        ("CreditGranted", "Avoir accordé"),
+    )),
+    ("Personnes et accès", (
+        ("PersonInvited", "Invitation"),
+        ("InvitationAccepted", "Invitation acceptée"),
+        ("PersonRevoked", "Accès retiré"),
+        ("SessionOpened", "Connexion"),
+        ("SessionClosed", "Déconnexion"),
+        ("TokenIssued", "Jeton d'API émis"),
+        ("TokenRevoked", "Jeton d'API révoqué"),
+        ("CommandReceived", "Accusé de réception d'une commande"),
+    )),
+)
+EVENT_TYPES_FR: dict[str, str] = {kind: words for _, group in EVENT_GROUPS for kind, words in group}
+
+ROLES_FR = {"coordinator": "coordination", "partner": "partenaire", "auditor": "contrôle",
+            "analyst": "analyse", "visitor": "visiteur non connecté"}
+KINDS_FR = {"premises": "locaux", "equipment": "équipement", "staff": "personnel", "service": "service",
+            "action": "action commune"}
+METHODS_FR = {"usage": "au prorata de l'usage", "fixed": "clé fixe", "equal": "parts égales",
+              "mixed": "clé mixte", "tariff": "tarif unitaire"}
+LINE_KINDS_FR = {"share": "part du coût", "tariff": "tarif", "unallocated": "non réparti",
+                 "recovery": "écart de tarif", "adjustment": "ajustement", "credit": "avoir sur contestation"}
+OUTCOMES_FR = {"accepted": "acceptée", "rejected": "rejetée"}
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the sentences name by id: partners, resources, persons (by aggregate id), and the
+    resources' units when the page knows them (a key then reads '0,04 € la page')."""
+
+    partners: dict[str, str]
+    resources: dict[str, str]
+    persons: dict[str, str]
+    units: dict[str, str] = field(default_factory=dict)
+
+    def partner(self, partner_id: str | None) -> str:
+        return self.partners.get(partner_id or "", partner_id or "—")
+
+    def resource(self, resource_id: str | None) -> str:
+        return self.resources.get(resource_id or "", resource_id or "—")
 
 
 @dataclass(frozen=True)
 class EventView:
+    """One event as a page shows it."""
+
     position: int
-    event_type: str
-    label: str
-    sentence: str
-    actor: str
     recorded_at: datetime
-    after_seal: bool
-
-
-def actor_fr(actor: str, partners: dict[str, str]) -> str:
-    """'partner:mission-locale/tresorerie@…' -> 'Mission locale … (tresorerie@…)';
-    'coordinator/x@…' -> 'coordination (x@…)'; an operator's name as it is."""
-    scope, _, who = actor.partition("/")
-    role, _, partner_id = scope.partition(":")
-    if role == "partner" and partner_id:
-        name = partners.get(partner_id, partner_id)
-        return f"{name} ({who})" if who else name
-    if who and role in ROLES_FR:
-        return f"{ROLES_FR[role]} ({who})"
-    return actor
-
-
-def _day(value: str) -> str:
-    return date_fr(date.fromisoformat(value))
-
-
-def _span(starts_at: str, ends_at: str) -> str:
-    start, end = datetime.fromisoformat(starts_at), datetime.fromisoformat(ends_at)
-    return f"le {day_fr(start)}, de {time_fr(start)} à {time_fr(end)}"
-
-
-def sentence(event_type: str, payload: dict[str, Any], *, resource_name: str, unit: str,
-             partners: dict[str, str], source: str) -> str:
-    """What the event says, in French."""
-    singular, plural, _ = unit_fr(unit)
-    p = payload
-    if event_type == "CostRecorded":
-        return (f"{euros(p['amount_cents'])} pour {month_fr(p['month'])}, {p['category']}, "
-                f"pièce {p['document_ref']}.")
-    if event_type == "SlotBooked":
-        return f"{resource_name} {_span(p['starts_at'], p['ends_at'])}."
-    if event_type == "BookingCancelled":
-        return f"Réservation {p['entry_id']} annulée" + (f" : {p['reason']}." if p.get("reason") else ".")
-    if event_type == "StaffHoursLogged":
-        hours = decimal_fr(Decimal(p["hours"]), max_places=2)
-        return f"{hours} h de travail le {_day(p['work_date'])}."
-    if event_type == "EquipmentUsed":
-        quantity = Decimal(p["quantity"])
-        return f"{decimal_fr(quantity, max_places=3)} {plural if quantity != 1 else singular} le {_day(p['used_on'])}."
-    if event_type == "EntryCorrected":
-        if p.get("amount_cents") is not None:
-            new = f"montant porté à {euros(p['amount_cents'])}"
-        else:
-            new = f"quantité portée à {decimal_fr(Decimal(p['quantity']), max_places=3)}"
-        return f"Écriture {p['entry_id']} : {new} — {p['reason']}."
-    if event_type == "EntryVoided":
-        return f"Écriture {p['entry_id']} annulée — {p['reason']}."
-    if event_type == "AllocationKeySet":
-        return (f"Version {p['key_version']}, applicable à partir de {month_fr(p['applies_from'])} : "
-                f"{key_summary(p['key'], unit)}.")
-    if event_type == "PartnerJoined":
-        return f"{p['name']} devient membre le {_day(p['joined_on'])}."
-    if event_type == "PartnerLeft":
-        return f"Dernier jour d'adhésion : {_day(p['last_day'])}."
-    if event_type == "PartnerRejoined":
-        return f"Membre de nouveau à partir du {_day(p['joined_on'])}."
-    if event_type == "DisputeOpened":
-        return f"Motif : {p['reason']}"
-    if event_type == "DisputeCommented":
-        return p["comment"]
-    if event_type == "DisputeResolved":
-        outcome = "acceptée" if p["outcome"] == "accepted" else "rejetée"
-        return f"Contestation {outcome} : {p['reason']}"
-    if event_type == "CreditGranted":
-        return f"{euros(p['amount_cents'])} portés au relevé de {month_fr(p['credited_month'])}."
-    return ""
+    event_type: str
+    kind: str        # what happened, in French (a resolved dispute says how)
+    summary: str     # what it recorded, in a sentence
+    actor: str       # who recorded it, in French
+    actor_id: str    # as the log names them (the value of the journal's filter)
+    after_seal: bool = False  # recorded after the seal of the statement the page shows
 
 
 def label(event_type: str, payload: dict[str, Any]) -> str:
-    if event_type == "DisputeResolved":
-        return "Contestation acceptée" if payload.get("outcome") == "accepted" else "Contestation rejetée"
+    """The event's name on its row: its type's, except a resolved dispute says which way."""
+    if event_type == "DisputeResolved" and payload.get("outcome") in OUTCOMES_FR:
+        return f"Contestation {OUTCOMES_FR[payload['outcome']]}"
     return EVENT_TYPES_FR.get(event_type, event_type)
+
+
+def actor_fr(actor: str, names: Names) -> str:
+    """`partner:mission-locale/tresorerie@…` → 'Mission Locale (partenaire), tresorerie@…'."""
+    scope, _, who = actor.partition("/")
+    role, _, partner_id = scope.partition(":")
+    if role not in ROLES_FR:
+        return actor  # an operator's name (`encommun … --actor`) or a token's label, as given
+    words = f"{names.partner(partner_id)} ({ROLES_FR[role]})" if partner_id else ROLES_FR[role].capitalize()
+    return f"{words}, {who}" if who else words
+
+
+def _quoted(text: Any) -> str:
+    return f"« {text} »" if text else ""
+
+
+def _day(value: str | None) -> str:
+    try:
+        return date_fr(date.fromisoformat(value)) if value else "—"
+    except ValueError:
+        return str(value)
+
+
+def _instant(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _month(value: str | None) -> str:
+    try:
+        return month_fr(value) if value else "—"
+    except (ValueError, IndexError):
+        return str(value)
+
+
+def _quantity(value: Any) -> str:
+    try:
+        return decimal_fr(Decimal(str(value)), max_places=3)
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _entry(entry_id: str | None, names: Names) -> str:
+    """An entry id as '<resource name>, <period>, écriture n° <n>'."""
+    resource_id, _, rest = (entry_id or "").partition(":")
+    period, _, number = rest.partition(":")
+    if not number:
+        return entry_id or "—"
+    if len(period) == 10:
+        period = _day(period)
+    elif len(period) == 7:
+        period = _month(period)
+    elif "-W" in period:
+        period = f"semaine {period.split('-W')[1]} de {period.split('-W')[0]}"
+    return f"{names.resource(resource_id)}, {period}, écriture n° {number}"
+
+
+def dispute_words(dispute_id: str | None, names: Names) -> str:
+    """`france-services:2026-02:d1` → 'n° 1 de France Services du Haut-Val (février 2026)'."""
+    partner_id, month, number = ((dispute_id or "").split(":") + ["", ""])[:3]
+    if not number.startswith("d") or not number[1:].isdigit():
+        return dispute_id or "—"
+    return f"n° {number[1:]} de {names.partner(partner_id)} ({_month(month)})"
+
+
+def _key(key: dict[str, Any], unit: str | None) -> str:
+    """A key version in words; with its resource's unit, as the statement says it."""
+    if unit:
+        return key_summary(key, unit)
+    method = key.get("method", "")
+    if method == "tariff" and key.get("unit_price_cents") is not None:
+        return f"{METHODS_FR[method]} ({price_fr(Decimal(str(key['unit_price_cents'])))} l'unité)"
+    return METHODS_FR.get(method, method)
+
+
+def summary(event_type: str, payload: dict[str, Any], names: Names, *, dispute_shown: str | None = None) -> str:
+    """One French sentence saying what the event recorded (its type's name if its payload is
+    not what this version writes: a sentence must never keep a page from showing).
+    `dispute_shown`: the dispute whose own page lists the events; its sentences don't repeat
+    which dispute it is."""
+    try:
+        return _summary(event_type, payload, names, dispute_shown)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation):
+        return EVENT_TYPES_FR.get(event_type, event_type) + "."
+
+
+def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: str | None) -> str:
+    partner, resource = names.partner(p.get("partner_id")), names.resource(p.get("resource_id"))
+    shown = dispute_shown is not None and p.get("dispute_id") == dispute_shown
+    dispute = "" if shown else f" {dispute_words(p.get('dispute_id'), names)}"
+    match event_type:
+        case "PartnerJoined":
+            return f"{p.get('name')} ({p.get('kind')}) rejoint la mutualisation le {_day(p.get('joined_on'))}."
+        case "PartnerLeft":
+            return f"{partner} quitte la mutualisation ; dernier jour : {_day(p.get('last_day'))}."
+        case "PartnerRejoined":
+            return f"{partner} rejoint à nouveau la mutualisation le {_day(p.get('joined_on'))}."
+        case "ResourceRegistered":
+            kind = KINDS_FR.get(p.get("kind", ""), p.get("kind"))
+            return f"{p.get('name')} ({kind}, unité : {unit_fr(p.get('unit', ''))[0]}, capacité {p.get('capacity')})."
+        case "ResourceRetired":
+            return f"{resource} est retiré(e) le {_day(p.get('retired_on'))}."
+        case "AllocationKeySet":
+            return f"Clé n° {p.get('key_version')} de {resource} à partir de {_month(p.get('applies_from'))} : " \
+                   f"{_key(p.get('key') or {}, names.units.get(p.get('resource_id', '')))}."
+        case "CostRecorded":
+            return f"{resource}, {_month(p.get('month'))} : {euros(p['amount_cents'])} " \
+                   f"({p.get('category')}, pièce {p.get('document_ref')})."
+        case "SlotBooked":
+            starts, ends = _instant(p.get("starts_at")), _instant(p.get("ends_at"))
+            when = f", le {day_fr(starts)}, de {time_fr(starts)} à {time_fr(ends)}" if starts and ends else ""
+            return f"{resource} pour {partner}{when}."
+        case "BookingCancelled":
+            return f"Réservation annulée ({_entry(p.get('entry_id'), names)}) : {_quoted(p.get('reason'))}."
+        case "StaffHoursLogged":
+            return f"{_quantity(p.get('hours'))} h de {names.resource(p.get('employee_id'))} pour {partner} " \
+                   f"le {_day(p.get('work_date'))}."
+        case "EquipmentUsed":
+            singular, plural, _ = unit_fr(p.get("unit", ""))
+            quantity = Decimal(str(p.get("quantity")))
+            return f"{_quantity(quantity)} {singular if quantity == 1 else plural} de {resource} pour {partner} " \
+                   f"le {_day(p.get('used_on'))}."
+        case "EntryCorrected":
+            change = (f"montant porté à {euros(p['amount_cents'])}" if p.get("amount_cents") is not None
+                      else f"quantité portée à {_quantity(p.get('quantity'))}")
+            return f"{_entry(p.get('entry_id'), names)} : {change} ; motif : {_quoted(p.get('reason'))}."
+        case "EntryVoided":
+            return f"{_entry(p.get('entry_id'), names)} annulée ; motif : {_quoted(p.get('reason'))}."
+        case "PeriodClosed":
+            numbers = p.get("statement_numbers") or {}
+            return f"{_month(p.get('month')).capitalize()} est clos : {len(numbers)} relevés scellés " \
+                   f"tels qu'à la position {p.get('as_of_position')}."
+        case "DisputeOpened":
+            line = LINE_KINDS_FR.get(p.get("line_kind", ""), p.get("line_kind"))
+            return f"{partner} conteste la ligne {resource} ({line}) de {_month(p.get('month'))} : " \
+                   f"{_quoted(p.get('reason'))}."
+        case "DisputeCommented":
+            return f"{_quoted(p.get('comment'))}." if shown else \
+                   f"Contestation{dispute} : {_quoted(p.get('comment'))}."
+        case "DisputeResolved":
+            outcome = OUTCOMES_FR.get(p.get("outcome", ""), p.get("outcome"))
+            return f"Contestation{dispute} {outcome} : {_quoted(p.get('reason'))}."
+        case "CreditGranted":
+            source = "" if shown else f" (contestation{dispute})"
+            return f"Avoir de {euros(p['amount_cents'])} pour {partner} sur {resource}, porté au relevé " \
+                   f"de {_month(p.get('credited_month'))}{source}."
+        case "PersonInvited":
+            role = ROLES_FR.get(p.get("role", ""), p.get("role"))
+            of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""
+            until = _instant(p.get("expires_at"))
+            return f"{p.get('name')} ({p.get('email')}) est invité(e), rôle {role}{of} ; lien valable " \
+                   f"jusqu'au {moment_fr(until) if until else '—'}."
+        case "InvitationAccepted":
+            return f"{names.persons.get(str(p.get('originator_id')), 'La personne invitée')} choisit son " \
+                   f"mot de passe : son compte est ouvert."
+        case "PersonRevoked":
+            return f"L'accès de {p.get('email')} est retiré : ses sessions sont closes."
+        case "SessionOpened":
+            return f"{names.persons.get(str(p.get('person_id')), 'Une personne')} se connecte."
+        case "SessionClosed":
+            return "Session fermée (déconnexion)."
+        case "TokenIssued":
+            role = ROLES_FR.get(p.get("role", ""), p.get("role"))
+            of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""
+            return f"Jeton d'API « {p.get('label')} » émis, rôle {role}{of}."
+        case "TokenRevoked":
+            return "Jeton d'API révoqué."
+        case "CommandReceived":
+            return "Commande reçue avec une clé d'idempotence : une nouvelle tentative n'enregistrera rien deux fois."
+    return EVENT_TYPES_FR.get(event_type, event_type)
+
+
+def view(position: int, recorded_at: datetime, event_type: str, actor: str, payload: str | dict[str, Any],
+         names: Names, *, after_seal: bool = False, dispute_shown: str | None = None) -> EventView:
+    """One event (its payload as the log stores it, JSON text, or read) as a page shows it."""
+    data = json.loads(payload) if isinstance(payload, str) else payload
+    return EventView(position, recorded_at, event_type, label(event_type, data),
+                     summary(event_type, data, names, dispute_shown=dispute_shown), actor_fr(actor, names), actor,
+                     after_seal)
+
+
+def person_ids(rows: list[tuple]) -> list[str]:
+    """The persons the sentences of these events name by id (connections, accepted invitations)."""
+    ids = []
+    for _, _, event_type, aggregate_id, _, _, payload, *_ in rows:
+        if event_type == "SessionOpened":
+            ids.append(json.loads(payload).get("person_id"))
+        elif event_type == "InvitationAccepted":
+            ids.append(str(aggregate_id))
+    return [i for i in ids if i]
+
+
+def event_views(rows: list[tuple], names: Names) -> list[EventView]:
+    """Rows of read_model.audit_events / events_at as the pages show them."""
+    return [view(position, recorded_at, event_type, actor, payload, names)
+            for position, recorded_at, event_type, _, _, actor, payload, *_ in rows]

@@ -5,7 +5,6 @@ granted. After the form, the list is read once it includes the dispute (read-you
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -123,10 +122,8 @@ def dispute(request: Request, who: PersonDep, dispute_id: Annotated[DisputeId, P
     if found is None:
         return page(request, "error.html", status=404, title="Contestation introuvable",
                     message="Cette contestation n'existe pas.")
-    events = [{"label": event_words.label(event_type, json.loads(payload)),
-               "sentence": event_words.sentence(event_type, json.loads(payload), resource_name=found["resource_name"],
-                                                unit="", partners=partners, source="dispute"),
-               "actor": event_words.actor_fr(actor, partners), "recorded_at": recorded_at}
+    names = event_words.Names(partners, {found["resource_id"]: found["resource_name"]}, {})
+    events = [event_words.view(position, recorded_at, event_type, actor, payload, names, dispute_shown=dispute_id)
               for position, event_type, actor, recorded_at, payload in timeline]
     return page(request, "partner_dispute.html", title=f"Contestation {dispute_id}", scope=scope, d=found,
                 events=events, euros=euros)

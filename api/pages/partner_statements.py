@@ -4,7 +4,6 @@ events behind the line in French words, who recorded each and when (Europe/Paris
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -86,15 +85,10 @@ def trace(request: Request, who: PersonDep, month: MonthPath, resource_id: Resou
     shown = [v for v in (pool.lines if pool else []) if partie is None or v.line.part == partie]
     seal = view.document.issued_at_position if view.document.closed else None
     unit = detail.get("unit", "")
-    events = []
-    for source, entry_id, position, event_type, actor, recorded_at, payload in rows:
-        data = json.loads(payload)
-        events.append(event_words.EventView(
-            position=position, event_type=event_type, label=event_words.label(event_type, data),
-            sentence=event_words.sentence(event_type, data, resource_name=resource_name, unit=unit,
-                                          partners=partners, source=source),
-            actor=event_words.actor_fr(actor, partners), recorded_at=recorded_at,
-            after_seal=seal is not None and position > seal))
+    names = event_words.Names(partners, {resource_id: resource_name}, {}, {resource_id: unit})
+    events = [event_words.view(position, recorded_at, event_type, actor, payload, names,
+                               after_seal=seal is not None and position > seal)
+              for _, _, position, event_type, actor, recorded_at, payload in rows]
     return page(request, "partner_trace.html", title=f"{resource_name} — {view.document.month_label}",
                 scope=scope, doc=view.document, pool=pool, lines=shown, events=events, partie=partie,
                 resource_id=resource_id, resource_name=resource_name, month=month)

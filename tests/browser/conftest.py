@@ -16,6 +16,7 @@ skipped, with a warning that says so, elsewhere. Screenshots: tests/browser/supp
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from dataclasses import dataclass, field
@@ -35,7 +36,13 @@ DEMO_PARTNER = DEMO_PEOPLE["partner"][1]  # the partner token's, the same as the
 # As the environment notes say: as root chromium needs --no-sandbox, and with background
 # networking on it keeps calling hosts this machine cannot reach.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+                 "--disable-sync", "--no-first-run", "--disable-quic",
+                 # The browser's own widgets (a date field's jj/mm/aaaa) in French, as a French
+                 # coordinator's browser draws them: the context's locale alone leaves them in English.
+                 # On Linux chromium takes its language from LANGUAGE (CHROMIUM_ENV) and needs its
+                 # French resources (Debian's chromium-l10n); without them the fields stay in English.
+                 "--lang=fr-FR"]
+CHROMIUM_ENV = {"LANGUAGE": "fr"}
 TIMEOUT_MS = 15_000
 
 
@@ -116,7 +123,7 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright, chromium_path: str) -> Iterator[Browser]:
     """Debian's chromium, headless; Playwright gives each launch a fresh temporary profile."""
     browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
-                                         timeout=60_000)
+                                         env={**os.environ, **CHROMIUM_ENV}, timeout=60_000)
     yield browser
     browser.close()
 

@@ -150,7 +150,7 @@ def test_a_closed_month_is_shown_as_issued_with_its_number_and_seal(site, partne
     assert statement["chain_hash"] in body
     assert "Loyer du bâtiment France Services Coût du mois : 4 200,00 €" in body
     trace = words(partner.get("/releves/2026-01/lignes/loyer-batiment"))
-    assert "Correction après la clôture" in trace and "montant porté à 3 990,00 €" in trace
+    assert "Correction d'une écriture après la clôture" in trace and "montant porté à 3 990,00 €" in trace
 
 
 def test_a_lines_trace_page_shows_the_json_traces_events_in_french_with_the_lines_figures(site, partner):
@@ -163,7 +163,7 @@ def test_a_lines_trace_page_shows_the_json_traces_events_in_french_with_the_line
     assert positions == [event["position"] for event in trace["events"]]
     body = plain(text(page))
     assert "Réservation" in body and "Coût enregistré" in body and "Clé de répartition" in body
-    assert re.search(r"Salle Vercors le \d+ mars 2026, de \d+ h \d\d à \d+ h \d\d", body)
+    assert re.search(r"Salle Vercors pour [^,]+, le \d+ mars 2026, de \d+ h \d\d à \d+ h \d\d", body)
     assert re.search(r"\d+(er)? \w+ 20\d\d à \d+ h \d\d", body)  # when recorded, Paris time
     statement = site.json(f"/partners/{PARTNER}/statements/2026-03")
     line = next(l for l in statement["lines"] if l["resource_id"] == "salle-vercors")

@@ -1,9 +1,9 @@
-"""Events in French words for the auditor's journal (api/pages/journal_words.py): every
+"""Events in French words for every page that lists them (api/pages/event_words.py): every
 event type has its name, and the sentences never show a digest, a MAC or a password hash."""
 
 from __future__ import annotations
 
-from api.pages.journal_words import EVENT_TYPES_FR, Names, actor_fr, summary
+from api.pages.event_words import EVENT_GROUPS, EVENT_TYPES_FR, Names, actor_fr, label, summary
 from domain.catalogue import events_by_type
 
 NAMES = Names({"club-b": "Club B"}, {"copieur": "Copieur", "anne": "Anne Martin"}, {"p-1": "Inès Martin"})
@@ -33,13 +33,13 @@ def test_usage_and_money_in_french_formats():
     """Amounts in euros with a comma, days in words, Paris time, a tariff's unit price."""
     assert summary("SlotBooked", {"resource_id": "copieur", "partner_id": "club-b",
                                   "starts_at": "2026-03-02T08:30:00Z", "ends_at": "2026-03-02T10:00:00Z"},
-                   NAMES) == "Copieur réservé(e) pour Club B le 2 mars 2026 de 9 h 30 à 11 h 00."
+                   NAMES) == "Copieur pour Club B, le 2 mars 2026, de 9 h 30 à 11 h 00."
     assert summary("StaffHoursLogged", {"employee_id": "anne", "partner_id": "club-b", "work_date": "2026-03-02",
                                         "hours": "3.5"}, NAMES) == "3,5 h de Anne Martin pour Club B le 2 mars 2026."
     assert summary("EntryCorrected", {"entry_id": "copieur:2026-03:1", "amount_cents": 123456,
                                       "reason": "avoir"}, NAMES) == (
         "Copieur, mars 2026, écriture n° 1 : montant porté à 1\u202f234,56\u00a0€ ; motif : « avoir ».")
-    assert "0,04 € l'unité" in summary("AllocationKeySet", {"resource_id": "copieur", "key_version": 2,
+    assert "0,04\u00a0€ l'unité" in summary("AllocationKeySet", {"resource_id": "copieur", "key_version": 2,
                                                             "applies_from": "2026-03",
                                                             "key": {"method": "tariff", "unit_price_cents": "4"}},
                                        NAMES)
@@ -54,3 +54,28 @@ def test_who_recorded_it():
     assert actor_fr("coordinator/camille@pool.example", NAMES) == "Coordination, camille@pool.example"
     assert actor_fr("visitor", NAMES) == "Visiteur non connecté"
     assert actor_fr("coordinator@haut-val", NAMES) == "coordinator@haut-val"
+
+
+def test_one_name_per_event_type_in_the_filter_groups():
+    """The journal's filter and every page's rows name a type the same way, once."""
+    kinds = [kind for _, group in EVENT_GROUPS for kind, _ in group]
+    assert len(kinds) == len(set(kinds)) == len(EVENT_TYPES_FR)
+    assert label("DisputeResolved", {"outcome": "accepted"}) == "Contestation acceptée"
+    assert label("PartnerLeft", {}) == EVENT_TYPES_FR["PartnerLeft"] == "Départ d'un partenaire"
+
+
+def test_a_key_reads_with_its_resources_unit_when_the_page_knows_it():
+    key = {"resource_id": "copieur", "key_version": 2, "applies_from": "2026-03",
+           "key": {"method": "tariff", "unit_price_cents": "4"}}
+    with_units = Names(NAMES.partners, NAMES.resources, {}, {"copieur": "page"})
+    assert summary("AllocationKeySet", key, with_units) == "Clé n° 2 de Copieur à partir de mars 2026 : 0,04\u00a0€ la page."
+
+
+def test_a_disputes_own_page_does_not_repeat_which_dispute_it_is():
+    comment = {"dispute_id": "club-b:2026-02:d1", "comment": "pièce jointe envoyée"}
+    assert summary("DisputeCommented", comment, NAMES) == \
+        "Contestation n° 1 de Club B (février 2026) : « pièce jointe envoyée »."
+    assert summary("DisputeCommented", comment, NAMES, dispute_shown="club-b:2026-02:d1") == "« pièce jointe envoyée »."
+    resolved = {"dispute_id": "club-b:2026-02:d1", "outcome": "accepted", "reason": "erreur de saisie"}
+    assert summary("DisputeResolved", resolved, NAMES, dispute_shown="club-b:2026-02:d1") == \
+        "Contestation acceptée : « erreur de saisie »."
