@@ -91,7 +91,7 @@ def moved_lines(read, month: str, seal: dict) -> tuple[list[MovedLine], list[Eve
     where: dict[tuple, list[dict]] = {}
     for b in booked:
         where.setdefault((b["partner_id"], b["resource_id"], b["line_kind"], b["part"]), []).append(b)
-    lines = [MovedLine(r["partner_id"], names.partner(r["partner_id"]) if r["partner_id"] else "Le pool",
+    lines = [MovedLine(r["partner_id"], names.partner(r["partner_id"]) if r["partner_id"] else "Non réparti",
                        r["resource_id"], names.resource(r["resource_id"]),
                        _line_words(r["line_kind"], r["part"], r["origin_month"], r["dispute_id"]),
                        r["issued_cents"], r["now_cents"], r["difference_cents"],
