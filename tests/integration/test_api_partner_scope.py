@@ -80,6 +80,7 @@ REFUSED_READS = [
     ("GET", "/disputes", {"partner_id": OTHER}),
     ("GET", "/audit", {}),
     ("GET", "/audit/anchor", {}),
+    ("GET", "/people", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
 FILTERED_READS = [

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from application import people
+from application.permissions import Operator
 from application.tokens import token_keys
 from bootstrap import bootstrap
 from tests.api_fixtures import api_settings, prepare
@@ -130,3 +132,22 @@ def test_an_invitation_names_the_field_to_correct_in_french(site: TestClient):
     bad_email = site.post("/coordination/personnes", data={
         "csrf": csrf_of(page.text), "name": "X", "email": "pas-une-adresse", "role": "auditor"})
     assert bad_email.status_code == 422 and "ce n'est pas une adresse e-mail" in html.unescape(bad_email.text)
+
+
+def test_the_people_are_listed_in_the_json_api_for_coordinators_and_auditors(tmp_path: Path):
+    """GET /people: every person invited, with status, never a hash or digest; a partner's token is 403."""
+    settings = api_settings(tmp_path)
+    tokens = prepare(settings)
+    keys = token_keys(settings)
+    with bootstrap(settings) as ledger:
+        add_person(ledger, keys, "tresorier@creche.example", "partner", "creche-a", name="Théo Trésorier")
+        people.invite_person(ledger, Operator("tests"), email="alix@audit.example", name="Alix", role="auditor",
+                             partner_id=None, keys=keys)
+    with TestClient(create_app(settings)) as client:
+        listed = client.get("/people", headers={"Authorization": f"Bearer {tokens['auditor']}"})
+        refused = client.get("/people", headers={"Authorization": f"Bearer {tokens['creche']}"})
+    assert listed.status_code == 200
+    assert [(p["email"], p["role"], p["partner_id"], p["status"]) for p in listed.json()] == [
+        ("tresorier@creche.example", "partner", "creche-a", "active"), ("alix@audit.example", "auditor", None, "invited")]
+    assert "argon2" not in listed.text and "sha256" not in listed.text
+    assert refused.status_code == 403
