@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import errors, people, sign_in
+from api.pages.throttle import SignInThrottle
 # The partner's pages.
 from api.pages import booking, partner, partner_disputes, partner_statements
 # The coordinator's pages.
@@ -29,6 +30,7 @@ ROUTERS = (sign_in.router, people.router,
 
 def register(app: FastAPI) -> None:
     errors.register(app)
+    app.state.sign_in_throttle = SignInThrottle()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import keys_of
 from api.pages.messages import french
 from api.pages.render import page, redirect
+from api.pages.throttle import SignInThrottle
 from api.pages.session import HOME, FormDep, clear_session_cookie, set_session_cookie, signed_in
 from application import people
 from domain.errors import DomainError
@@ -20,6 +23,10 @@ def _safe_next(value: str | None, role: str) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return HOME[role]
+
+
+def _throttle(request: Request) -> SignInThrottle:
+    return request.app.state.sign_in_throttle  # made by api/pages/__init__.py register()
 
 
 @router.get("/")
@@ -41,12 +48,19 @@ def sign_in(request: Request, form: FormDep) -> HTMLResponse:
     services = request.app.state.services
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     suite = str(form.get("suite", ""))
+    throttle = _throttle(request)
+    wait_s = throttle.wait_s(email)
+    if wait_s > 0:
+        return page(request, "sign_in.html", status=429, title="Connexion", suite=suite, email=email, field="password",
+                    error=f"Trop de tentatives pour cette adresse : réessayez dans {math.ceil(wait_s / 60)} min.")
     try:
         secret = people.sign_in(services.ledger, email, password, keys=keys_of(request))
     except DomainError as error:
+        throttle.failed(email)
         field, message = french(error)
         return page(request, "sign_in.html", status=401, title="Connexion", suite=suite, email=email,
                     error=message, field=field)
+    throttle.succeeded(email)
     found = people.find_session(services.ledger, secret, keys_of(request))
     response = redirect(request, _safe_next(suite, found.role), message=f"Bonjour {found.person.name}.")
     set_session_cookie(request, response, secret)

@@ -151,3 +151,15 @@ def test_the_people_are_listed_in_the_json_api_for_coordinators_and_auditors(tmp
         ("tresorier@creche.example", "partner", "creche-a", "active"), ("alix@audit.example", "auditor", None, "invited")]
     assert "argon2" not in listed.text and "sha256" not in listed.text
     assert refused.status_code == 403
+
+
+def test_five_wrong_passwords_make_an_address_wait_even_with_the_right_one(site: TestClient):
+    """The sixth try within 15 minutes is refused in French (429) without a password check;
+    another address is not held up."""
+    for _ in range(5):
+        assert sign_in(site, "tresorier@creche.example", "pas le bon mot de passe").status_code == 401
+    held = sign_in(site, "tresorier@creche.example")
+    assert held.status_code == 429
+    assert "Trop de tentatives pour cette adresse : réessayez dans 15 min." in held.text
+    assert "encommun_session" not in site.cookies
+    assert sign_in(site, "coord@pool.example").status_code == 200
