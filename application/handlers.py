@@ -11,8 +11,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import access, agendas, closing, costs, disputes, entries, partners, people, resources, timesheets
+from domain import access, agendas, billing, closing, costs, disputes, entries, partners, people, resources, timesheets
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
+from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
+                            member_billing_aggregate_id, project_billing_terms, rate_book_aggregate_id)
+from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberBilling, SetRateCard
 from domain.closing import ClosePeriod
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
@@ -212,6 +215,33 @@ def close_session(uow: UnitOfWork, cmd: CloseSession, stamp: Stamp) -> None:
     uow.record(people.close_session(session, stamp), people.evolve_session)
 
 
+def set_contract_terms(uow: UnitOfWork, cmd: SetContractTerms, stamp: Stamp) -> None:
+    employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
+    employee.check_kind("staff", field="employee_id")
+    employment = uow.get(employment_aggregate_id(cmd.employee_id), project_billing_terms)
+    uow.record(billing.set_terms(employment, cmd, stamp), billing.evolve)
+
+
+def set_rate_card(uow: UnitOfWork, cmd: SetRateCard, stamp: Stamp) -> None:
+    for field, named in (("member_coefficients", cmd.member_coefficients),
+                         ("member_flat_fees_cents", cmd.member_flat_fees_cents)):
+        for partner_id in named:
+            require_partner(uow.partner(partner_id), partner_id, field=f"{field}.{partner_id}")
+    book = uow.get(rate_book_aggregate_id(), project_billing_terms)
+    uow.record(billing.set_card(book, cmd, stamp), billing.evolve)
+
+
+def set_group_profile(uow: UnitOfWork, cmd: SetGroupProfile, stamp: Stamp) -> None:
+    profile = uow.get(group_profile_aggregate_id(), project_billing_terms)
+    uow.record(billing.set_profile(profile, cmd, stamp), billing.evolve)
+
+
+def set_member_billing(uow: UnitOfWork, cmd: SetMemberBilling, stamp: Stamp) -> None:
+    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    details = uow.get(member_billing_aggregate_id(cmd.partner_id), project_billing_terms)
+    uow.record(billing.set_member_billing(details, cmd, stamp), billing.evolve)
+
+
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -253,4 +283,8 @@ def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
         RevokePerson: revoke_person,
         OpenSession: open_session,
         CloseSession: close_session,
+        SetContractTerms: set_contract_terms,
+        SetRateCard: set_rate_card,
+        SetGroupProfile: set_group_profile,
+        SetMemberBilling: set_member_billing,
     }

@@ -6,6 +6,10 @@ without its alias fails there). Never remove one; a new event class adds its top
 STORED_TOPICS: tuple[str, ...] = (
     "domain.access:TokenIssued",
     "domain.access:TokenRevoked",
+    "domain.billing_terms:ContractTermsSet",
+    "domain.billing_terms:GroupProfileSet",
+    "domain.billing_terms:MemberBillingSet",
+    "domain.billing_terms:RateCardSet",
     "domain.closing:PeriodClosed",
     "domain.disputes:CreditGranted",
     "domain.disputes:DisputeCommented",

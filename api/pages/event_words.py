@@ -45,6 +45,12 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("DisputeResolved", "Contestation tranchée"),
         ("CreditGranted", "Avoir accordé"),
     )),
+    ("Groupement d'employeurs", (
+        ("ContractTermsSet", "Contrat d'un salarié"),
+        ("RateCardSet", "Grille de facturation"),
+        ("GroupProfileSet", "Identité de facturation du GE"),
+        ("MemberBillingSet", "Coordonnées de facturation d'un adhérent"),
+    )),
     ("Personnes et accès", (
         ("PersonInvited", "Invitation"),
         ("InvitationAccepted", "Invitation acceptée"),
@@ -253,6 +259,18 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
             source = "" if shown else f" (contestation{dispute})"
             return f"Avoir de {euros(p['amount_cents'])} pour {partner} sur {resource}, porté au relevé " \
                    f"de {_month(p.get('credited_month'))}{source}."
+        case "ContractTermsSet":
+            time = "temps plein" if p.get("working_time") == "full_time" else "temps partiel"
+            return f"Contrat de {names.resource(p.get('employee_id'))} à partir de {_month(p.get('applies_from'))} : " \
+                   f"{p.get('contract_kind')}, {time} ({_quantity(p.get('weekly_hours'))} h par semaine), " \
+                   f"{euros(p['hourly_pay_cents'])} brut de l'heure."
+        case "RateCardSet":
+            return f"Grille n° {p.get('card_version')} à partir de {_month(p.get('applies_from'))} : coefficient " \
+                   f"{_quantity(p.get('default_coefficient'))} par défaut."
+        case "GroupProfileSet":
+            return f"{p.get('legal_name')} (SIREN {p.get('siren')}) : règlement à {p.get('payment_days')} jours."
+        case "MemberBillingSet":
+            return f"Facturation de {partner} : {p.get('legal_name')}, {p.get('address')}."
         case "PersonInvited":
             role = ROLES_FR.get(p.get("role", ""), p.get("role"))
             of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""

@@ -119,6 +119,42 @@ FROM (SELECT payload->>'month' AS month, position,
       FROM events
       WHERE position > $lo AND position <= $hi AND event_type = 'PeriodClosed');
 
+-- name: insert_contract_terms
+-- folds page: ContractTermsSet
+INSERT INTO contract_terms
+SELECT payload->>'employee_id', CAST(payload->>'terms_version' AS INTEGER), payload->>'applies_from',
+       payload->>'contract_kind', payload->>'working_time', CAST(payload->>'weekly_hours' AS DECIMAL(5, 2)),
+       CAST(payload->>'hourly_pay_cents' AS BIGINT), payload->>'job_title', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'ContractTermsSet';
+
+-- name: insert_rate_cards
+-- folds page: RateCardSet
+INSERT INTO rate_cards
+SELECT CAST(payload->>'card_version' AS INTEGER), payload->>'applies_from',
+       CAST(payload->>'default_coefficient' AS DECIMAL(9, 4)), payload->'kind_coefficients',
+       payload->'member_coefficients', payload->'member_flat_fees_cents', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'RateCardSet';
+
+-- name: insert_group_profiles
+-- folds page: GroupProfileSet
+INSERT INTO group_profiles
+SELECT CAST(payload->>'profile_version' AS INTEGER), payload->>'legal_name', payload->>'address',
+       payload->>'siren', payload->>'vat_regime', CAST(payload->>'vat_rate_bp' AS INTEGER),
+       CAST(payload->>'payment_days' AS INTEGER), CAST(payload->>'late_penalty_rate' AS DECIMAL(5, 2)),
+       position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'GroupProfileSet';
+
+-- name: insert_member_billing
+-- folds page: MemberBillingSet
+INSERT INTO member_billing
+SELECT payload->>'partner_id', payload->>'legal_name', payload->>'address', payload->>'siren',
+       CAST(payload->>'professional' AS BOOLEAN), CAST(payload->>'local_authority' AS BOOLEAN), position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'MemberBillingSet';
+
 -- name: insert_disputes
 -- folds page: DisputeOpened
 INSERT INTO disputes

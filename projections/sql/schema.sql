@@ -161,3 +161,50 @@ CREATE TABLE IF NOT EXISTS adjustments (
     amount_cents BIGINT NOT NULL,
     caused_by BIGINT[] NOT NULL
 );
+
+-- A groupement d'employeurs' billing terms (domain/billing_terms.py), append-only: the
+-- version in force at a position p is the last row with position <= p; for a month, the
+-- one with the latest applies_from on or before it (of the same month, the later version).
+CREATE TABLE IF NOT EXISTS contract_terms (
+    employee_id VARCHAR NOT NULL,
+    terms_version INTEGER NOT NULL,
+    applies_from VARCHAR NOT NULL,
+    contract_kind VARCHAR NOT NULL,
+    working_time VARCHAR NOT NULL,
+    weekly_hours DECIMAL(5, 2) NOT NULL,
+    hourly_pay_cents BIGINT NOT NULL,
+    job_title VARCHAR NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rate_cards (
+    card_version INTEGER NOT NULL,
+    applies_from VARCHAR NOT NULL,
+    default_coefficient DECIMAL(9, 4) NOT NULL,
+    kind_coefficients JSON NOT NULL,
+    member_coefficients JSON NOT NULL,
+    member_flat_fees_cents JSON NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS group_profiles (
+    profile_version INTEGER NOT NULL,
+    legal_name VARCHAR NOT NULL,
+    address VARCHAR NOT NULL,
+    siren VARCHAR NOT NULL,
+    vat_regime VARCHAR NOT NULL,
+    vat_rate_bp INTEGER,
+    payment_days INTEGER NOT NULL,
+    late_penalty_rate DECIMAL(5, 2) NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS member_billing (
+    partner_id VARCHAR NOT NULL,
+    legal_name VARCHAR NOT NULL,
+    address VARCHAR NOT NULL,
+    siren VARCHAR,
+    professional BOOLEAN NOT NULL,
+    local_authority BOOLEAN NOT NULL,
+    position BIGINT NOT NULL
+);

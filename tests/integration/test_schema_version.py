@@ -117,6 +117,8 @@ SQL_DIGESTS = {
     1: "e80eb8c717a21ffbbb09df70e175ac4155a865ac1e86442a0a200cdd62ede0b4",
     # A booking's hours computed exactly, half up (a double's rounding could differ).
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
+    # A groupement d'employeurs' billing: its terms, hour sheets and invoices.
+    3: "ffcfc0ac068cf6dbc94ca7274e9876e785364090cbf4b3ad45d00a6d3246bc64",
 }
 
 

@@ -1,0 +1,44 @@
+"""The read model of a groupement d'employeurs' billing: one function per named query of
+sql/billing.sql, on the caller's cursor, as of a log position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from projections.queries import named
+
+Row = dict[str, Any]
+
+
+def _dicts(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[Row]:
+    cursor = conn.execute(named("billing.sql")[name], params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def contract_terms_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every version of every employee's contract terms recorded by `at`."""
+    return _dicts(conn, "contract_terms_at", {"at": at})
+
+
+def rate_cards_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every version of the rate card recorded by `at` (JSON columns as text)."""
+    return _dicts(conn, "rate_cards_at", {"at": at})
+
+
+def group_profile_at(conn: duckdb.DuckDBPyConnection, at: int) -> Row | None:
+    """The GE's profile as it stood at `at`; None before the first."""
+    rows = _dicts(conn, "group_profile_at", {"at": at})
+    return rows[0] if rows else None
+
+
+def member_billing_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Each member's billing details as they stood at `at`."""
+    return _dicts(conn, "member_billing_at", {"at": at})
+
+
+def staff_hours_of_month_at(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[Row]:
+    """(employee_id, partner_id, hours, entries) of the month's open staff hours at `at`."""
+    return _dicts(conn, "staff_hours_of_month_at", {"month": month, "at": at})

@@ -1,0 +1,36 @@
+-- Named queries of a groupement d'employeurs' billing (projections/billing_reads.py), as of
+-- a log position $at: the rows the events up to $at had written.
+
+-- name: contract_terms_at
+-- Every version of every employee's contract terms recorded by $at, with the employee's name.
+SELECT c.employee_id, r.name AS employee_name, c.terms_version, c.applies_from, c.contract_kind,
+       c.working_time, c.weekly_hours, c.hourly_pay_cents, c.job_title, c.position
+FROM contract_terms c
+LEFT JOIN resources_at($at) r ON r.resource_id = c.employee_id
+WHERE c.position <= $at
+ORDER BY c.employee_id, c.terms_version;
+
+-- name: rate_cards_at
+-- Every version of the rate card recorded by $at.
+SELECT card_version, applies_from, default_coefficient, kind_coefficients, member_coefficients,
+       member_flat_fees_cents, position
+FROM rate_cards WHERE position <= $at ORDER BY card_version;
+
+-- name: group_profile_at
+-- The GE's profile as it stood at $at (no row before the first).
+SELECT * FROM group_profiles WHERE position <= $at ORDER BY position DESC LIMIT 1;
+
+-- name: member_billing_at
+-- Each member's billing details as they stood at $at, with its name.
+SELECT b.*, p.name AS partner_name
+FROM member_billing b JOIN partners p USING (partner_id)
+WHERE b.position <= $at
+QUALIFY row_number() OVER (PARTITION BY b.partner_id ORDER BY b.position DESC) = 1
+ORDER BY b.partner_id;
+
+-- name: staff_hours_of_month_at
+-- Each employee's open hours for each member in month $month as they stood at $at.
+SELECT resource_id AS employee_id, partner_id, sum(quantity) AS hours, count(*) AS entries
+FROM usage_at($at)
+WHERE usage_kind = 'staff_hours' AND month = $month AND status = 'open'
+GROUP BY ALL ORDER BY ALL;
