@@ -3,7 +3,7 @@
 Each handler reads through the unit of work and records the events its command names in
 `records` (one, or a resolution and its credit); the ledger saves the unit's events in one
 transaction. A handler receives only what it needs: the working-time limits are bound
-(`handlers(limits)`) to the two handlers that check hours.
+(`handlers(limits, log_end)`) to the handlers that check hours or positions.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import access, agendas, billing, closing, costs, disputes, entries, partners, people, resources, timesheets
+from domain import access, agendas, billing, member_register, closing, costs, disputes, entries, partners, people, resources, timesheets
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
-                            member_billing_aggregate_id, project_billing_terms, rate_book_aggregate_id)
-from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberBilling, SetRateCard
+                            member_details_aggregate_id, project_billing_terms, rate_book_aggregate_id)
+from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.closing import ClosePeriod
+from domain.member_register import NotifyRegisterChanges, project_notifications, register_aggregate_id
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
@@ -236,10 +237,16 @@ def set_group_profile(uow: UnitOfWork, cmd: SetGroupProfile, stamp: Stamp) -> No
     uow.record(billing.set_profile(profile, cmd, stamp), billing.evolve)
 
 
-def set_member_billing(uow: UnitOfWork, cmd: SetMemberBilling, stamp: Stamp) -> None:
+def set_member_details(uow: UnitOfWork, cmd: SetMemberDetails, stamp: Stamp) -> None:
     require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
-    details = uow.get(member_billing_aggregate_id(cmd.partner_id), project_billing_terms)
-    uow.record(billing.set_member_billing(details, cmd, stamp), billing.evolve)
+    details = uow.get(member_details_aggregate_id(cmd.partner_id), project_billing_terms)
+    uow.record(billing.set_member_details(details, cmd, stamp), billing.evolve)
+
+
+def notify_register_changes(uow: UnitOfWork, cmd: NotifyRegisterChanges, stamp: Stamp,
+                            log_end: Callable[[], int]) -> None:
+    notifications = uow.get(register_aggregate_id(), project_notifications)
+    uow.record(member_register.notify(notifications, cmd, log_end(), stamp), member_register.evolve)
 
 
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
@@ -256,8 +263,9 @@ def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> 
 Handler = Callable[[UnitOfWork, Command, Stamp], None]
 
 
-def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
-    """The handler of every command, the working-time limits bound where they are used."""
+def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int]) -> dict[type[Command], Handler]:
+    """The handler of every command, the working-time limits and the log's end bound where
+    they are used."""
     return {
         JoinPartner: join_partner,
         LeavePartner: leave_partner,
@@ -286,5 +294,6 @@ def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
         SetContractTerms: set_contract_terms,
         SetRateCard: set_rate_card,
         SetGroupProfile: set_group_profile,
-        SetMemberBilling: set_member_billing,
+        SetMemberDetails: set_member_details,
+        NotifyRegisterChanges: partial(notify_register_changes, log_end=log_end),
     }

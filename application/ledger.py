@@ -47,7 +47,7 @@ class Ledger:
     def __init__(self, store: EventStore, limits: WorkingTimeLimits,
                  lines: StatementLines | None = None) -> None:
         self.store = store
-        self.handlers: dict[type[Command], Handler] = handlers(limits)
+        self.handlers: dict[type[Command], Handler] = handlers(limits, store.recorder.max_notification_id)
         # The read side's answer to "is there such a statement line?"; without it (a
         # ledger opened for writing only) that precondition cannot be checked.
         self.lines = lines

@@ -19,8 +19,8 @@ from typing import Literal
 from uuid import UUID
 
 from domain.aggregate import Stamp, first_event, next_event, projector
-from domain.billing_terms import (ContractTermsSet, GroupProfileSet, MemberBillingSet, RateCardSet,
-                                  SetContractTerms, SetGroupProfile, SetMemberBilling, SetRateCard)
+from domain.billing_terms import (ContractTermsSet, GroupProfileSet, MemberDetailsSet, RateCardSet,
+                                  SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard)
 from domain.errors import NotFound, RuleViolation
 from domain.events import DomainEvent
 from domain.ids import aggregate_id
@@ -89,7 +89,7 @@ class GroupProfile:
 
 
 @dataclass(frozen=True)
-class MemberBilling:
+class MemberDetails:
     id: UUID
     version: int
     partner_id: str
@@ -98,6 +98,9 @@ class MemberBilling:
     siren: str | None
     professional: bool
     local_authority: bool
+    establishments: tuple[str, ...]
+    activity: str | None
+    headcount: int | None
 
 
 def latest_in_force(versions, month: str):
@@ -119,7 +122,7 @@ def group_profile_aggregate_id() -> UUID:
     return aggregate_id("group-profile")
 
 
-def member_billing_aggregate_id(partner_id: str) -> UUID:
+def member_details_aggregate_id(partner_id: str) -> UUID:
     return aggregate_id("member-billing", partner_id)
 
 
@@ -183,11 +186,11 @@ def set_profile(profile: GroupProfile | None, cmd: SetGroupProfile, stamp: Stamp
     return next_event(profile, GroupProfileSet, stamp, profile_version=profile.version + 1, **fields)
 
 
-def set_member_billing(billing: MemberBilling | None, cmd: SetMemberBilling, stamp: Stamp) -> MemberBillingSet:
+def set_member_details(billing: MemberDetails | None, cmd: SetMemberDetails, stamp: Stamp) -> MemberDetailsSet:
     fields = cmd.model_dump(exclude={"command"})
     if billing is None:
-        return first_event(MemberBillingSet, member_billing_aggregate_id(cmd.partner_id), stamp, **fields)
-    return next_event(billing, MemberBillingSet, stamp, **fields)
+        return first_event(MemberDetailsSet, member_details_aggregate_id(cmd.partner_id), stamp, **fields)
+    return next_event(billing, MemberDetailsSet, stamp, **fields)
 
 
 def require_terms(employment: Employment | None, employee_id: str, month: str) -> ContractTerms:
@@ -242,10 +245,10 @@ def _(event: GroupProfileSet, _: GroupProfile | None) -> GroupProfile:
 
 
 @evolve.register
-def _(event: MemberBillingSet, _: MemberBilling | None) -> MemberBilling:
-    return MemberBilling(event.originator_id, event.originator_version, event.partner_id,
+def _(event: MemberDetailsSet, _: MemberDetails | None) -> MemberDetails:
+    return MemberDetails(event.originator_id, event.originator_version, event.partner_id,
                          event.legal_name, event.address, event.siren, event.professional,
-                         event.local_authority)
+                         event.local_authority, event.establishments, event.activity, event.headcount)
 
 
 project_billing_terms = projector(evolve)

@@ -98,10 +98,13 @@ class GroupProfileSet(DomainEvent):
     late_penalty_rate: Decimal
 
 
-class MemberBillingSet(DomainEvent):
-    """A member's billing details: who the invoice is addressed to, and what it owes by law
-    (a professional owes the 40 € recovery indemnity, C. com. L441-10 and D441-5; a local
-    authority's share of an employee's time is capped, C. trav. L1253-20)."""
+class MemberDetailsSet(DomainEvent):
+    """A GE member's file: what its register lists (C. trav. D1253-1 5°: the head office and
+    the addresses of its establishments, the nature of its activity, the number of people it
+    employs) and whom its invoices are addressed to, with what the member owes by law (a
+    professional owes the 40 € recovery indemnity, C. com. L441-10 and D441-5; a local
+    authority's share of an employee's time is capped, C. trav. L1253-20). A partner with a
+    file is a member of the GE; its membership dates are its partner's."""
 
     partner_id: Slug
     legal_name: StoredName
@@ -109,6 +112,9 @@ class MemberBillingSet(DomainEvent):
     siren: StoredSiren | None
     professional: bool
     local_authority: bool
+    establishments: tuple[StoredText, ...] = ()
+    activity: StoredName | None = None
+    headcount: int | None = None
 
 
 # Commands -----------------------------------------------------------------------------
@@ -183,12 +189,16 @@ class SetGroupProfile(Command):
         return self
 
 
-class SetMemberBilling(Command):
-    records = (MemberBillingSet,)
-    command: Literal["set_member_billing"] = "set_member_billing"
+class SetMemberDetails(Command):
+    records = (MemberDetailsSet,)
+    command: Literal["set_member_details"] = "set_member_details"
     partner_id: Slug
     legal_name: Name
     address: Annotated[Text, StringConstraints(min_length=1)]
     siren: Siren | None = None
     professional: bool = True
     local_authority: bool = False
+    establishments: Annotated[tuple[Annotated[Text, StringConstraints(min_length=1)], ...],
+                              Field(max_length=50)] = ()
+    activity: Name | None = None
+    headcount: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None

@@ -34,9 +34,9 @@ def group_profile_at(conn: duckdb.DuckDBPyConnection, at: int) -> Row | None:
     return rows[0] if rows else None
 
 
-def member_billing_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+def member_details_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
     """Each member's billing details as they stood at `at`."""
-    return _dicts(conn, "member_billing_at", {"at": at})
+    return _dicts(conn, "member_details_at", {"at": at})
 
 
 def staff_hours_of_month_at(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[Row]:

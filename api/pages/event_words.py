@@ -49,7 +49,8 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("ContractTermsSet", "Contrat d'un salarié"),
         ("RateCardSet", "Grille de facturation"),
         ("GroupProfileSet", "Identité de facturation du GE"),
-        ("MemberBillingSet", "Coordonnées de facturation d'un adhérent"),
+        ("MemberDetailsSet", "Fiche d'un adhérent"),
+        ("RegisterChangesNotified", "Changements du registre notifiés"),
     )),
     ("Personnes et accès", (
         ("PersonInvited", "Invitation"),
@@ -269,8 +270,11 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
                    f"{_quantity(p.get('default_coefficient'))} par défaut."
         case "GroupProfileSet":
             return f"{p.get('legal_name')} (SIREN {p.get('siren')}) : règlement à {p.get('payment_days')} jours."
-        case "MemberBillingSet":
-            return f"Facturation de {partner} : {p.get('legal_name')}, {p.get('address')}."
+        case "MemberDetailsSet":
+            return f"Fiche d'adhérent de {partner} : {p.get('legal_name')}, {p.get('address')}."
+        case "RegisterChangesNotified":
+            return f"Changements du registre des adhérents jusqu'à la position {p.get('up_to_position')} " \
+                   f"notifiés à l'inspection du travail le {_day(p.get('notified_on'))} ({p.get('reference')})."
         case "PersonInvited":
             role = ROLES_FR.get(p.get("role", ""), p.get("role"))
             of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""

@@ -15,7 +15,7 @@ from api.reads import After, AsOf, reading
 from api.recording import Recorded, record
 from application.billing_rates import rated_hours
 from application.permissions import AUDITORS, require_role
-from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberBilling, SetRateCard
+from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.periods import Month
 from projections import billing_reads
 
@@ -57,7 +57,7 @@ def terms(*, services: ServicesDep, token: TokenDep, after: After = None, as_of:
                 card[column] = json.loads(card[column])
         return TermsPublic(position=read.position,
                            profile=billing_reads.group_profile_at(read.conn, read.position),
-                           members=billing_reads.member_billing_at(read.conn, read.position),
+                           members=billing_reads.member_details_at(read.conn, read.position),
                            contracts=billing_reads.contract_terms_at(read.conn, read.position),
                            rate_cards=cards)
 
@@ -87,7 +87,7 @@ def set_profile(*, services: ServicesDep, token: TokenDep, idempotency_key: Idem
 
 @router.post("/members", status_code=201, response_model=Recorded, summary="Set a member's billing details")
 def set_member(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
-               body: SetMemberBilling) -> Recorded:
+               body: SetMemberDetails) -> Recorded:
     return record(services, token, [body], idempotency_key)
 
 

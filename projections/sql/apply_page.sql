@@ -147,13 +147,23 @@ SELECT CAST(payload->>'profile_version' AS INTEGER), payload->>'legal_name', pay
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'GroupProfileSet';
 
--- name: insert_member_billing
--- folds page: MemberBillingSet
-INSERT INTO member_billing
+-- name: insert_member_details
+-- folds page: MemberDetailsSet
+INSERT INTO member_details
 SELECT payload->>'partner_id', payload->>'legal_name', payload->>'address', payload->>'siren',
-       CAST(payload->>'professional' AS BOOLEAN), CAST(payload->>'local_authority' AS BOOLEAN), position
+       CAST(payload->>'professional' AS BOOLEAN), CAST(payload->>'local_authority' AS BOOLEAN),
+       CAST(coalesce(payload->'establishments', '[]') AS VARCHAR[]), payload->>'activity',
+       CAST(payload->>'headcount' AS INTEGER), position
 FROM events
-WHERE position > $lo AND position <= $hi AND event_type = 'MemberBillingSet';
+WHERE position > $lo AND position <= $hi AND event_type = 'MemberDetailsSet';
+
+-- name: insert_register_notifications
+-- folds page: RegisterChangesNotified
+INSERT INTO register_notifications
+SELECT CAST(payload->>'up_to_position' AS BIGINT), CAST(payload->>'notified_on' AS DATE),
+       payload->>'reference', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'RegisterChangesNotified';
 
 -- name: insert_disputes
 -- folds page: DisputeOpened

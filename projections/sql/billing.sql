@@ -20,10 +20,10 @@ FROM rate_cards WHERE position <= $at ORDER BY card_version;
 -- The GE's profile as it stood at $at (no row before the first).
 SELECT * FROM group_profiles WHERE position <= $at ORDER BY position DESC LIMIT 1;
 
--- name: member_billing_at
+-- name: member_details_at
 -- Each member's billing details as they stood at $at, with its name.
 SELECT b.*, p.name AS partner_name
-FROM member_billing b JOIN partners p USING (partner_id)
+FROM member_details b JOIN partners p USING (partner_id)
 WHERE b.position <= $at
 QUALIFY row_number() OVER (PARTITION BY b.partner_id ORDER BY b.position DESC) = 1
 ORDER BY b.partner_id;

@@ -199,12 +199,24 @@ CREATE TABLE IF NOT EXISTS group_profiles (
     position BIGINT NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS member_billing (
+CREATE TABLE IF NOT EXISTS member_details (
     partner_id VARCHAR NOT NULL,
     legal_name VARCHAR NOT NULL,
     address VARCHAR NOT NULL,
     siren VARCHAR,
     professional BOOLEAN NOT NULL,
     local_authority BOOLEAN NOT NULL,
+    establishments VARCHAR[] NOT NULL,
+    activity VARCHAR,
+    headcount INTEGER,
+    position BIGINT NOT NULL
+);
+
+-- The GE's notifications of register changes to the labour inspectorate (C. trav. D1253-3):
+-- every change at a position <= up_to_position was notified on notified_on.
+CREATE TABLE IF NOT EXISTS register_notifications (
+    up_to_position BIGINT NOT NULL,
+    notified_on DATE NOT NULL,
+    reference VARCHAR NOT NULL,
     position BIGINT NOT NULL
 );

@@ -118,7 +118,7 @@ SQL_DIGESTS = {
     # A booking's hours computed exactly, half up (a double's rounding could differ).
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
     # A groupement d'employeurs' billing: its terms, hour sheets and invoices.
-    3: "ffcfc0ac068cf6dbc94ca7274e9876e785364090cbf4b3ad45d00a6d3246bc64",
+    3: "ff29d8bbfa4fbdda4ed31f56eeb4fc1513a7fc8a9dc51289180e75374fab5b54",
 }
 
 

@@ -23,7 +23,7 @@ from projections.queries import named
 from tests import stored_topics
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLERS = handlers(WorkingTimeLimits())
+HANDLERS = handlers(WorkingTimeLimits(), lambda: 0)
 # Where each step of a new event or command goes.
 FOLD_FILE = "projections/sql/apply_page.sql"
 NOT_PROJECTED_HOME = "projections/folds.py NOT_PROJECTED"
