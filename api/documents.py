@@ -98,6 +98,13 @@ class DocumentLine:
         return DISPUTE_STATUS_FR.get(self.dispute_status or "")
 
 
+COST_BASIS_FR = {
+    "ttc": "Montants TTC : la mutualisation ne récupère pas la TVA sur ses coûts.",
+    "ht": "Montants HT : la mutualisation récupère la TVA sur ses coûts.",
+    None: "Montants tels qu'enregistrés : la mutualisation n'a pas indiqué s'ils sont HT ou TTC.",
+}
+
+
 @dataclass(frozen=True)
 class DocumentDispute:
     dispute_id: str
@@ -123,6 +130,7 @@ class StatementDocument:
     position: int
     lines: list[DocumentLine]
     disputes: list[DocumentDispute] = field(default_factory=list)
+    cost_basis: str | None = None  # 'ht' | 'ttc' | None (never set)
 
     @property
     def month_label(self) -> str:
@@ -145,6 +153,11 @@ class StatementDocument:
         if not self.closed:
             return "Relevé provisoire"
         return "Relevé sans numéro" if self.number is None else f"Relevé n° {self.number}"
+
+    @property
+    def cost_basis_line(self) -> str:
+        """What the amounts mean (domain/pool_settings.py), printed beside the total."""
+        return COST_BASIS_FR.get(self.cost_basis, COST_BASIS_FR[None])
 
     @property
     def seal_line(self) -> str:
@@ -242,6 +255,8 @@ def statement_document(read: Reading, partner_id: str, month: str,
         closed_on=closed_on, position=read.position,
         lines=sorted(document_lines, key=_line_rank),
         disputes=_disputes(read, disputes, names),
+        # As issued for a closed month: the basis in force at its seal.
+        cost_basis=read_model.cost_basis_of_month(read.conn, month, seal["as_of_position"] if seal else read.position),
     )
 
 
@@ -270,6 +285,8 @@ def render_csv(document: StatementDocument) -> str:
         ])
     writer.writerow(["total", document.month, document.partner_id, "", "", "", "", "", "",
                      document.total_cents, document.total, "", "", ""])
+    writer.writerow(["HT ou TTC", document.cost_basis.upper() if document.cost_basis else "non indiqué",
+                     document.cost_basis_line])
     if document.closed:
         writer.writerow(["relevé n°", document.number if document.number is not None else ""])
         writer.writerow(["empreinte des relevés (SHA-256)", document.statements_sha256])

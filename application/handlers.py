@@ -11,12 +11,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import access, agendas, billing, member_register, closing, costs, disputes, entries, partners, people, resources, timesheets
+from domain import access, agendas, billing, member_register, pool_settings, closing, costs, disputes, entries, partners, people, resources, timesheets
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
                             member_details_aggregate_id, project_billing_terms, rate_book_aggregate_id)
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.closing import ClosePeriod
+from domain.pool_settings import SetCostBasis, pool_settings_aggregate_id, project_pool_settings
 from domain.member_register import NotifyRegisterChanges, project_notifications, register_aggregate_id
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
@@ -249,6 +250,11 @@ def notify_register_changes(uow: UnitOfWork, cmd: NotifyRegisterChanges, stamp: 
     uow.record(member_register.notify(notifications, cmd, log_end(), stamp), member_register.evolve)
 
 
+def set_cost_basis(uow: UnitOfWork, cmd: SetCostBasis, stamp: Stamp) -> None:
+    settings = uow.get(pool_settings_aggregate_id(), project_pool_settings)
+    uow.record(pool_settings.set_basis(settings, cmd, stamp), pool_settings.evolve)
+
+
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -296,4 +302,5 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int]) -> dict[type
         SetGroupProfile: set_group_profile,
         SetMemberDetails: set_member_details,
         NotifyRegisterChanges: partial(notify_register_changes, log_end=log_end),
+        SetCostBasis: set_cost_basis,
     }

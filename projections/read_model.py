@@ -351,3 +351,9 @@ def late_credits(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> 
     """The credits granted after `position` on disputes of the month's lines, each with the
     positions of its dispute's events (`dispute_events`)."""
     return _dicts(conn, "late_credits", {"month": month, "p": position})
+
+
+def cost_basis_of_month(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> str | None:
+    """'ht' or 'ttc': what the month's costs are, as set by `at`; None if never set."""
+    row = conn.execute(_sql("cost_basis_of_month"), {"month": month, "at": at}).fetchone()
+    return row[0] if row else None

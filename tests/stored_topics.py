@@ -35,4 +35,5 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.people:PersonRevoked",
     "domain.people:SessionClosed",
     "domain.people:SessionOpened",
+    "domain.pool_settings:CostBasisSet",
 )

@@ -21,6 +21,7 @@ from api.pages.render import page, redirect
 from api.pages.session import CoordinatorDep, FormDep
 from api.reads import log_end, reading
 from domain.commands import CorrectEntry, RecordCost, VoidEntry
+from domain.pool_settings import SetCostBasis
 from domain.periods import check_month
 from projections import read_model
 
@@ -52,6 +53,7 @@ def _costs_page(request: Request, *, month: str | None = None, after_position: i
         shown = _month(month, months)
         costs = read_model.month_costs(read.conn, shown) if shown else []
         resources = read_model.resources_with_keys(read.conn)
+        basis = read_model.cost_basis_of_month(read.conn, shown, read.position) if shown else None
     closed = {m["month"] for m in months if m["position"] is not None}
     choices = month_choices(months)
     if shown and shown not in choices:
@@ -60,7 +62,7 @@ def _costs_page(request: Request, *, month: str | None = None, after_position: i
     open_costs = [c for c in costs if c["status"] == "open"]
     return page(request, "coordination_costs.html", status=status, title="Coûts", month=shown, months=months,
                 closed=closed, month_choices=choices, costs=costs, open_costs=open_costs, resources=names, categories=CATEGORIES,
-                statuses=STATUS_FR, total=sum(c["amount_cents"] for c in open_costs),
+                statuses=STATUS_FR, total=sum(c["amount_cents"] for c in open_costs), basis=basis,
                 error=error.message if error else None, field=error.field if error else None, form=form,
                 sent=sent or {"month": shown or ""})
 
@@ -119,3 +121,17 @@ def record_credit_note(request: Request, who: CoordinatorDep, form: FormDep) -> 
     return redirect(request, after(f"/coordination/couts?mois={cost['month']}", outcome),
                     message=f"Avoir de {euros(credit)} enregistré sur {cost['document_ref']} : le coût passe de "
                             f"{euros(cost['amount_cents'])} à {euros(cost['amount_cents'] - credit)}.{late}")
+
+
+@router.post("/coordination/couts/ht-ttc", response_class=HTMLResponse)
+def set_cost_basis(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
+    sent = typed(form, "basis_from", "basis")
+    rename = {"applies_from": "basis_from"}
+    try:
+        cmd = command(lambda: SetCostBasis(applies_from=sent["basis_from"], basis=sent["basis"]), rename)
+        outcome = execute(request, who, cmd, rename)
+    except Refused as error:
+        return _costs_page(request, month=sent["basis_from"], status=422, error=error, form="basis", sent=sent)
+    return redirect(request, after(f"/coordination/couts?mois={cmd.applies_from}", outcome),
+                    message=f"À partir de {month_fr(cmd.applies_from)}, les coûts sont enregistrés "
+                            f"{cmd.basis.upper()} ; les relevés l'indiquent.")

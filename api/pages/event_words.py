@@ -28,6 +28,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("ResourceRegistered", "Ressource enregistrée"),
         ("ResourceRetired", "Ressource retirée"),
         ("AllocationKeySet", "Clé de répartition"),
+        ("CostBasisSet", "Coûts HT ou TTC"),
     )),
     ("Coûts et usages", (
         ("CostRecorded", "Coût enregistré"),
@@ -219,6 +220,9 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
         case "AllocationKeySet":
             return f"Clé n° {p.get('key_version')} de {resource} à partir de {_month(p.get('applies_from'))} : " \
                    f"{_key(p.get('key') or {}, names.units.get(p.get('resource_id', '')))}."
+        case "CostBasisSet":
+            return f"À partir de {_month(p.get('applies_from'))}, les coûts sont enregistrés " \
+                   f"{'TTC' if p.get('basis') == 'ttc' else 'HT'}."
         case "CostRecorded":
             return f"{resource}, {_month(p.get('month'))} : {euros(p['amount_cents'])} " \
                    f"({p.get('category')}, pièce {p.get('document_ref')})."

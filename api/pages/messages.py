@@ -128,6 +128,7 @@ _COORDINATION_LABELS = {
     "method": "Méthode", "weights": "Poids", "partners": "Parts égales", "parts": "Clé mixte",
     "unit_price_cents": "Prix unitaire", "part1_percent": "Part de la première partie (%)",
     "dispute_id": "Contestation", "outcome": "Décision", "answer": "Réponse",
+    "basis": "Les coûts sont enregistrés", "basis_from": "à partir de",
 }
 LABELS.update(_COORDINATION_LABELS)
 

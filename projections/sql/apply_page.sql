@@ -165,6 +165,13 @@ SELECT CAST(payload->>'up_to_position' AS BIGINT), CAST(payload->>'notified_on' 
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'RegisterChangesNotified';
 
+-- name: insert_cost_bases
+-- folds page: CostBasisSet
+INSERT INTO cost_bases
+SELECT CAST(payload->>'basis_version' AS INTEGER), payload->>'applies_from', payload->>'basis', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'CostBasisSet';
+
 -- name: insert_disputes
 -- folds page: DisputeOpened
 INSERT INTO disputes

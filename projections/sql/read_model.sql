@@ -476,3 +476,9 @@ SELECT c.dispute_id, c.partner_id, c.resource_id, d.line_kind, d.part, c.credite
 FROM credits c JOIN disputes d USING (dispute_id) JOIN dispute_events e USING (dispute_id)
 WHERE d.month = $month AND c.position > $p
 GROUP BY ALL ORDER BY c.position
+
+-- name: cost_basis_of_month
+-- Whether the month's costs are HT or TTC, as set by $at (no row: never set).
+SELECT basis FROM cost_bases
+WHERE position <= $at AND applies_from <= $month
+ORDER BY applies_from DESC, basis_version DESC LIMIT 1;

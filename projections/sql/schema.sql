@@ -220,3 +220,12 @@ CREATE TABLE IF NOT EXISTS register_notifications (
     reference VARCHAR NOT NULL,
     position BIGINT NOT NULL
 );
+
+-- Whether the pool's costs are HT or TTC, by month (domain/pool_settings.py): for a month, the
+-- version with the latest applies_from on or before it (of the same month, the later one).
+CREATE TABLE IF NOT EXISTS cost_bases (
+    basis_version INTEGER NOT NULL,
+    applies_from VARCHAR NOT NULL,
+    basis VARCHAR NOT NULL,
+    position BIGINT NOT NULL
+);

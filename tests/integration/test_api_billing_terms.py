@@ -4,6 +4,8 @@ and the provisional rates they give, checked against figures worked out by hand.
 
 from __future__ import annotations
 
+import html
+
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -105,3 +107,19 @@ def test_only_the_coordinator_sets_terms_and_partners_do_not_read_them(api: Api)
     """A partner may neither set the rate card nor read the GE's terms (403)."""
     refused(api, "/ge/rate-cards", CARD, 403, who="creche")
     assert api.client.get("/ge/terms", headers=api.headers("creche")).status_code == 403
+
+
+def test_statements_say_whether_their_amounts_are_ht_or_ttc_as_in_force_for_their_month(api: Api) -> None:
+    """Never said: the document says so; TTC from January, HT from February: January's
+    statement prints TTC, February's HT, in the HTML and in the CSV."""
+    def document(month: str, kind: str, after: int | None = None) -> str:
+        response = api.client.get(f"/partners/creche-a/statements/{month}/document" + (".csv" if kind == "csv" else ""),
+                                  params={"after": after} if after else {}, headers=api.headers("creche"))
+        assert response.status_code == 200, response.text
+        return html.unescape(response.text)
+    assert "n'a pas indiqué s'ils sont HT ou TTC" in document("2026-01", "html")
+    post(api, "/pool/cost-basis", {"applies_from": "2026-01", "basis": "ttc"})
+    last = post(api, "/pool/cost-basis", {"applies_from": "2026-02", "basis": "ht"})
+    assert "Montants TTC : la mutualisation ne récupère pas la TVA" in document("2026-01", "html", last)
+    assert "Montants HT : la mutualisation récupère la TVA" in document("2026-02", "html", last)
+    assert "HT ou TTC;TTC;" in document("2026-01", "csv", last)

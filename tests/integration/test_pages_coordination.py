@@ -329,3 +329,19 @@ def test_a_partner_gets_403_on_every_coordination_page(site: Site, path: str):
     assert response.status_code == 403 and "pas accessible avec votre rôle" in text_of(response)
     posted = partner.post(path if path != "/coordination" else "/coordination/couts", data={"csrf": "x"})
     assert posted.status_code in (403, 405)
+
+
+def test_the_costs_page_says_ht_or_ttc_and_the_statement_prints_it(site: Site):
+    """Set TTC from the open month: the costs page and a partner's statement of that month
+    say so; a basis that is neither is refused in French and records nothing."""
+    recorded = site.post("/coordination/couts/ht-ttc", {"basis": "ttc", "basis_from": OPEN_MONTH},
+                         page="/coordination/couts")
+    assert recorded.status_code == 200
+    assert "les coûts sont enregistrés TTC : la mutualisation ne récupère pas la TVA" in text_of(recorded)
+    statement = site.client.get(f"/releves/{OPEN_MONTH}?partenaire=france-services")
+    assert "Montants TTC : la mutualisation ne récupère pas la TVA sur ses coûts." in text_of(statement)
+    before = site.log_end()
+    refused = site.post("/coordination/couts/ht-ttc", {"basis": "tva", "basis_from": OPEN_MONTH},
+                        page="/coordination/couts")
+    assert refused.status_code == 422 and "« Les coûts sont enregistrés » :" in text_of(refused)
+    assert site.log_end() == before
