@@ -4,6 +4,7 @@ answers once projections follow it. Nothing is built at import."""
 from __future__ import annotations
 
 from application.ledger import Ledger
+from domain.local_authority_cap import LocalAuthorityCap
 from domain.timesheets import WorkingTimeLimits
 from event_store.store import EventStore
 from projections.follower import Follower
@@ -18,7 +19,8 @@ def bootstrap(settings: Settings | None = None) -> Ledger:
     if settings.store == "sqlite":
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     limits = WorkingTimeLimits(settings.max_day_hours, settings.max_week_hours)
-    return Ledger(EventStore(settings.eventsourcing_env()), limits)
+    cap = LocalAuthorityCap(settings.local_authority_share, settings.local_authority_cap_refuses)
+    return Ledger(EventStore(settings.eventsourcing_env()), limits, cap=cap)
 
 
 def follow(ledger: Ledger, follower: Follower) -> Follower:

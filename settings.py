@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     read_wait_s: float = Field(default=2.0, ge=0)
     max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)
     max_week_hours: Decimal = Field(default=Decimal(48), gt=0, le=168)
+    # The share of an employee's year that local-authority members may use (C. trav.
+    # L1253-20: three quarters since 2017, half before), and whether hours past it are refused
+    # (or recorded and shown as an excess).
+    local_authority_share: Decimal = Field(default=Decimal("0.75"), gt=0, le=1)
+    local_authority_cap_refuses: bool = True
     # Access tokens are signed with a key kept out of the event store, so that a row written
     # into the store grants nothing: ENCOMMUN_TOKEN_KEY, else the key file (by default
     # token.key beside the SQLite store, created 0600 on first use). Keys moved to

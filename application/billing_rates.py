@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import duckdb
 
+from domain.local_authority_cap import LocalAuthorityCap, cap_hours, yearly_contract_hours
 from domain.billing import ContractTerms, HourlyRate, RateCard, latest_in_force, provisional_rate
 from projections import billing_reads
 
@@ -65,3 +67,34 @@ def rated_hours(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[Ra
             rated.append(RatedHours(employee, partner, row["hours"],
                                     provisional_rate(terms[employee], card, partner), None))
     return rated
+
+
+@dataclass(frozen=True)
+class LocalAuthorityShare:
+    """An employee's year: hours for local-authority members against the cap of L1253-20
+    (None where no contract says what the year's working time is)."""
+
+    employee_id: str
+    employee_name: str
+    hours: Decimal
+    local_authority_hours: Decimal
+    contract_hours: Fraction | None
+    cap_hours: Fraction | None
+
+    @property
+    def over(self) -> bool:
+        return self.cap_hours is not None and self.local_authority_hours > self.cap_hours
+
+
+def local_authority_shares(conn: duckdb.DuckDBPyConnection, year: int, at: int,
+                           cap: LocalAuthorityCap) -> list[LocalAuthorityShare]:
+    """Every employee with hours in `year` as of `at`, with its local authorities' share."""
+    rows = billing_reads.contract_terms_at(conn, at)
+    shares = []
+    for row in billing_reads.local_authority_hours_of_year(conn, year, at):
+        months = [terms_in_force(rows, f"{year}-{m:02d}").get(row["employee_id"]) for m in range(1, 13)]
+        contract = yearly_contract_hours(t.weekly_hours if t else None for t in months) if any(months) else None
+        shares.append(LocalAuthorityShare(row["employee_id"], row["employee_name"], row["hours"],
+                                          row["local_authority_hours"], contract,
+                                          cap_hours(cap, contract) if contract is not None else None))
+    return shares

@@ -8,10 +8,13 @@ transaction. A handler receives only what it needs: the working-time limits are 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Callable
 
-from domain import access, agendas, billing, member_register, pool_settings, closing, costs, disputes, entries, partners, people, resources, timesheets
+from domain import (access, agendas, billing, closing, costs, disputes, entries, member_register, partners, people,
+                    pool_settings, resources, timesheets)
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
                             member_details_aggregate_id, project_billing_terms, rate_book_aggregate_id)
@@ -50,6 +53,7 @@ from domain.ids import (
 from domain.partners import require_partner
 from domain.periods import iso_week, local_day
 from domain.resources import require_resource
+from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
 from domain.timesheets import WorkingTimeLimits
 from application.unit_of_work import UnitOfWork
 
@@ -114,13 +118,43 @@ def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, stamp: Stamp) -> None:
 
 
 def log_staff_hours(
-    uow: UnitOfWork, cmd: LogStaffHours, stamp: Stamp, limits: WorkingTimeLimits
+    uow: UnitOfWork, cmd: LogStaffHours, stamp: Stamp, limits: WorkingTimeLimits, cap: LocalAuthorityCap
 ) -> None:
     employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
     partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
     week = iso_week(cmd.work_date)
     sheet = _container(uow, timesheet_aggregate_id(cmd.employee_id, week), cmd.employee_id, week)
-    uow.record(timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp), entries.evolve)
+    event = timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp)
+    _check_local_authority_cap(uow, cap, employee, cmd.partner_id, cmd.work_date, cmd.hours, None, "hours")
+    uow.record(event, entries.evolve)
+
+
+def _is_local_authority(uow: UnitOfWork, partner_id: str | None) -> bool:
+    details = uow.get(member_details_aggregate_id(partner_id), project_billing_terms) if partner_id else None
+    return details is not None and details.local_authority
+
+
+def _check_local_authority_cap(uow: UnitOfWork, cap: LocalAuthorityCap, employee, partner_id: str, day: date,
+                               hours: Decimal, replacing: str | None, field: str) -> None:
+    """Hours for a local-authority member within the year's cap (domain/local_authority_cap.py):
+    the year's timesheets are read only for such hours, and only for an employee whose
+    contract says what the year's working time is."""
+    if not cap.refuses or not _is_local_authority(uow, partner_id):
+        return
+    employment = uow.get(employment_aggregate_id(employee.resource_id), project_billing_terms)
+    if employment is None:
+        return
+    terms = [employment.in_force(f"{day.year}-{month:02d}") for month in range(1, 13)]
+    contract = yearly_contract_hours(t.weekly_hours if t else None for t in terms)
+    weeks = sorted({iso_week(date(day.year, 1, 1) + timedelta(days=d)) for d in range(0, 366, 7)}
+                   | {iso_week(date(day.year, 12, 31))})
+    already = Decimal(0)
+    for week in weeks:
+        sheet = uow.container(timesheet_aggregate_id(employee.resource_id, week))
+        for entry in sheet.open_entries() if sheet else ():
+            if entry.day.year == day.year and entry.entry_id != replacing and _is_local_authority(uow, entry.partner_id):
+                already += entry.quantity
+    check_cap(cap, employee.name, day.year, already, hours, contract, field)
 
 
 def record_equipment_use(
@@ -133,12 +167,16 @@ def record_equipment_use(
     uow.record(agendas.record_use(agenda, cmd, resource, partner, stamp), entries.evolve)
 
 
-def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: WorkingTimeLimits) -> None:
+def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: WorkingTimeLimits,
+                  cap: LocalAuthorityCap) -> None:
     container = require_container(uow.container(container_aggregate_id(cmd.entry_id)), cmd.entry_id)
 
     def check_hours(sheet: Container, entry: Entry, hours) -> None:
         employee = require_resource(uow.resource(sheet.resource_id), sheet.resource_id)
         timesheets.check_limits(sheet, employee.name, entry.day, hours, limits, replacing=entry)
+        if hours > entry.quantity:
+            _check_local_authority_cap(uow, cap, employee, entry.partner_id, entry.day, hours, entry.entry_id,
+                                       "quantity")
 
     uow.record(entries.correct(container, cmd, stamp, check_hours), entries.evolve)
 
@@ -269,9 +307,10 @@ def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> 
 Handler = Callable[[UnitOfWork, Command, Stamp], None]
 
 
-def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int]) -> dict[type[Command], Handler]:
-    """The handler of every command, the working-time limits and the log's end bound where
-    they are used."""
+def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
+             cap: LocalAuthorityCap = LocalAuthorityCap()) -> dict[type[Command], Handler]:
+    """The handler of every command, the working-time limits, the local authorities' cap and
+    the log's end bound where they are used."""
     return {
         JoinPartner: join_partner,
         LeavePartner: leave_partner,
@@ -282,9 +321,9 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int]) -> dict[type
         RecordCost: record_cost,
         BookSlot: book_slot,
         CancelBooking: cancel_booking,
-        LogStaffHours: partial(log_staff_hours, limits=limits),
+        LogStaffHours: partial(log_staff_hours, limits=limits, cap=cap),
         RecordEquipmentUse: record_equipment_use,
-        CorrectEntry: partial(correct_entry, limits=limits),
+        CorrectEntry: partial(correct_entry, limits=limits, cap=cap),
         VoidEntry: void_entry,
         ClosePeriod: close_period,
         OpenDispute: open_dispute,

@@ -29,6 +29,7 @@ from domain.entries import require_container
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.events import DomainEvent
 from domain.ids import container_aggregate_id
+from domain.local_authority_cap import LocalAuthorityCap
 from domain.timesheets import WorkingTimeLimits
 from event_store.store import EventStore
 
@@ -45,9 +46,9 @@ class Ledger:
     """The use cases' entry: execute commands against the event store."""
 
     def __init__(self, store: EventStore, limits: WorkingTimeLimits,
-                 lines: StatementLines | None = None) -> None:
+                 lines: StatementLines | None = None, cap: LocalAuthorityCap = LocalAuthorityCap()) -> None:
         self.store = store
-        self.handlers: dict[type[Command], Handler] = handlers(limits, store.recorder.max_notification_id)
+        self.handlers: dict[type[Command], Handler] = handlers(limits, store.recorder.max_notification_id, cap)
         # The read side's answer to "is there such a statement line?"; without it (a
         # ledger opened for writing only) that precondition cannot be checked.
         self.lines = lines

@@ -50,6 +50,10 @@ class WorkingTimeExceeded(RuleViolation):
     rule = "working-time-exceeded"
 
 
+class LocalAuthorityCapExceeded(RuleViolation):
+    rule = "local-authority-cap-exceeded"
+
+
 class NotAMember(RuleViolation):
     rule = "not-a-member"
 

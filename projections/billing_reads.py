@@ -42,3 +42,8 @@ def member_details_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
 def staff_hours_of_month_at(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[Row]:
     """(employee_id, partner_id, hours, entries) of the month's open staff hours at `at`."""
     return _dicts(conn, "staff_hours_of_month_at", {"month": month, "at": at})
+
+
+def local_authority_hours_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> list[Row]:
+    """(employee_id, employee_name, hours, local_authority_hours) of the year's open hours at `at`."""
+    return _dicts(conn, "local_authority_hours_of_year", {"year": year, "at": at})

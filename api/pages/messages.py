@@ -92,6 +92,13 @@ TRANSLATIONS: list[tuple[str | None, re.Pattern[str], str]] = [
     ("resource_id", re.compile(r"cannot be booked by the hour|is of kind"),
      "« Ressource » : cette ressource ne se réserve pas à l'heure ; choisissez une salle ou un équipement."),
     ("resource_id", re.compile(r"no resource"), "« Ressource » : cette ressource n'existe pas."),
+    # Staff hours for a local-authority member past the cap of C. trav. L1253-20.
+    (None, re.compile(r"employee '(.+)' would work (\S+) h in (\d{4}) for local-authority members, above (\S+) of "
+                      r"the year's (\S+) h of contract \((\S+) h, C\. trav\. L1253-20\): (\S+) h already logged "
+                      r"\+ (\S+) h"),
+     "« Heures » : {0} travaillerait {1} h en {2} pour les collectivités territoriales adhérentes, au-delà de la "
+     "part permise ({3}) de son temps de travail contractuel de l'année ({4} h, soit {5} h ; C. trav. L1253-20) : "
+     "{6} h déjà enregistrées + {7} h."),
 ]
 
 

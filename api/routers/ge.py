@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.reads import After, AsOf, reading
 from api.recording import Recorded, record
-from application.billing_rates import rated_hours
+from application.billing_rates import local_authority_shares, rated_hours
+from domain.local_authority_cap import LocalAuthorityCap
 from application.permissions import AUDITORS, require_role
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.periods import Month
@@ -74,6 +75,43 @@ def rates(*, services: ServicesDep, token: TokenDep, month: Annotated[Month, Que
         rate_cents=r.rate.cents if r.rate else None, basis=r.rate.basis if r.rate else None,
         coefficient=r.rate.coefficient if r.rate else None,
         hourly_pay_cents=r.rate.hourly_pay_cents if r.rate else None, missing=r.missing) for r in found])
+
+
+class LocalAuthoritySharePublic(BaseModel):
+    employee_id: str
+    employee_name: str
+    hours: Decimal
+    local_authority_hours: Decimal
+    contract_hours: Decimal | None
+    cap_hours: Decimal | None
+    over: bool
+
+
+class LocalAuthoritySharesPublic(BaseModel):
+    year: int
+    share: Decimal
+    refuses: bool
+    position: int
+    employees: list[LocalAuthoritySharePublic]
+
+
+@router.get("/local-authority-share", response_model=LocalAuthoritySharesPublic,
+            summary="Each employee's hours for local-authority members in a year, against the cap of C. trav. L1253-20")
+def local_authority_share(*, services: ServicesDep, token: TokenDep, year: Annotated[int, Query(ge=2000, le=2100)],
+                          after: After = None, as_of: AsOf = None) -> LocalAuthoritySharesPublic:
+    require_role(token, *AUDITORS)
+    settings = services.settings
+    cap = LocalAuthorityCap(settings.local_authority_share, settings.local_authority_cap_refuses)
+    with reading(services, after=after, as_of=as_of) as read:
+        found = local_authority_shares(read.conn, year, read.position, cap)
+
+    def hundredths(value) -> Decimal | None:
+        return None if value is None else (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+    return LocalAuthoritySharesPublic(year=year, share=cap.share, refuses=cap.refuses, position=read.position, employees=[
+        LocalAuthoritySharePublic(employee_id=s.employee_id, employee_name=s.employee_name, hours=s.hours,
+                                  local_authority_hours=s.local_authority_hours,
+                                  contract_hours=hundredths(s.contract_hours), cap_hours=hundredths(s.cap_hours),
+                                  over=s.over) for s in found])
 
 
 @router.post("/profile", status_code=201, response_model=Recorded, summary="Set the GE's invoicing identity")

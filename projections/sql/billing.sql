@@ -34,3 +34,18 @@ SELECT resource_id AS employee_id, partner_id, sum(quantity) AS hours, count(*) 
 FROM usage_at($at)
 WHERE usage_kind = 'staff_hours' AND month = $month AND status = 'open'
 GROUP BY ALL ORDER BY ALL;
+
+-- name: local_authority_hours_of_year
+-- Each employee's open hours of year $year as they stood at $at: in all, and for members
+-- whose file (as it stood at $at) says they are local authorities.
+WITH files AS (
+    SELECT partner_id, local_authority FROM member_details WHERE position <= $at
+    QUALIFY row_number() OVER (PARTITION BY partner_id ORDER BY position DESC) = 1
+)
+SELECT u.resource_id AS employee_id, r.name AS employee_name, sum(u.quantity) AS hours,
+       coalesce(sum(u.quantity) FILTER (WHERE f.local_authority), 0) AS local_authority_hours
+FROM usage_at($at) u
+JOIN resources_at($at) r ON r.resource_id = u.resource_id
+LEFT JOIN files f ON f.partner_id = u.partner_id
+WHERE u.usage_kind = 'staff_hours' AND u.status = 'open' AND year(u.happened_on) = $year
+GROUP BY ALL ORDER BY employee_name, employee_id;

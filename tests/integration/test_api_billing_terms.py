@@ -123,3 +123,15 @@ def test_statements_say_whether_their_amounts_are_ht_or_ttc_as_in_force_for_thei
     assert "Montants TTC : la mutualisation ne récupère pas la TVA" in document("2026-01", "html", last)
     assert "Montants HT : la mutualisation récupère la TVA" in document("2026-02", "html", last)
     assert "HT ou TTC;TTC;" in document("2026-01", "csv", last)
+
+
+def test_the_local_authorities_share_of_each_employee_is_shown_against_the_cap(api: Api) -> None:
+    """The club as a local authority: Anne's 2026 has 16,75 h, 3,5 h of them for it, against
+    three quarters of a full-time year (1 607 h → 1 205,25 h)."""
+    last = post(api, "/ge/members", {"partner_id": "club-b", "legal_name": "Club", "address": "Stade",
+                                     "local_authority": True})
+    found = api.client.get("/ge/local-authority-share", params={"year": 2026, "after": last},
+                           headers=api.headers("auditor")).json()
+    assert (found["share"], found["refuses"]) == ("0.75", True)
+    assert [(e["employee_id"], e["hours"], e["local_authority_hours"], e["contract_hours"], e["cap_hours"], e["over"])
+            for e in found["employees"]] == [("anne", "16.750", "3.500", "1607.00", "1205.25", False)]
