@@ -13,13 +13,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Callable
 
-from domain import (access, agendas, billing, closing, costs, disputes, entries, member_register, partners, people,
-                    pool_settings, resources, timesheets)
+from domain import (access, agendas, billing, closing, costs, disputes, entries, ge_debts, member_register, partners,
+                    people, pool_settings, resources, timesheets)
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
                             member_details_aggregate_id, project_billing_terms, rate_book_aggregate_id)
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.closing import ClosePeriod
+from domain.ge_debts import RecordGeDebt, SettleGeDebt, debt_book_aggregate_id, project_debt_book
 from domain.pool_settings import SetCostBasis, pool_settings_aggregate_id, project_pool_settings
 from domain.member_register import NotifyRegisterChanges, project_notifications, register_aggregate_id
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
@@ -293,6 +294,16 @@ def set_cost_basis(uow: UnitOfWork, cmd: SetCostBasis, stamp: Stamp) -> None:
     uow.record(pool_settings.set_basis(settings, cmd, stamp), pool_settings.evolve)
 
 
+def record_ge_debt(uow: UnitOfWork, cmd: RecordGeDebt, stamp: Stamp) -> None:
+    book = uow.get(debt_book_aggregate_id(), project_debt_book)
+    uow.record(ge_debts.record(book, cmd, stamp), ge_debts.evolve)
+
+
+def settle_ge_debt(uow: UnitOfWork, cmd: SettleGeDebt, stamp: Stamp) -> None:
+    book = uow.get(debt_book_aggregate_id(), project_debt_book)
+    uow.record(ge_debts.settle(book, cmd, stamp), ge_debts.evolve)
+
+
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -342,4 +353,6 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
         SetMemberDetails: set_member_details,
         NotifyRegisterChanges: partial(notify_register_changes, log_end=log_end),
         SetCostBasis: set_cost_basis,
+        RecordGeDebt: record_ge_debt,
+        SettleGeDebt: settle_ge_debt,
     }

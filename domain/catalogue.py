@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import access, billing_terms, closing, commands, disputes, events, member_register, people, pool_settings
+from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, member_register, people,
+                    pool_settings)
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
 MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms, member_register,
-                                     pool_settings)
+                                     pool_settings, ge_debts)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -49,6 +50,8 @@ NOT_BATCHABLE: dict[str, str] = {
     "CloseSession": "a session is closed by signing out",
     **{name: "a GE's terms are set one at a time, on their own routes and pages"
        for name in ("SetContractTerms", "SetRateCard", "SetGroupProfile", "SetMemberDetails")},
+    "RecordGeDebt": "the GE's debts are recorded one at a time, on their own route",
+    "SettleGeDebt": "the GE's debts are settled one at a time, on their own route",
     "SetCostBasis": "set from the coordinator's pages or its own route, one month on",
     "NotifyRegisterChanges": "sent from the register's page, with the position of the changes it lists",
 }

@@ -47,3 +47,14 @@ def staff_hours_of_month_at(conn: duckdb.DuckDBPyConnection, month: str, at: int
 def local_authority_hours_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> list[Row]:
     """(employee_id, employee_name, hours, local_authority_hours) of the year's open hours at `at`."""
     return _dicts(conn, "local_authority_hours_of_year", {"year": year, "at": at})
+
+
+def outstanding_debts_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """The GE's debts recorded by `at` and not settled by then, oldest first."""
+    return _dicts(conn, "outstanding_debts_at", {"at": at})
+
+
+def member_hours_of_months(conn: duckdb.DuckDBPyConnection, first: str, last: str, at: int) -> dict[str, object]:
+    """Each member's open staff hours in months `first`..`last` at `at`."""
+    return {row["partner_id"]: row["hours"]
+            for row in _dicts(conn, "member_hours_of_months", {"first": first, "last": last, "at": at})}

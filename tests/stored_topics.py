@@ -29,6 +29,8 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.events:ResourceRetired",
     "domain.events:SlotBooked",
     "domain.events:StaffHoursLogged",
+    "domain.ge_debts:GeDebtRecorded",
+    "domain.ge_debts:GeDebtSettled",
     "domain.member_register:RegisterChangesNotified",
     "domain.people:InvitationAccepted",
     "domain.people:PersonInvited",

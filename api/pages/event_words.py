@@ -52,6 +52,8 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("GroupProfileSet", "Identité de facturation du GE"),
         ("MemberDetailsSet", "Fiche d'un adhérent"),
         ("RegisterChangesNotified", "Changements du registre notifiés"),
+        ("GeDebtRecorded", "Dette du GE enregistrée"),
+        ("GeDebtSettled", "Dette du GE réglée"),
     )),
     ("Personnes et accès", (
         ("PersonInvited", "Invitation"),
@@ -276,6 +278,12 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
             return f"{p.get('legal_name')} (SIREN {p.get('siren')}) : règlement à {p.get('payment_days')} jours."
         case "MemberDetailsSet":
             return f"Fiche d'adhérent de {partner} : {p.get('legal_name')}, {p.get('address')}."
+        case "GeDebtRecorded":
+            to = "envers les salariés" if p.get("creditor_kind") == "employees" else "envers un organisme social"
+            return f"Dette {p.get('debt_id')} {to} ({p.get('creditor')}) : {euros(p['amount_cents'])}, " \
+                   f"de {_month(p.get('first_month'))} à {_month(p.get('last_month'))}, échéance le {_day(p.get('due_on'))}."
+        case "GeDebtSettled":
+            return f"Dette {p.get('debt_id')} réglée le {_day(p.get('settled_on'))} ({p.get('reference')})."
         case "RegisterChangesNotified":
             return f"Changements du registre des adhérents jusqu'à la position {p.get('up_to_position')} " \
                    f"notifiés à l'inspection du travail le {_day(p.get('notified_on'))} ({p.get('reference')})."

@@ -4,20 +4,24 @@ employees' contracts, the board's rate cards, and the provisional rates they giv
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.reads import After, AsOf, reading
 from api.recording import Recorded, record
 from application.billing_rates import local_authority_shares, rated_hours
-from domain.local_authority_cap import LocalAuthorityCap
+from application.joint_liability import exposure as debts_exposure, member_totals
 from application.permissions import AUDITORS, require_role
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
-from domain.periods import Month
+from domain.ge_debts import DebtId, RecordGeDebt, SettleGeDebt
+from domain.local_authority_cap import LocalAuthorityCap
+from domain.periods import Day, Month
+from domain.text import Name
 from projections import billing_reads
 
 router = APIRouter(prefix="/ge", tags=["groupement d'employeurs"])
@@ -146,3 +150,54 @@ def set_rate_card(*, services: ServicesDep, token: TokenDep, idempotency_key: Id
                       "kind_coefficients": {"cdd": "1.95"}, "member_flat_fees_cents": {"us-haut-val": 2300}}])]
                   ) -> Recorded:
     return record(services, token, [body], idempotency_key)
+
+
+class DebtPublic(BaseModel):
+    debt_id: str
+    creditor_kind: str
+    creditor: str
+    amount_cents: int
+    first_month: str
+    last_month: str
+    due_on: date
+    reference: str
+    shares: dict[str, int]
+    unallocated_cents: int
+
+
+class ExposurePublic(BaseModel):
+    position: int
+    debts: list[DebtPublic]
+    members: dict[str, int]
+
+
+@router.get("/exposure", response_model=ExposurePublic,
+            summary="Each member's share of the GE's outstanding debts to employees and social bodies (C. trav. L1253-8)")
+def exposure(*, services: ServicesDep, token: TokenDep, after: After = None, as_of: AsOf = None) -> ExposurePublic:
+    require_role(token, *AUDITORS)
+    with reading(services, after=after, as_of=as_of) as read:
+        debts = debts_exposure(read.conn, read.position)
+    return ExposurePublic(position=read.position, members=member_totals(debts), debts=[DebtPublic(
+        **{k: getattr(d, k) for k in DebtPublic.model_fields}) for d in debts])
+
+
+@router.post("/debts", status_code=201, response_model=Recorded,
+             summary="Record a debt of the GE to its employees or to a social body")
+def record_debt(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+                body: Annotated[RecordGeDebt, Body(examples=[{
+                    "creditor_kind": "social_bodies", "creditor": "URSSAF Rhône-Alpes", "amount_cents": 1_254_300,
+                    "first_month": "2026-01", "last_month": "2026-03", "due_on": "2026-04-15",
+                    "reference": "DSN T1 2026"}])]) -> Recorded:
+    return record(services, token, [body], idempotency_key)
+
+
+class SettleBody(BaseModel):
+    settled_on: Day
+    reference: Name
+
+
+@router.post("/debts/{debt_id}/settle", status_code=201, response_model=Recorded, summary="Record a debt as paid")
+def settle_debt(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+                debt_id: Annotated[DebtId, Path()], body: SettleBody) -> Recorded:
+    command = SettleGeDebt(debt_id=debt_id, settled_on=body.settled_on, reference=body.reference)
+    return record(services, token, [command], idempotency_key)

@@ -172,6 +172,23 @@ SELECT CAST(payload->>'basis_version' AS INTEGER), payload->>'applies_from', pay
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'CostBasisSet';
 
+-- name: insert_ge_debts
+-- folds page: GeDebtRecorded
+INSERT INTO ge_debts
+SELECT payload->>'debt_id', payload->>'creditor_kind', payload->>'creditor',
+       CAST(payload->>'amount_cents' AS BIGINT), payload->>'first_month', payload->>'last_month',
+       CAST(payload->>'due_on' AS DATE), payload->>'reference', position, NULL, NULL, NULL
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'GeDebtRecorded';
+
+-- name: settle_ge_debts
+-- folds page: GeDebtSettled
+UPDATE ge_debts SET settled_on = CAST(s.payload->>'settled_on' AS DATE),
+                    settled_reference = s.payload->>'reference', settled_position = s.position
+FROM (SELECT payload, position FROM events
+      WHERE position > $lo AND position <= $hi AND event_type = 'GeDebtSettled') s
+WHERE ge_debts.debt_id = s.payload->>'debt_id';
+
 -- name: insert_disputes
 -- folds page: DisputeOpened
 INSERT INTO disputes

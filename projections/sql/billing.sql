@@ -49,3 +49,17 @@ JOIN resources_at($at) r ON r.resource_id = u.resource_id
 LEFT JOIN files f ON f.partner_id = u.partner_id
 WHERE u.usage_kind = 'staff_hours' AND u.status = 'open' AND year(u.happened_on) = $year
 GROUP BY ALL ORDER BY employee_name, employee_id;
+
+-- name: outstanding_debts_at
+-- The GE's debts to employees and social bodies recorded by $at and not settled by then.
+SELECT debt_id, creditor_kind, creditor, amount_cents, first_month, last_month, due_on, reference, position
+FROM ge_debts
+WHERE position <= $at AND (settled_position IS NULL OR settled_position > $at)
+ORDER BY position;
+
+-- name: member_hours_of_months
+-- Each member's open staff hours in the months $first to $last, as they stood at $at.
+SELECT partner_id, sum(quantity) AS hours
+FROM usage_at($at)
+WHERE usage_kind = 'staff_hours' AND status = 'open' AND month BETWEEN $first AND $last
+GROUP BY partner_id ORDER BY partner_id;

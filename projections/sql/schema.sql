@@ -229,3 +229,21 @@ CREATE TABLE IF NOT EXISTS cost_bases (
     basis VARCHAR NOT NULL,
     position BIGINT NOT NULL
 );
+
+-- The GE's debts to its employees and social bodies (domain/ge_debts.py), for the members'
+-- joint liability (C. trav. L1253-8); a debt is outstanding at p if recorded by p and not
+-- settled by p.
+CREATE TABLE IF NOT EXISTS ge_debts (
+    debt_id VARCHAR NOT NULL,
+    creditor_kind VARCHAR NOT NULL,
+    creditor VARCHAR NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    first_month VARCHAR NOT NULL,
+    last_month VARCHAR NOT NULL,
+    due_on DATE NOT NULL,
+    reference VARCHAR NOT NULL,
+    position BIGINT NOT NULL,
+    settled_on DATE,
+    settled_reference VARCHAR,
+    settled_position BIGINT
+);

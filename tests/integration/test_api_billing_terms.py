@@ -135,3 +135,25 @@ def test_the_local_authorities_share_of_each_employee_is_shown_against_the_cap(a
     assert (found["share"], found["refuses"]) == ("0.75", True)
     assert [(e["employee_id"], e["hours"], e["local_authority_hours"], e["contract_hours"], e["cap_hours"], e["over"])
             for e in found["employees"]] == [("anne", "16.750", "3.500", "1607.00", "1205.25", False)]
+
+
+def test_each_members_exposure_is_its_share_of_the_outstanding_debts_by_hours(api: Api) -> None:
+    """January's salaries, 1 000,00 €, shared by January's hours 7 / 3,5 / 2,25 (worked out by
+    hand below); once settled the debt is no longer outstanding, but reading as of before the
+    settlement still shows it; settling it twice is refused."""
+    recorded = post(api, "/ge/debts", {"creditor_kind": "employees", "creditor": "Salariés", "amount_cents": 100_000,
+                                       "first_month": "2026-01", "last_month": "2026-01", "due_on": "2026-02-05",
+                                       "reference": "paie janvier"})
+    # 100 000 × 7 / 12,75 = 54 901,96; × 3,5 / 12,75 = 27 450,98; × 2,25 / 12,75 = 17 647,05:
+    # floors 54 901 + 27 450 + 17 647 = 99 998, the 2 cents left go to the two largest
+    # remainders (,98 the club and ,96 the crèche).
+    exposure = api.client.get("/ge/exposure", params={"after": recorded}, headers=api.headers("auditor")).json()
+    assert exposure["members"] == {"club-b": 27_451, "creche-a": 54_902, "mda": 17_647}
+    assert exposure["debts"][0]["unallocated_cents"] == 0
+    settled = post(api, "/ge/debts/d1/settle", {"settled_on": "2026-02-05", "reference": "virement"})
+    now = api.client.get("/ge/exposure", params={"after": settled}, headers=api.headers("auditor")).json()
+    assert now["debts"] == [] and now["members"] == {}
+    then = api.client.get("/ge/exposure", params={"as_of": str(recorded)}, headers=api.headers("auditor")).json()
+    assert then["members"] == exposure["members"]
+    again = refused(api, "/ge/debts/d1/settle", {"settled_on": "2026-02-06", "reference": "x"}, status=409)
+    assert again["field"] == "debt_id"
