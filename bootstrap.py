@@ -17,7 +17,7 @@ def bootstrap(settings: Settings | None = None) -> Ledger:
     settings = settings or Settings()
     if settings.store == "sqlite":
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    limits = WorkingTimeLimits(settings.max_day_hours, settings.max_week_hours)
+    limits = WorkingTimeLimits(**settings.working_time_limits())
     return Ledger(EventStore(settings.eventsourcing_env()), limits)
 
 
