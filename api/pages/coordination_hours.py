@@ -27,7 +27,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 FIELDS = ("employee_id", "partner_id", "day", "start", "end")
 # The command's fields, as the form names them.
-RENAME = {"starts_at": "start", "ends_at": "end", "work_date": "day", "hours": "end"}
+# The member is "member_id" for the messages: the partner's pages say "your structure".
+RENAME = {"starts_at": "start", "ends_at": "end", "work_date": "day", "hours": "end", "partner_id": "member_id"}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")
 
 
@@ -74,7 +75,7 @@ def log_hours(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
         if not sent["employee_id"]:
             raise Refused("employee_id", "« Salarié » : choisissez le salarié.")
         if not sent["partner_id"]:
-            raise Refused("partner_id", "« Membre » : choisissez le membre pour qui il a travaillé.")
+            raise Refused("member_id", "« Membre » : choisissez le membre pour qui il a travaillé.")
         day = _day(sent["day"])
         starts, ends = _at(day, sent["start"], "start"), _at(day, sent["end"], "end")
         cmd = command(lambda: LogStaffHours(employee_id=sent["employee_id"], partner_id=sent["partner_id"],

@@ -86,8 +86,8 @@ WORKING_TIME: list[tuple[str | None, re.Pattern[str], str | Sentence]] = [
      "« Heure de fin » : une saisie d'heures commence et finit le même jour ; saisissez la suite le lendemain."),
     (None, re.compile(r"staff hours must end after they start"), "« Heure de fin » : la fin doit venir après le début."),
     (None, re.compile(r"staff hours last at least"), "« Heure de fin » : la fin doit venir après le début."),
-    ("partner_id", re.compile(r"partner '(.+)' is not a member on (\S+)"),
+    ("member_id", re.compile(r"partner '(.+)' is not a member on (\S+)"),
      "« Membre » : « {0} » n'est pas membre ce jour-là ({1}) : on ne peut pas lui compter d'heures."),
     ("employee_id", re.compile(r"is of kind|no resource"), "« Salarié » : choisissez un salarié de la liste."),
 ]
-LABELS = {"employee_id": "Salarié"}
+LABELS = {"employee_id": "Salarié", "member_id": "Membre"}

@@ -109,3 +109,9 @@ def test_a_time_that_is_not_one_is_refused_before_the_ledger(site: Site) -> None
     assert response.status_code == 422
     assert "« Heure de fin » : écrivez une heure comme 08:30." in text_of(response)
     assert site.log_end() == before
+
+
+def test_hours_for_a_partner_that_is_not_a_member_that_day_are_refused_in_french(site: Site) -> None:
+    """Before the demo's members joined (2025): « Membre », the partner and the day."""
+    said = refused(site, "2025-12-15", "08:00", "12:00")
+    assert f"« Membre » : « {MEMBER} » n'est pas membre ce jour-là (2025-12-15)" in said
