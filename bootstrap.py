@@ -18,7 +18,7 @@ def bootstrap(settings: Settings | None = None) -> Ledger:
     settings = settings or Settings()
     if settings.store == "sqlite":
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    limits = WorkingTimeLimits(settings.max_day_hours, settings.max_week_hours)
+    limits = WorkingTimeLimits(**settings.working_time_limits())
     cap = LocalAuthorityCap(settings.local_authority_share, settings.local_authority_cap_refuses)
     return Ledger(EventStore(settings.eventsourcing_env()), limits, cap=cap)
 

@@ -35,8 +35,17 @@ class Settings(BaseSettings):
     sql_workers: int = Field(default=4, ge=1)
     # How long a read waits for the projections to reach a position a write returned.
     read_wait_s: float = Field(default=2.0, ge=0)
-    max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)
-    max_week_hours: Decimal = Field(default=Decimal(48), gt=0, le=168)
+    # Working time across all members (domain/working_time.py, docs/working_time.md):
+    # the Code du travail's defaults, articles cited beside each.
+    max_day_hours: Decimal = Field(default=Decimal(10), gt=0, le=24)  # L3121-18
+    max_week_hours: Decimal = Field(default=Decimal(48), gt=0, le=168)  # L3121-20
+    max_average_week_hours: Decimal = Field(default=Decimal(44), gt=0, le=168)  # L3121-22
+    average_weeks: int = Field(default=12, ge=1, le=52)  # L3121-22
+    min_daily_rest_hours: Decimal = Field(default=Decimal(11), ge=0, le=24)  # L3131-1
+    break_after_hours: Decimal = Field(default=Decimal(6), gt=0, le=24)  # L3121-16
+    min_break_minutes: int = Field(default=20, ge=0, le=240)  # L3121-16
+    # L3123-28 (a tenth); L3123-20 lets a collective agreement raise it to a third.
+    part_time_extra_share: Decimal = Field(default=Decimal("0.1"), ge=0, le=1)
     # The share of an employee's year that local-authority members may use (C. trav.
     # L1253-20: three quarters since 2017, half before), and whether hours past it are refused
     # (or recorded and shown as an excess).
@@ -49,6 +58,12 @@ class Settings(BaseSettings):
     token_key: SecretStr | None = Field(default=None, min_length=32)
     token_previous_keys: tuple[SecretStr, ...] = ()
     token_key_file: Path | None = None
+
+    def working_time_limits(self) -> dict[str, object]:
+        """The working-time settings, by the names of domain.working_time.WorkingTimeLimits."""
+        return {name: getattr(self, name) for name in (
+            "max_day_hours", "max_week_hours", "max_average_week_hours", "average_weeks",
+            "min_daily_rest_hours", "break_after_hours", "min_break_minutes", "part_time_extra_share")}
 
     @property
     def token_key_path(self) -> Path:

@@ -123,10 +123,10 @@ def log_staff_hours(
 ) -> None:
     employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
     partner = require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
-    week = iso_week(cmd.work_date)
+    week = iso_week(local_day(cmd.starts_at) if cmd.timed else cmd.work_date)
     sheet = _container(uow, timesheet_aggregate_id(cmd.employee_id, week), cmd.employee_id, week)
-    event = timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp)
-    _check_local_authority_cap(uow, cap, employee, cmd.partner_id, cmd.work_date, cmd.hours, None, "hours")
+    event = timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp, _sheets(uow, cmd.employee_id))
+    _check_local_authority_cap(uow, cap, employee, event.partner_id, event.work_date, event.hours, None, "hours")
     uow.record(event, entries.evolve)
 
 
@@ -174,7 +174,7 @@ def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: Work
 
     def check_hours(sheet: Container, entry: Entry, hours) -> None:
         employee = require_resource(uow.resource(sheet.resource_id), sheet.resource_id)
-        timesheets.check_limits(sheet, employee.name, entry.day, hours, limits, replacing=entry)
+        timesheets.check_limits(sheet, employee.name, entry, hours, limits, _sheets(uow, sheet.resource_id))
         if hours > entry.quantity:
             _check_local_authority_cap(uow, cap, employee, entry.partner_id, entry.day, hours, entry.entry_id,
                                        "quantity")
@@ -309,6 +309,13 @@ def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     if desk is None:
         raise NotFound(f"no dispute '{dispute_id}'", field="dispute_id")
     return desk
+
+
+def _sheets(uow: UnitOfWork, employee_id: str) -> Callable[[str], Container | None]:
+    """The employee's timesheet of a week, read when a working-time rule asks for it. Read,
+    not written: a writer of another week of the same employee is not stopped by a version
+    conflict (docs/working_time.md, "Concurrent writers")."""
+    return lambda week: uow.container(timesheet_aggregate_id(employee_id, week))
 
 
 def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> Container:

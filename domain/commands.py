@@ -133,12 +133,45 @@ class CancelBooking(Command):
 
 
 class LogStaffHours(Command):
+    """Hours an employee worked for a partner: from `starts_at` to `ends_at` (timezone-aware,
+    within one local day, Europe/Paris, as a booking) — the form to use. The older form, a
+    `work_date` and a number of `hours` (two decimals), is still accepted for old clients
+    and imports, but such an entry has no times: it counts towards the daily, weekly and
+    12-week limits and escapes the daily rest, break and overlap rules (domain/working_time.py)."""
+
     records = (StaffHoursLogged,)
     command: Literal["log_staff_hours"] = "log_staff_hours"
     employee_id: Slug
     partner_id: Slug
-    work_date: Day
-    hours: Hours
+    work_date: Day | None = None
+    hours: Hours | None = None
+    starts_at: UtcDatetime | None = None
+    ends_at: UtcDatetime | None = None
+
+    @property
+    def timed(self) -> bool:
+        return self.starts_at is not None
+
+    @model_validator(mode="after")
+    def _times_or_hours(self) -> LogStaffHours:
+        if self.starts_at is not None or self.ends_at is not None:
+            if self.work_date is not None or self.hours is not None:
+                raise FieldValueError("give either starts_at and ends_at, or work_date and hours, not both",
+                                      field="work_date" if self.work_date is not None else "hours")
+            if self.starts_at is None or self.ends_at is None:
+                raise FieldValueError("a timed entry gives both starts_at and ends_at",
+                                      field="starts_at" if self.starts_at is None else "ends_at")
+            if self.ends_at <= self.starts_at:
+                raise FieldValueError(
+                    f"staff hours must end after they start "
+                    f"({self.starts_at.isoformat()} -> {self.ends_at.isoformat()})",
+                    field="ends_at",
+                )
+        elif self.work_date is None or self.hours is None:
+            raise FieldValueError("give starts_at and ends_at (or, the older form, work_date and hours)",
+                                  field="starts_at" if self.work_date is None and self.hours is None
+                                  else "work_date" if self.work_date is None else "hours")
+        return self
 
 
 class RecordEquipmentUse(Command):

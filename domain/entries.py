@@ -115,6 +115,13 @@ def correct(
             field="quantity",
         )
     if entry.kind == "hours":
+        if entry.starts_at is not None:
+            # Its hours are its times': a new quantity would contradict them.
+            raise RuleViolation(
+                f"staff hours '{entry.entry_id}' were logged with a start and an end: they cannot be "
+                f"corrected, void them and log the right times again",
+                field="entry_id",
+            )
         if cmd.quantity > 24 or cmd.quantity.normalize().as_tuple().exponent < -2:
             raise InvalidCommand(
                 f"hours are at most 24 with two decimals, not {cmd.quantity}", field="quantity"
@@ -158,7 +165,7 @@ _MICROSECONDS_PER_THOUSANDTH_HOUR = 3_600_000
 
 
 def booked_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
-    """A booking's hours, to the thousandth, half up, computed exactly from whole
+    """A booking's (or timed staff entry's) hours, to the thousandth, half up, computed exactly from whole
     microseconds. The projections compute the same in SQL (`usage_versions.quantity` in
     projections/sql/apply_page.sql); tests/integration/test_booked_hours.py holds them equal."""
     microseconds = (ends_at - starts_at) // timedelta(microseconds=1)
@@ -190,7 +197,12 @@ def _(event: EquipmentUsed, state: Container | None) -> Container:
 
 @evolve.register
 def _(event: StaffHoursLogged, state: Container | None) -> Container:
-    entry = Entry(event.entry_id, "hours", event.partner_id, event.work_date, event.hours)
+    # A timed entry's hours are its times' (as the projections compute them), an older
+    # entry's the hours it was logged with.
+    timed = event.starts_at is not None and event.ends_at is not None
+    hours = booked_hours(event.starts_at, event.ends_at) if timed else event.hours
+    entry = Entry(event.entry_id, "hours", event.partner_id, event.work_date, hours,
+                  starts_at=event.starts_at if timed else None, ends_at=event.ends_at if timed else None)
     return _add(state, event, event.employee_id, entry)
 
 

@@ -47,11 +47,31 @@ class BookingOverlap(RuleViolation):
 
 
 class WorkingTimeExceeded(RuleViolation):
+    """A working-time limit of the Code du travail (domain/working_time.py) would be passed."""
+
     rule = "working-time-exceeded"
 
 
 class LocalAuthorityCapExceeded(RuleViolation):
     rule = "local-authority-cap-exceeded"
+
+
+class DailyRestTooShort(WorkingTimeExceeded):
+    """Less than the daily rest (11 consecutive hours, C. trav. L3131-1) between two days."""
+
+    rule = "daily-rest-too-short"
+
+
+class BreakMissing(WorkingTimeExceeded):
+    """More than 6 h of work without a 20-minute break (C. trav. L3121-16)."""
+
+    rule = "break-missing"
+
+
+class StaffHoursOverlap(WorkingTimeExceeded):
+    """Two timed entries of one employee at the same time (for any partners)."""
+
+    rule = "staff-hours-overlap"
 
 
 class NotAMember(RuleViolation):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, StringConstraints,
+                      model_serializer)
 
 from domain.ids import EntryId, Slug
 from domain.keys import AllocationKey
@@ -27,6 +28,8 @@ Unit = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9 ²/_-]{1,32}$")]
 # Quantities of usage (hours, pages, km, acts): positive, at most 3 decimals.
 Quantity = Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=3)]
 Hours = Annotated[Decimal, Field(gt=0, le=24, decimal_places=2)]
+# Hours of a timed entry are computed to the thousandth (domain.entries.booked_hours).
+LoggedHours = Annotated[Decimal, Field(gt=0, le=24, decimal_places=3)]
 
 
 class DomainEvent(BaseModel):
@@ -110,11 +113,28 @@ class BookingCancelled(DomainEvent):
 
 
 class StaffHoursLogged(DomainEvent):
+    """Hours an employee worked for a partner. A timed entry (the form used from 2026 on)
+    carries its start and end, and `hours` is what domain.entries.booked_hours computes
+    from them; an entry logged as a day and a number of hours (old clients, imports, and
+    every event stored before starts_at/ends_at existed) has them None: it has a duration
+    only, and escapes the rules that need times (daily rest, breaks, overlaps)."""
+
     entry_id: EntryId
     employee_id: Slug
     partner_id: Slug
     work_date: date
-    hours: Hours
+    hours: LoggedHours
+    starts_at: StoredDatetime | None = None
+    ends_at: StoredDatetime | None = None
+
+    @model_serializer(mode="wrap")
+    def _untimed_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An untimed entry is stored in the shape it always had: no null start and end.
+        data = handler(self)
+        if self.starts_at is None and self.ends_at is None:
+            data.pop("starts_at", None)
+            data.pop("ends_at", None)
+        return data
 
 
 class EquipmentUsed(DomainEvent):

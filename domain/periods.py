@@ -119,6 +119,16 @@ def iso_week(day: date) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
+def week_monday(week: str) -> date:
+    """The Monday of a YYYY-Www ISO week."""
+    return date.fromisocalendar(int(week[:4]), int(week[6:8]), 1)
+
+
+def add_weeks(week: str, n: int) -> str:
+    """The ISO week `n` weeks after (or before, n < 0) `week`: 2026-W01 - 1 is 2025-W52."""
+    return iso_week(week_monday(week) + timedelta(weeks=n))
+
+
 def local_day(instant: datetime) -> date:
     return instant.astimezone(LOCAL_TZ).date()
 

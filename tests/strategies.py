@@ -148,3 +148,14 @@ def pool_cases(draw):
     versions = draw(key_versions(partners, month))
     return (month, pool_cents, has_costs, versions, draw(usage_maps(partners)),
             draw(memberships(partners, month)))
+
+
+# Staff time as the coordinator types it: (day offset, start minute, minutes worked), on
+# twelve days of late March 2026 (three ISO weeks, and the night clocks go forward), times
+# on five-minute marks, a few minutes to eight hours long; some cross midnight or fall in
+# the skipped hour, and are refused as such.
+timed_shifts = st.lists(
+    st.tuples(st.integers(0, 11), st.integers(0, 287).map(lambda n: 5 * n), st.integers(1, 96).map(lambda n: 5 * n)),
+    max_size=40,
+)
+TIMED_SHIFTS_FROM = date(2026, 3, 20)

@@ -13,7 +13,8 @@ from api.pages.throttle import SignInThrottle
 # The partner's pages.
 from api.pages import booking, partner, partner_disputes, partner_statements
 # The coordinator's pages.
-from api.pages import coordination, coordination_costs, coordination_disputes, coordination_partners
+from api.pages import (coordination, coordination_costs, coordination_disputes, coordination_hours,
+                       coordination_partners)
 # The auditor's and the analyst's pages.
 from api.pages import analysis, audit, audit_anchor, audit_months
 
@@ -23,7 +24,7 @@ ROUTERS = (sign_in.router, people.router,
            partner.router, partner_statements.router, partner_disputes.router, booking.router,
            # The coordinator's pages.
            coordination.router, coordination_costs.router, coordination_partners.router,
-           coordination_disputes.router,
+           coordination_disputes.router, coordination_hours.router,
            # The auditor's and the analyst's pages.
            audit.router, audit_months.router, audit_anchor.router, analysis.router)
 

@@ -235,8 +235,10 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
         case "BookingCancelled":
             return f"Réservation annulée ({_entry(p.get('entry_id'), names)}) : {_quoted(p.get('reason'))}."
         case "StaffHoursLogged":
+            starts, ends = _instant(p.get("starts_at")), _instant(p.get("ends_at"))
+            when = f", de {time_fr(starts)} à {time_fr(ends)}" if starts and ends else ""
             return f"{_quantity(p.get('hours'))} h de {names.resource(p.get('employee_id'))} pour {partner} " \
-                   f"le {_day(p.get('work_date'))}."
+                   f"le {_day(p.get('work_date'))}{when}."
         case "EquipmentUsed":
             singular, plural, _ = unit_fr(p.get("unit", ""))
             quantity = Decimal(str(p.get("quantity")))

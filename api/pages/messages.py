@@ -6,9 +6,11 @@ naming the field."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import ValidationError
 
+from api.pages import messages_time
 from domain import commands
 from domain.errors import DomainError
 
@@ -41,8 +43,9 @@ LABELS: dict[str, str] = {
     "after": "Position du journal",
 }
 
-# (field or None for any, English pattern, French sentence with the pattern's groups).
-TRANSLATIONS: list[tuple[str | None, re.Pattern[str], str]] = [
+# (field or None for any, English pattern, French sentence with the pattern's groups, or a
+# function of them).
+TRANSLATIONS: list[tuple[str | None, re.Pattern[str], Any]] = [
     ("password", re.compile(r"wrong e-mail address or password"), "Adresse e-mail ou mot de passe incorrect."),
     ("password", re.compile(r"at least (\d+) characters"), "Le mot de passe doit compter au moins {0} caractères."),
     ("password", re.compile(r"at most (\d+) characters"), "Le mot de passe doit compter au plus {0} caractères."),
@@ -116,7 +119,8 @@ def french(error: DomainError | ValidationError) -> tuple[str | None, str]:
         if field in (None, error.field):
             found = pattern.search(error.message)
             if found:
-                return error.field, sentence.format(*found.groups())
+                said = sentence(*found.groups()) if callable(sentence) else sentence.format(*found.groups())
+                return error.field, said
     if error.field:
         return error.field, f"« {label(error.field)} » : cette valeur est refusée."
     return None, "L'opération est refusée."
@@ -217,6 +221,9 @@ def _coordination_translations() -> list[tuple[str | None, re.Pattern[str], str]
 # First: the other pages' sentences for any field (a day outside the calendar, a resource
 # retired) would otherwise name « Jour » for a month or a cost of these forms.
 TRANSLATIONS[:0] = _coordination_translations()
+# Before all: the working-time refusals of the hours form are specific sentences.
+TRANSLATIONS[:0] = messages_time.WORKING_TIME
+LABELS.update(messages_time.LABELS)
 
 # The auditor's and the analyst's pages (api/pages/audit*.py, analysis.py) -------------------
 

@@ -20,6 +20,7 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "partner": (("Mes relevés", "/releves"), ("Mes contestations", "/contestations"),
                 ("Réserver", "/reservations")),
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
+                    ("Heures", "/coordination/heures"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
                     ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes"),
                     ("Journal", "/controle")),

@@ -66,13 +66,14 @@ SELECT entry_id,
        CAST(payload->>'starts_at' AS TIMESTAMPTZ),
        CAST(payload->>'ends_at' AS TIMESTAMPTZ),
        strftime(happened_on, '%Y-%m'),
-       CASE event_type
-           -- Thousandths of an hour, half up, from whole microseconds: exactly
-           -- domain.entries.booked_hours (a division here would go through a double).
-           WHEN 'SlotBooked' THEN CAST(
+       CASE
+           -- A booking's or a timed staff entry's hours: thousandths of an hour, half up,
+           -- from whole microseconds, exactly domain.entries.booked_hours (a division here
+           -- would go through a double). Staff hours stored without times keep their hours.
+           WHEN booked_us IS NOT NULL AND event_type IN ('SlotBooked', 'StaffHoursLogged') THEN CAST(
                (booked_us // 3600000 + CASE WHEN 2 * (booked_us % 3600000) >= 3600000 THEN 1 ELSE 0 END)
                AS DECIMAL(18, 0)) * CAST(0.001 AS DECIMAL(4, 3))
-           WHEN 'StaffHoursLogged' THEN CAST(payload->>'hours' AS DECIMAL(18, 3))
+           WHEN event_type = 'StaffHoursLogged' THEN CAST(payload->>'hours' AS DECIMAL(18, 3))
            ELSE CAST(payload->>'quantity' AS DECIMAL(18, 3)) END,
        coalesce(payload->>'unit', 'hour'),
        'open',

@@ -117,8 +117,9 @@ SQL_DIGESTS = {
     1: "e80eb8c717a21ffbbb09df70e175ac4155a865ac1e86442a0a200cdd62ede0b4",
     # A booking's hours computed exactly, half up (a double's rounding could differ).
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
-    # A groupement d'employeurs' billing: its terms, hour sheets and invoices.
-    3: "e019f3d8441ec1339ea0ce709220cc8ad0bc458511f2355062ba1c4aaef3cdc6",
+    # A groupement d'employeurs: its billing terms, register, debts; timed staff hours (their
+    # quantity computed from their times, as a booking's); whether costs are HT or TTC.
+    3: "7d0a836c31b9aa93967e115e96e94fcc7357030ec3962ab3f190c04e9776c8b5",
 }
 
 

@@ -36,6 +36,10 @@ def test_usage_and_money_in_french_formats():
                    NAMES) == "Copieur pour Club B, le 2 mars 2026, de 9 h 30 à 11 h 00."
     assert summary("StaffHoursLogged", {"employee_id": "anne", "partner_id": "club-b", "work_date": "2026-03-02",
                                         "hours": "3.5"}, NAMES) == "3,5 h de Anne Martin pour Club B le 2 mars 2026."
+    assert summary("StaffHoursLogged", {"employee_id": "anne", "partner_id": "club-b", "work_date": "2026-03-02",
+                                        "hours": "3.5", "starts_at": "2026-03-02T07:30:00Z",
+                                        "ends_at": "2026-03-02T11:00:00Z"}, NAMES) == (
+        "3,5 h de Anne Martin pour Club B le 2 mars 2026, de 8 h 30 à 12 h 00.")
     assert summary("EntryCorrected", {"entry_id": "copieur:2026-03:1", "amount_cents": 123456,
                                       "reason": "avoir"}, NAMES) == (
         "Copieur, mars 2026, écriture n° 1 : montant porté à 1\u202f234,56\u00a0€ ; motif : « avoir ».")
