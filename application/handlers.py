@@ -56,6 +56,7 @@ from domain.periods import iso_week, local_day
 from domain.resources import require_resource
 from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
 from domain.timesheets import WorkingTimeLimits
+from domain.working_time import check_part_time_extra
 from application.unit_of_work import UnitOfWork
 
 
@@ -126,8 +127,21 @@ def log_staff_hours(
     week = iso_week(local_day(cmd.starts_at) if cmd.timed else cmd.work_date)
     sheet = _container(uow, timesheet_aggregate_id(cmd.employee_id, week), cmd.employee_id, week)
     event = timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp, _sheets(uow, cmd.employee_id))
+    _check_part_time(uow, limits, employee, sheet, event.work_date, event.hours, None, "hours")
     _check_local_authority_cap(uow, cap, employee, event.partner_id, event.work_date, event.hours, None, "hours")
     uow.record(event, entries.evolve)
+
+
+def _check_part_time(uow: UnitOfWork, limits: WorkingTimeLimits, employee, sheet: Container, day: date,
+                     hours: Decimal, replacing: str | None, field: str) -> None:
+    """A part-time employee's week within its contract and the extra hours the law allows
+    (domain/working_time.py check_part_time_extra), by the contract in force that month."""
+    employment = uow.get(employment_aggregate_id(employee.resource_id), project_billing_terms)
+    terms = employment.in_force(f"{day.year}-{day.month:02d}") if employment else None
+    if terms is None or terms.working_time != "part_time":
+        return
+    total = sum((e.quantity for e in sheet.open_entries() if e.entry_id != replacing), Decimal(0)) + hours
+    check_part_time_extra(employee.name, sheet.period, total, terms.weekly_hours, limits, field)
 
 
 def _is_local_authority(uow: UnitOfWork, partner_id: str | None) -> bool:
@@ -175,6 +189,7 @@ def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: Work
     def check_hours(sheet: Container, entry: Entry, hours) -> None:
         employee = require_resource(uow.resource(sheet.resource_id), sheet.resource_id)
         timesheets.check_limits(sheet, employee.name, entry, hours, limits, _sheets(uow, sheet.resource_id))
+        _check_part_time(uow, limits, employee, sheet, entry.day, hours, entry.entry_id, "quantity")
         if hours > entry.quantity:
             _check_local_authority_cap(uow, cap, employee, entry.partner_id, entry.day, hours, entry.entry_id,
                                        "quantity")

@@ -70,6 +70,19 @@ WRITES = [
     ("POST", f"/disputes/{OTHER_DISPUTE}/comments", {"comment": "x"}),
     ("POST", f"/disputes/{OTHER_DISPUTE}/resolve", {"outcome": "rejected", "reason": "x"}),
     ("POST", "/sql", {"sql": "SELECT * FROM usage"}),
+    # A groupement d'employeurs' terms, register and debts: the coordinator's alone.
+    ("POST", "/ge/profile", {"legal_name": "GE", "address": "x", "siren": "732829320", "vat_regime": "exempt_261b",
+                             "late_penalty_rate": "12"}),
+    ("POST", "/ge/members", {"partner_id": OTHER, "legal_name": "x", "address": "y"}),
+    ("POST", "/ge/contracts", {"employee_id": "anne", "applies_from": MONTH, "contract_kind": "cdi",
+                               "working_time": "full_time", "weekly_hours": "35", "hourly_pay_cents": 1200,
+                               "job_title": "x"}),
+    ("POST", "/ge/rate-cards", {"applies_from": MONTH, "default_coefficient": "1.8"}),
+    ("POST", "/ge/register/notifications", {"up_to_position": 1, "notified_on": "2026-02-01", "reference": "x"}),
+    ("POST", "/ge/debts", {"creditor_kind": "employees", "creditor": "x", "amount_cents": 100, "first_month": MONTH,
+                           "last_month": MONTH, "due_on": "2026-03-01", "reference": "x"}),
+    ("POST", "/ge/debts/d1/settle", {"settled_on": "2026-03-01", "reference": "x"}),
+    ("POST", "/pool/cost-basis", {"applies_from": MONTH, "basis": "ttc"}),
 ]
 REFUSED_READS = [
     ("GET", f"/partners/{OTHER}/statements/{MONTH}", {}),
@@ -81,6 +94,12 @@ REFUSED_READS = [
     ("GET", "/audit", {}),
     ("GET", "/audit/anchor", {}),
     ("GET", "/people", {}),
+    ("GET", "/ge/terms", {}),
+    ("GET", "/ge/rates", {"month": MONTH}),
+    ("GET", "/ge/local-authority-share", {"year": 2026}),
+    ("GET", "/ge/exposure", {}),
+    ("GET", "/ge/register", {}),
+    ("GET", "/ge/register/changes", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
 FILTERED_READS = [

@@ -1,6 +1,6 @@
-"""The local authorities' cap on an employee's year (C. trav. L1253-20), on a real SQLite
-store: hours for local-authority members past the cap are refused with the figures and
-nothing is stored; other members' hours, another year, a correction downwards, a GE that
+"""The limits an employee's contract sets, on a real SQLite store: the local authorities' cap
+on its year (C. trav. L1253-20) and a part-time week's extra hours (L3123-28). Hours past
+the cap are refused with the figures and nothing is stored; other members' hours, another year, a correction downwards, a GE that
 only warns and an employee without a contract are not refused.
 
 With a share of 1 % (a setting), Anne's full-time year (35 h a week from January: 1 607 h)
@@ -18,7 +18,7 @@ from application.ledger import Ledger
 from bootstrap import bootstrap
 from domain.billing_terms import SetContractTerms, SetMemberDetails
 from domain.commands import CorrectEntry, JoinPartner, LogStaffHours, RegisterResource
-from domain.errors import LocalAuthorityCapExceeded
+from domain.errors import LocalAuthorityCapExceeded, WorkingTimeExceeded
 from settings import Settings
 from tests.ledger_fixtures import COORDINATOR, event_count, small_pool
 
@@ -84,3 +84,22 @@ def test_a_ge_that_only_warns_and_an_employee_without_contract_record_the_hours(
     with open_ledger(tmp_path / "strict") as ledger:
         for day in ("2026-01-05", "2026-01-06"):
             ledger.execute(hours("paul", "commune-c", day, "10"), actor=COORDINATOR)
+
+
+def test_a_part_time_week_beyond_a_tenth_of_extra_hours_is_refused(tmp_path: Path) -> None:
+    """Paul on 24 h a week from March (C. trav. L3123-28): 26,4 h a week at most; 26 h pass,
+    half an hour more is refused and nothing is stored; in February, before his contract,
+    nothing caps his week but the 48 h."""
+    with open_ledger(tmp_path) as ledger:
+        ledger.execute(SetContractTerms(employee_id="paul", applies_from="2026-03", contract_kind="cdi",
+                                        working_time="part_time", weekly_hours=Decimal(24), hourly_pay_cents=1300,
+                                        job_title="Animateur"), actor=COORDINATOR)
+        for day, h in (("2026-03-02", "8"), ("2026-03-03", "8"), ("2026-03-04", "8"), ("2026-03-05", "2")):
+            ledger.execute(hours("paul", "creche-a", day, h), actor=COORDINATOR)
+        before = event_count(ledger)
+        with pytest.raises(WorkingTimeExceeded) as refused:
+            ledger.execute(hours("paul", "creche-a", "2026-03-06", "0.5"), actor=COORDINATOR)
+        assert "26.50 h in week 2026-W10" in str(refused.value) and "allows 26.40 h" in str(refused.value)
+        assert event_count(ledger) == before
+        for day in ("2026-02-23", "2026-02-24", "2026-02-25"):
+            ledger.execute(hours("paul", "creche-a", day, "10"), actor=COORDINATOR)
