@@ -288,6 +288,8 @@ def set_rate_card(uow: UnitOfWork, cmd: SetRateCard, stamp: Stamp) -> None:
 
 
 def set_group_profile(uow: UnitOfWork, cmd: SetGroupProfile, stamp: Stamp) -> None:
+    for i, resource_id in enumerate(cmd.running_cost_resources):
+        require_resource(uow.resource(resource_id), resource_id, field=f"running_cost_resources.{i}")
     profile = uow.get(group_profile_aggregate_id(), project_billing_terms)
     uow.record(billing.set_profile(profile, cmd, stamp), billing.evolve)
 

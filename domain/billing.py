@@ -86,6 +86,7 @@ class GroupProfile:
     vat_rate_bp: int | None
     payment_days: int
     late_penalty_rate: Decimal
+    running_cost_resources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def _(event: RateCardSet, state: RateBook | None) -> RateBook:
 def _(event: GroupProfileSet, _: GroupProfile | None) -> GroupProfile:
     return GroupProfile(event.originator_id, event.originator_version, event.legal_name,
                         event.address, event.siren, event.vat_regime, event.vat_rate_bp,
-                        event.payment_days, event.late_penalty_rate)
+                        event.payment_days, event.late_penalty_rate, event.running_cost_resources)
 
 
 @evolve.register

@@ -96,6 +96,9 @@ class GroupProfileSet(DomainEvent):
     vat_rate_bp: int | None
     payment_days: int
     late_penalty_rate: Decimal
+    # The resources whose costs are the GE's own running costs (premises, accounting…),
+    # shared by all the members' hours at the year-end regularisation.
+    running_cost_resources: tuple[str, ...] = ()
 
 
 class MemberDetailsSet(DomainEvent):
@@ -178,6 +181,7 @@ class SetGroupProfile(Command):
     # Payment within 60 days of the invoice at most (C. com. L441-10).
     payment_days: Annotated[int, Field(ge=0, le=60, strict=True)] = 30
     late_penalty_rate: PenaltyRate
+    running_cost_resources: Annotated[tuple[Slug, ...], Field(max_length=50)] = ()
 
     @model_validator(mode="after")
     def _rate_matches_regime(self) -> SetGroupProfile:

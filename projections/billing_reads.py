@@ -58,3 +58,20 @@ def member_hours_of_months(conn: duckdb.DuckDBPyConnection, first: str, last: st
     """Each member's open staff hours in months `first`..`last` at `at`."""
     return {row["partner_id"]: row["hours"]
             for row in _dicts(conn, "member_hours_of_months", {"first": first, "last": last, "at": at})}
+
+
+def employee_costs_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> dict[str, int]:
+    """Each GE employee's open costs of the year's months at `at`."""
+    rows = _dicts(conn, "employee_costs_of_year", {"year_prefix": f"{year:04d}-%", "at": at})
+    return {row["employee_id"]: int(row["cost_cents"]) for row in rows}
+
+
+def costs_of_resources_of_year(conn: duckdb.DuckDBPyConnection, resources: list[str], year: int, at: int) -> int:
+    """The open costs of `resources` for the year's months at `at`."""
+    rows = _dicts(conn, "costs_of_resources_of_year", {"resources": resources, "year_prefix": f"{year:04d}-%", "at": at})
+    return int(rows[0]["cost_cents"])
+
+
+def employee_member_hours_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> list[Row]:
+    """(employee_id, partner_id, hours) of the year's open staff hours at `at`."""
+    return _dicts(conn, "employee_member_hours_of_year", {"year": year, "at": at})

@@ -13,9 +13,10 @@ What could name or identify a person, and what the copy holds instead:
   `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests): NULL, or
   removed from the payload;
 * free text (document references, reasons, comments, attachment references, token labels,
-  idempotency keys): NULL, or removed from the payload;
+  idempotency keys, the GE's creditors and references of its debts and notifications): NULL,
+  or removed from the payload;
 * short texts kept for analysis (partners' names and kinds, other resources' names, cost
-  categories): kept, with any employee's name, id or part of either (3 letters or more,
+  categories, job titles): kept, with any employee's name, id or part of either (3 letters or more,
   any case) replaced by that employee's pseudonym.
 
 Every table of the source must be listed here, masked or copied as is; a new table stops
@@ -32,9 +33,12 @@ from projections.queries import named
 
 SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
-          "cost_shares", "periods", "adjustments", "disputes", "credits")
-# Tables holding nothing that names anyone: positions, dates, partner ids, numbers.
-AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events")
+          "cost_shares", "periods", "adjustments", "disputes", "credits", "contract_terms", "ge_debts",
+          "register_notifications")
+# Tables holding nothing that names anyone: positions, dates, partner ids, numbers. A GE's
+# rate cards, its profile and its members' files name legal persons, never an employee.
+AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events", "rate_cards", "group_profiles",
+         "member_details", "cost_bases")
 
 
 def _ident(name: str) -> str:

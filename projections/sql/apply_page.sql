@@ -144,6 +144,7 @@ INSERT INTO group_profiles
 SELECT CAST(payload->>'profile_version' AS INTEGER), payload->>'legal_name', payload->>'address',
        payload->>'siren', payload->>'vat_regime', CAST(payload->>'vat_rate_bp' AS INTEGER),
        CAST(payload->>'payment_days' AS INTEGER), CAST(payload->>'late_penalty_rate' AS DECIMAL(5, 2)),
+       CAST(coalesce(payload->'running_cost_resources', '[]') AS VARCHAR[]),
        position
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'GroupProfileSet';

@@ -63,3 +63,25 @@ SELECT partner_id, sum(quantity) AS hours
 FROM usage_at($at)
 WHERE usage_kind = 'staff_hours' AND status = 'open' AND month BETWEEN $first AND $last
 GROUP BY partner_id ORDER BY partner_id;
+
+-- name: employee_costs_of_year
+-- Each GE employee's (a staff resource with contract terms by $at) open costs recorded
+-- for the months of year $year, as they stood at $at.
+SELECT c.resource_id AS employee_id, sum(c.amount_cents) AS cost_cents
+FROM costs_at($at) c
+WHERE c.status = 'open' AND c.month LIKE $year_prefix
+  AND c.resource_id IN (SELECT employee_id FROM contract_terms WHERE position <= $at)
+GROUP BY ALL ORDER BY ALL;
+
+-- name: costs_of_resources_of_year
+-- The open costs of the resources $resources for the months of year $year, at $at.
+SELECT coalesce(sum(amount_cents), 0) AS cost_cents
+FROM costs_at($at)
+WHERE status = 'open' AND month LIKE $year_prefix AND list_contains($resources, resource_id);
+
+-- name: employee_member_hours_of_year
+-- Each (employee, member) open staff hours in year $year, as they stood at $at.
+SELECT resource_id AS employee_id, partner_id, sum(quantity) AS hours
+FROM usage_at($at)
+WHERE usage_kind = 'staff_hours' AND status = 'open' AND year(happened_on) = $year
+GROUP BY ALL ORDER BY ALL;

@@ -26,6 +26,7 @@ SELECT name FROM {src}.main.partners
 UNION SELECT kind FROM {src}.main.partners
 UNION SELECT name FROM {src}.main.resource_versions WHERE kind <> 'staff'
 UNION SELECT category FROM {src}.main.cost_versions
+UNION SELECT job_title FROM {src}.main.contract_terms
 
 -- name: set_staff
 SET VARIABLE pseudo_staff = map(?::VARCHAR[], ?::VARCHAR[])
@@ -60,6 +61,9 @@ ALTER TABLE {dst}.main.periods ALTER COLUMN chain_hash DROP NOT NULL;
 ALTER TABLE {dst}.main.cost_versions ALTER COLUMN document_ref DROP NOT NULL;
 ALTER TABLE {dst}.main.disputes ALTER COLUMN reason DROP NOT NULL;
 ALTER TABLE {dst}.main.credits ALTER COLUMN reason DROP NOT NULL;
+ALTER TABLE {dst}.main.ge_debts ALTER COLUMN creditor DROP NOT NULL;
+ALTER TABLE {dst}.main.ge_debts ALTER COLUMN reference DROP NOT NULL;
+ALTER TABLE {dst}.main.register_notifications ALTER COLUMN reference DROP NOT NULL;
 
 -- name: events
 -- Ids, names and actors through the maps, aggregate ids renumbered; free text, digests and
@@ -81,6 +85,11 @@ SELECT e.* REPLACE (
                             ELSE pseudo_label(e.payload->>'name') END,
                'kind', pseudo_label(e.payload->>'kind'),
                'category', pseudo_label(e.payload->>'category'),
+               'job_title', pseudo_label(e.payload->>'job_title'),
+               -- The GE's debts and notifications: who is owed and references are free text.
+               'creditor', NULL,
+               'reference', CASE WHEN e.event_type IN ('GeDebtRecorded', 'GeDebtSettled', 'RegisterChangesNotified')
+                                 THEN NULL ELSE e.payload->'reference' END,
                'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
                'label', NULL, 'idempotency_key', NULL, 'body_sha256', NULL, 'recorded', NULL,
                'statements_sha256', NULL, 'chain_hash', NULL,
@@ -137,3 +146,19 @@ FROM {src}.main.disputes
 -- name: credits
 INSERT INTO {dst}.main.credits
 SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id, NULL AS reason) FROM {src}.main.credits
+
+-- name: contract_terms
+-- A job title may name its holder (a label, masked as the others are).
+INSERT INTO {dst}.main.contract_terms
+SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id, pseudo_label(job_title) AS job_title)
+FROM {src}.main.contract_terms
+
+-- name: ge_debts
+-- Who is owed (it may be an employee) and the references are free text.
+INSERT INTO {dst}.main.ge_debts
+SELECT * REPLACE (NULL AS creditor, NULL AS reference, NULL AS settled_reference)
+FROM {src}.main.ge_debts
+
+-- name: register_notifications
+INSERT INTO {dst}.main.register_notifications
+SELECT * REPLACE (NULL AS reference) FROM {src}.main.register_notifications

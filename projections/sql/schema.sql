@@ -196,6 +196,7 @@ CREATE TABLE IF NOT EXISTS group_profiles (
     vat_rate_bp INTEGER,
     payment_days INTEGER NOT NULL,
     late_penalty_rate DECIMAL(5, 2) NOT NULL,
+    running_cost_resources VARCHAR[] NOT NULL,
     position BIGINT NOT NULL
 );
 
