@@ -69,7 +69,7 @@ def terms(*, services: ServicesDep, token: TokenDep, after: After = None, as_of:
 
 @router.get("/rates", response_model=RatesPublic,
             summary="Each employee's hours for each member in a month, at its provisional rate")
-def rates(*, services: ServicesDep, token: TokenDep, month: Annotated[Month, Query()],
+def rates(*, services: ServicesDep, token: TokenDep, month: Annotated[Month, Query(examples=["2026-01"])],
           after: After = None, as_of: AsOf = None) -> RatesPublic:
     require_role(token, *AUDITORS)
     with reading(services, after=after, as_of=as_of) as read:
@@ -101,7 +101,7 @@ class LocalAuthoritySharesPublic(BaseModel):
 
 @router.get("/local-authority-share", response_model=LocalAuthoritySharesPublic,
             summary="Each employee's hours for local-authority members in a year, against the cap of C. trav. L1253-20")
-def local_authority_share(*, services: ServicesDep, token: TokenDep, year: Annotated[int, Query(ge=2000, le=2100)],
+def local_authority_share(*, services: ServicesDep, token: TokenDep, year: Annotated[int, Query(ge=2000, le=2100, examples=[2026])],
                           after: After = None, as_of: AsOf = None) -> LocalAuthoritySharesPublic:
     require_role(token, *AUDITORS)
     settings = services.settings
@@ -129,7 +129,12 @@ def set_profile(*, services: ServicesDep, token: TokenDep, idempotency_key: Idem
 
 @router.post("/members", status_code=201, response_model=Recorded, summary="Set a member's billing details")
 def set_member(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
-               body: SetMemberDetails) -> Recorded:
+               body: Annotated[SetMemberDetails, Body(examples=[{
+                   "partner_id": "creche-a", "legal_name": "Association Les Marmots",
+                   "address": "1 rue des Écoles, 38000 Haut-Val", "siren": "443061841",
+                   "establishments": ["Crèche, 3 chemin des Prés, 38000 Haut-Val"],
+                   "activity": "accueil de jeunes enfants", "headcount": 12, "professional": True,
+                   "local_authority": False}])]) -> Recorded:
     return record(services, token, [body], idempotency_key)
 
 
@@ -198,6 +203,8 @@ class SettleBody(BaseModel):
 
 @router.post("/debts/{debt_id}/settle", status_code=201, response_model=Recorded, summary="Record a debt as paid")
 def settle_debt(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
-                debt_id: Annotated[DebtId, Path()], body: SettleBody) -> Recorded:
+                debt_id: Annotated[DebtId, Path(examples=["d1"])],
+                body: Annotated[SettleBody, Body(examples=[{"settled_on": "2026-04-15", "reference": "virement 0412"}])]
+                ) -> Recorded:
     command = SettleGeDebt(debt_id=debt_id, settled_on=body.settled_on, reference=body.reference)
     return record(services, token, [command], idempotency_key)

@@ -61,7 +61,7 @@ class ChangesPublic(BaseModel):
 
 
 @router.get("", response_model=RegisterPublic, summary="The members on a day, as the register stood at a position")
-def register(*, services: ServicesDep, token: TokenDep, on: Annotated[Day | None, Query()] = None,
+def register(*, services: ServicesDep, token: TokenDep, on: Annotated[Day | None, Query(examples=["2026-04-01"])] = None,
              after: After = None, as_of: AsOf = None) -> RegisterPublic:
     require_role(token, *AUDITORS)
     with reading(services, after=after, as_of=as_of) as read:

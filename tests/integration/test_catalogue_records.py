@@ -5,6 +5,7 @@ then a departure, a return and a retirement."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 from application.close_month import close_month
@@ -19,6 +20,10 @@ from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSes
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
+from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
+from domain.ge_debts import RecordGeDebt, SettleGeDebt
+from domain.member_register import NotifyRegisterChanges
+from domain.pool_settings import SetCostBasis
 from tests.history import ACTOR, Close, history
 
 
@@ -46,7 +51,19 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                    Visitor()),
                   (CloseSession(session_sha256="c" * 64), Visitor()),
                   (RevokePerson(email="alix@audit.example"), ACTOR)]
-        for item in [*history(), afterwards, people]:
+        # A groupement d'employeurs: its terms, register, debts; and the pool's HT or TTC.
+        ge = [SetGroupProfile(legal_name="GE", address="Mairie", siren="732829320", vat_regime="exempt_261b",
+                              late_penalty_rate=Decimal("12")),
+              SetMemberDetails(partner_id="creche-a", legal_name="Crèche", address="Rue", local_authority=False),
+              SetContractTerms(employee_id="anne", applies_from="2026-01", contract_kind="cdi", working_time="full_time",
+                               weekly_hours=Decimal(35), hourly_pay_cents=1200, job_title="Agent"),
+              SetRateCard(applies_from="2026-01", default_coefficient=Decimal("1.8")),
+              NotifyRegisterChanges(up_to_position=1, notified_on="2026-02-01", reference="LRAR"),
+              SetCostBasis(applies_from="2026-01", basis="ttc"),
+              RecordGeDebt(creditor_kind="employees", creditor="Salariés", amount_cents=100, first_month="2026-01",
+                           last_month="2026-01", due_on="2026-02-05", reference="paie"),
+              SettleGeDebt(debt_id="d1", settled_on="2026-02-05", reference="virement")]
+        for item in [*history(), afterwards, people, ge]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
             elif item is people:
