@@ -39,7 +39,7 @@ ANALYST_TABLES: tuple[str, ...] = (
     "cost_versions", "cost_shares", "statements", "statement_lines", "charge_trace",
     "periods", "statement_numbers", "adjustments", "disputes", "dispute_events", "credits",
     "cost_bases", "contract_terms", "rate_cards", "group_profiles", "member_details", "ge_debts",
-    "register_notifications",
+    "register_notifications", "member_funds",
 )
 
 Format = Literal["parquet", "csv"]

@@ -8,21 +8,21 @@ transaction. A handler receives only what it needs: the working-time limits are 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Callable
 
-from domain import (access, agendas, billing, closing, costs, disputes, entries, ge_debts, member_register, partners,
-                    people, pool_settings, resources, timesheets)
+from application.ge_handlers import (call_deposit, call_membership_fee, check_local_authority_cap, check_part_time,
+                                     notify_register_changes, record_ge_debt, return_deposit, set_contract_terms,
+                                     set_cost_basis, set_group_profile, set_member_details, set_rate_card,
+                                     settle_ge_debt)
+from domain import access, agendas, closing, costs, disputes, entries, partners, people, resources, timesheets
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
-from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
-                            member_details_aggregate_id, project_billing_terms, rate_book_aggregate_id)
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.closing import ClosePeriod
-from domain.ge_debts import RecordGeDebt, SettleGeDebt, debt_book_aggregate_id, project_debt_book
-from domain.pool_settings import SetCostBasis, pool_settings_aggregate_id, project_pool_settings
-from domain.member_register import NotifyRegisterChanges, project_notifications, register_aggregate_id
+from domain.ge_debts import RecordGeDebt, SettleGeDebt
+from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
+from domain.member_register import NotifyRegisterChanges
+from domain.pool_settings import SetCostBasis
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
@@ -54,9 +54,8 @@ from domain.ids import (
 from domain.partners import require_partner
 from domain.periods import iso_week, local_day
 from domain.resources import require_resource
-from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
+from domain.local_authority_cap import LocalAuthorityCap
 from domain.timesheets import WorkingTimeLimits
-from domain.working_time import check_part_time_extra
 from application.unit_of_work import UnitOfWork
 
 
@@ -127,49 +126,9 @@ def log_staff_hours(
     week = iso_week(local_day(cmd.starts_at) if cmd.timed else cmd.work_date)
     sheet = _container(uow, timesheet_aggregate_id(cmd.employee_id, week), cmd.employee_id, week)
     event = timesheets.log_hours(sheet, cmd, employee, partner, limits, stamp, _sheets(uow, cmd.employee_id))
-    _check_part_time(uow, limits, employee, sheet, event.work_date, event.hours, None, "hours")
-    _check_local_authority_cap(uow, cap, employee, event.partner_id, event.work_date, event.hours, None, "hours")
+    check_part_time(uow, limits, employee, sheet, event.work_date, event.hours, None, "hours")
+    check_local_authority_cap(uow, cap, employee, event.partner_id, event.work_date, event.hours, None, "hours")
     uow.record(event, entries.evolve)
-
-
-def _check_part_time(uow: UnitOfWork, limits: WorkingTimeLimits, employee, sheet: Container, day: date,
-                     hours: Decimal, replacing: str | None, field: str) -> None:
-    """A part-time employee's week within its contract and the extra hours the law allows
-    (domain/working_time.py check_part_time_extra), by the contract in force that month."""
-    employment = uow.get(employment_aggregate_id(employee.resource_id), project_billing_terms)
-    terms = employment.in_force(f"{day.year}-{day.month:02d}") if employment else None
-    if terms is None or terms.working_time != "part_time":
-        return
-    total = sum((e.quantity for e in sheet.open_entries() if e.entry_id != replacing), Decimal(0)) + hours
-    check_part_time_extra(employee.name, sheet.period, total, terms.weekly_hours, limits, field)
-
-
-def _is_local_authority(uow: UnitOfWork, partner_id: str | None) -> bool:
-    details = uow.get(member_details_aggregate_id(partner_id), project_billing_terms) if partner_id else None
-    return details is not None and details.local_authority
-
-
-def _check_local_authority_cap(uow: UnitOfWork, cap: LocalAuthorityCap, employee, partner_id: str, day: date,
-                               hours: Decimal, replacing: str | None, field: str) -> None:
-    """Hours for a local-authority member within the year's cap (domain/local_authority_cap.py):
-    the year's timesheets are read only for such hours, and only for an employee whose
-    contract says what the year's working time is."""
-    if not cap.refuses or not _is_local_authority(uow, partner_id):
-        return
-    employment = uow.get(employment_aggregate_id(employee.resource_id), project_billing_terms)
-    if employment is None:
-        return
-    terms = [employment.in_force(f"{day.year}-{month:02d}") for month in range(1, 13)]
-    contract = yearly_contract_hours(t.weekly_hours if t else None for t in terms)
-    weeks = sorted({iso_week(date(day.year, 1, 1) + timedelta(days=d)) for d in range(0, 366, 7)}
-                   | {iso_week(date(day.year, 12, 31))})
-    already = Decimal(0)
-    for week in weeks:
-        sheet = uow.container(timesheet_aggregate_id(employee.resource_id, week))
-        for entry in sheet.open_entries() if sheet else ():
-            if entry.day.year == day.year and entry.entry_id != replacing and _is_local_authority(uow, entry.partner_id):
-                already += entry.quantity
-    check_cap(cap, employee.name, day.year, already, hours, contract, field)
 
 
 def record_equipment_use(
@@ -189,9 +148,9 @@ def correct_entry(uow: UnitOfWork, cmd: CorrectEntry, stamp: Stamp, limits: Work
     def check_hours(sheet: Container, entry: Entry, hours) -> None:
         employee = require_resource(uow.resource(sheet.resource_id), sheet.resource_id)
         timesheets.check_limits(sheet, employee.name, entry, hours, limits, _sheets(uow, sheet.resource_id))
-        _check_part_time(uow, limits, employee, sheet, entry.day, hours, entry.entry_id, "quantity")
+        check_part_time(uow, limits, employee, sheet, entry.day, hours, entry.entry_id, "quantity")
         if hours > entry.quantity:
-            _check_local_authority_cap(uow, cap, employee, entry.partner_id, entry.day, hours, entry.entry_id,
+            check_local_authority_cap(uow, cap, employee, entry.partner_id, entry.day, hours, entry.entry_id,
                                        "quantity")
 
     uow.record(entries.correct(container, cmd, stamp, check_hours), entries.evolve)
@@ -271,56 +230,6 @@ def close_session(uow: UnitOfWork, cmd: CloseSession, stamp: Stamp) -> None:
     uow.record(people.close_session(session, stamp), people.evolve_session)
 
 
-def set_contract_terms(uow: UnitOfWork, cmd: SetContractTerms, stamp: Stamp) -> None:
-    employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
-    employee.check_kind("staff", field="employee_id")
-    employment = uow.get(employment_aggregate_id(cmd.employee_id), project_billing_terms)
-    uow.record(billing.set_terms(employment, cmd, stamp), billing.evolve)
-
-
-def set_rate_card(uow: UnitOfWork, cmd: SetRateCard, stamp: Stamp) -> None:
-    for field, named in (("member_coefficients", cmd.member_coefficients),
-                         ("member_flat_fees_cents", cmd.member_flat_fees_cents)):
-        for partner_id in named:
-            require_partner(uow.partner(partner_id), partner_id, field=f"{field}.{partner_id}")
-    book = uow.get(rate_book_aggregate_id(), project_billing_terms)
-    uow.record(billing.set_card(book, cmd, stamp), billing.evolve)
-
-
-def set_group_profile(uow: UnitOfWork, cmd: SetGroupProfile, stamp: Stamp) -> None:
-    for i, resource_id in enumerate(cmd.running_cost_resources):
-        require_resource(uow.resource(resource_id), resource_id, field=f"running_cost_resources.{i}")
-    profile = uow.get(group_profile_aggregate_id(), project_billing_terms)
-    uow.record(billing.set_profile(profile, cmd, stamp), billing.evolve)
-
-
-def set_member_details(uow: UnitOfWork, cmd: SetMemberDetails, stamp: Stamp) -> None:
-    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
-    details = uow.get(member_details_aggregate_id(cmd.partner_id), project_billing_terms)
-    uow.record(billing.set_member_details(details, cmd, stamp), billing.evolve)
-
-
-def notify_register_changes(uow: UnitOfWork, cmd: NotifyRegisterChanges, stamp: Stamp,
-                            log_end: Callable[[], int]) -> None:
-    notifications = uow.get(register_aggregate_id(), project_notifications)
-    uow.record(member_register.notify(notifications, cmd, log_end(), stamp), member_register.evolve)
-
-
-def set_cost_basis(uow: UnitOfWork, cmd: SetCostBasis, stamp: Stamp) -> None:
-    settings = uow.get(pool_settings_aggregate_id(), project_pool_settings)
-    uow.record(pool_settings.set_basis(settings, cmd, stamp), pool_settings.evolve)
-
-
-def record_ge_debt(uow: UnitOfWork, cmd: RecordGeDebt, stamp: Stamp) -> None:
-    book = uow.get(debt_book_aggregate_id(), project_debt_book)
-    uow.record(ge_debts.record(book, cmd, stamp), ge_debts.evolve)
-
-
-def settle_ge_debt(uow: UnitOfWork, cmd: SettleGeDebt, stamp: Stamp) -> None:
-    book = uow.get(debt_book_aggregate_id(), project_debt_book)
-    uow.record(ge_debts.settle(book, cmd, stamp), ge_debts.evolve)
-
-
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -379,4 +288,7 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
         SetCostBasis: set_cost_basis,
         RecordGeDebt: record_ge_debt,
         SettleGeDebt: settle_ge_debt,
+        CallMembershipFee: call_membership_fee,
+        CallDeposit: call_deposit,
+        ReturnDeposit: return_deposit,
     }

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, member_register, people,
-                    pool_settings)
+from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, member_funds, member_register,
+                    people, pool_settings)
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
 MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms, member_register,
-                                     pool_settings, ge_debts)
+                                     pool_settings, ge_debts, member_funds)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -52,6 +52,8 @@ NOT_BATCHABLE: dict[str, str] = {
        for name in ("SetContractTerms", "SetRateCard", "SetGroupProfile", "SetMemberDetails")},
     "RecordGeDebt": "the GE's debts are recorded one at a time, on their own route",
     "SettleGeDebt": "the GE's debts are settled one at a time, on their own route",
+    **{name: "a member's fee and deposit are called and returned one at a time, on their own routes"
+       for name in ("CallMembershipFee", "CallDeposit", "ReturnDeposit")},
     "SetCostBasis": "set from the coordinator's pages or its own route, one month on",
     "NotifyRegisterChanges": "sent from the register's page, with the position of the changes it lists",
 }

@@ -75,3 +75,8 @@ def costs_of_resources_of_year(conn: duckdb.DuckDBPyConnection, resources: list[
 def employee_member_hours_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> list[Row]:
     """(employee_id, partner_id, hours) of the year's open staff hours at `at`."""
     return _dicts(conn, "employee_member_hours_of_year", {"year": year, "at": at})
+
+
+def member_funds_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every member's fee and deposit movements recorded by `at`."""
+    return _dicts(conn, "member_funds_at", {"at": at})

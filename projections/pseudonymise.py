@@ -34,7 +34,7 @@ from projections.queries import named
 SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
           "cost_shares", "periods", "adjustments", "disputes", "credits", "contract_terms", "ge_debts",
-          "register_notifications")
+          "register_notifications", "member_funds")
 # Tables holding nothing that names anyone: positions, dates, partner ids, numbers. A GE's
 # rate cards, its profile and its members' files name legal persons, never an employee.
 AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events", "rate_cards", "group_profiles",

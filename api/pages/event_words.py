@@ -54,6 +54,9 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("RegisterChangesNotified", "Changements du registre notifiés"),
         ("GeDebtRecorded", "Dette du GE enregistrée"),
         ("GeDebtSettled", "Dette du GE réglée"),
+        ("MembershipFeeCalled", "Cotisation appelée"),
+        ("DepositCalled", "Dépôt de garantie appelé"),
+        ("DepositReturned", "Dépôt de garantie restitué"),
     )),
     ("Personnes et accès", (
         ("PersonInvited", "Invitation"),
@@ -286,6 +289,15 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
                    f"de {_month(p.get('first_month'))} à {_month(p.get('last_month'))}, échéance le {_day(p.get('due_on'))}."
         case "GeDebtSettled":
             return f"Dette {p.get('debt_id')} réglée le {_day(p.get('settled_on'))} ({p.get('reference')})."
+        case "MembershipFeeCalled":
+            return f"Cotisation {p.get('year')} de {partner} : {euros(p['amount_cents'])}."
+        case "DepositCalled":
+            how = f" ({_quantity(p.get('months'))} mois de facturation prévue à {euros(p['monthly_forecast_cents'])})" \
+                if p.get("months") else ""
+            return f"Dépôt de garantie de {partner} : {euros(p['amount_cents'])}{how}."
+        case "DepositReturned":
+            why = f" ; {_quoted(p.get('reason'))}" if p.get("reason") else ""
+            return f"Dépôt de garantie restitué à {partner} le {_day(p.get('returned_on'))} : {euros(p['amount_cents'])}{why}."
         case "RegisterChangesNotified":
             return f"Changements du registre des adhérents jusqu'à la position {p.get('up_to_position')} " \
                    f"notifiés à l'inspection du travail le {_day(p.get('notified_on'))} ({p.get('reference')})."

@@ -19,6 +19,7 @@ from application.joint_liability import exposure as debts_exposure, member_total
 from application.permissions import AUDITORS, require_role
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.ge_debts import DebtId, RecordGeDebt, SettleGeDebt
+from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.local_authority_cap import LocalAuthorityCap
 from domain.periods import Day, Month
 from domain.text import Name
@@ -208,3 +209,59 @@ def settle_debt(*, services: ServicesDep, token: TokenDep, idempotency_key: Idem
                 ) -> Recorded:
     command = SettleGeDebt(debt_id=debt_id, settled_on=body.settled_on, reference=body.reference)
     return record(services, token, [command], idempotency_key)
+
+
+class MemberFundsPublic(BaseModel):
+    partner_id: str
+    partner_name: str
+    fees: dict[int, int]
+    deposit_called_cents: int
+    deposit_returned_cents: int
+    deposit_held_cents: int
+
+
+class FundsPublic(BaseModel):
+    position: int
+    members: list[MemberFundsPublic]
+
+
+@router.get("/member-funds", response_model=FundsPublic,
+            summary="Each member's yearly fees and the deposit it holds with the GE, as of a position")
+def member_funds(*, services: ServicesDep, token: TokenDep, after: After = None, as_of: AsOf = None) -> FundsPublic:
+    require_role(token, *AUDITORS)
+    with reading(services, after=after, as_of=as_of) as read:
+        rows = billing_reads.member_funds_at(read.conn, read.position)
+    members: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        member = members.setdefault(row["partner_id"], {"partner_id": row["partner_id"], "partner_name": row["partner_name"],
+                                                        "fees": {}, "deposit_called_cents": 0, "deposit_returned_cents": 0})
+        if row["movement"] == "fee":
+            member["fees"][row["year"]] = row["amount_cents"]
+        else:
+            member[f"deposit_{'called' if row['movement'] == 'deposit' else 'returned'}_cents"] += row["amount_cents"]
+    return FundsPublic(position=read.position, members=[MemberFundsPublic(
+        **m, deposit_held_cents=m["deposit_called_cents"] - m["deposit_returned_cents"]) for m in members.values()])
+
+
+@router.post("/fees", status_code=201, response_model=Recorded, summary="Call a member's membership fee for a year")
+def call_fee(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+             body: Annotated[CallMembershipFee, Body(examples=[{"partner_id": "creche-a", "year": 2026,
+                                                                "amount_cents": 15_000}])]) -> Recorded:
+    return record(services, token, [body], idempotency_key)
+
+
+@router.post("/deposits", status_code=201, response_model=Recorded,
+             summary="Call a member's deposit: an amount, or months of its forecast billing")
+def call_deposit(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+                 body: Annotated[CallDeposit, Body(examples=[{"partner_id": "creche-a", "months": "2",
+                                                              "monthly_forecast_cents": 350_000}])]) -> Recorded:
+    return record(services, token, [body], idempotency_key)
+
+
+@router.post("/deposits/return", status_code=201, response_model=Recorded,
+             summary="Return a former member's deposit (less what it owes, with the reason)")
+def return_deposit(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+                   body: Annotated[ReturnDeposit, Body(examples=[{"partner_id": "creche-a", "amount_cents": 700_000,
+                                                                  "returned_on": "2026-10-15", "reason": ""}])]
+                   ) -> Recorded:
+    return record(services, token, [body], idempotency_key)

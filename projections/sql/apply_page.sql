@@ -174,6 +174,18 @@ SELECT CAST(payload->>'basis_version' AS INTEGER), payload->>'applies_from', pay
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'CostBasisSet';
 
+-- name: insert_member_funds
+-- folds page: MembershipFeeCalled, DepositCalled, DepositReturned
+INSERT INTO member_funds
+SELECT payload->>'partner_id',
+       CASE event_type WHEN 'MembershipFeeCalled' THEN 'fee' WHEN 'DepositCalled' THEN 'deposit' ELSE 'return' END,
+       CAST(payload->>'year' AS INTEGER), CAST(payload->>'amount_cents' AS BIGINT),
+       CAST(payload->>'months' AS DECIMAL(4, 2)), CAST(payload->>'monthly_forecast_cents' AS BIGINT),
+       CAST(payload->>'returned_on' AS DATE), payload->>'reason', position
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('MembershipFeeCalled', 'DepositCalled', 'DepositReturned');
+
 -- name: insert_ge_debts
 -- folds page: GeDebtRecorded
 INSERT INTO ge_debts

@@ -85,3 +85,10 @@ SELECT resource_id AS employee_id, partner_id, sum(quantity) AS hours
 FROM usage_at($at)
 WHERE usage_kind = 'staff_hours' AND status = 'open' AND year(happened_on) = $year
 GROUP BY ALL ORDER BY ALL;
+
+-- name: member_funds_at
+-- Each member's fees and deposit movements recorded by $at, with its name, oldest first.
+SELECT f.*, p.name AS partner_name
+FROM member_funds f JOIN partners p USING (partner_id)
+WHERE f.position <= $at
+ORDER BY p.name, f.partner_id, f.position;

@@ -162,3 +162,8 @@ FROM {src}.main.ge_debts
 -- name: register_notifications
 INSERT INTO {dst}.main.register_notifications
 SELECT * REPLACE (NULL AS reference) FROM {src}.main.register_notifications
+
+-- name: member_funds
+-- Why a deposit is kept in part is free text.
+INSERT INTO {dst}.main.member_funds
+SELECT * REPLACE (NULL AS reason) FROM {src}.main.member_funds

@@ -248,3 +248,17 @@ CREATE TABLE IF NOT EXISTS ge_debts (
     settled_reference VARCHAR,
     settled_position BIGINT
 );
+
+-- A GE member's fees and deposit (domain/member_funds.py), one row per event: `fee`
+-- (its year's membership fee), `deposit` (a deposit called) or `return` (a deposit returned).
+CREATE TABLE IF NOT EXISTS member_funds (
+    partner_id VARCHAR NOT NULL,
+    movement VARCHAR NOT NULL,
+    year INTEGER,
+    amount_cents BIGINT NOT NULL,
+    months DECIMAL(4, 2),
+    monthly_forecast_cents BIGINT,
+    returned_on DATE,
+    reason VARCHAR,
+    position BIGINT NOT NULL
+);

@@ -304,7 +304,7 @@ CLOSING_TABLES = {"periods", "statement_numbers", "adjustments", "disputes", "di
 # Neither has it a GE's terms, register or debts, nor says whether its costs are HT or TTC
 # (tests/integration/test_pseudonyms.py exports a demo that has them).
 CLOSING_TABLES |= {"cost_bases", "contract_terms", "rate_cards", "group_profiles", "member_details", "ge_debts",
-                   "register_notifications"}
+                   "register_notifications", "member_funds"}
 
 
 def test_every_table_of_the_schema_document_is_exported() -> None:

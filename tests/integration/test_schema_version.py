@@ -119,7 +119,7 @@ SQL_DIGESTS = {
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
     # A groupement d'employeurs: its billing terms, register, debts; timed staff hours (their
     # quantity computed from their times, as a booking's); whether costs are HT or TTC.
-    3: "4b68de70e836ef0a2a844235f82e27c58163247b40459c7d49e08ba3fb33b7bd",
+    3: "856a545f8d6073f9e88b3694f0199b3f9fa685cb826059c82e31b6b46a8be559",
 }
 
 
