@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import access, closing, commands, disputes, events, people
+from domain import access, closing, commands, disputes, events, hour_sheets, people
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
-MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people)
+MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, hour_sheets)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -46,6 +46,9 @@ NOT_BATCHABLE: dict[str, str] = {
     "RevokePerson": "people are revoked one at a time, from the pages or the command line",
     "OpenSession": "a session is opened by signing in, after the password is checked",
     "CloseSession": "a session is closed by signing out",
+    "SubmitHourSheet": "sent with the hours and digest the projections computed at a position (application/hour_sheets.py)",
+    "CountersignHourSheet": "a member signs one sheet at a time, with the digest of what it was shown",
+    "ContestHourSheet": "a member contests one sheet at a time, on its own route",
 }
 
 

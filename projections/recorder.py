@@ -26,7 +26,7 @@ from projections.queries import script
 
 # Bump it when what the tables hold changes (schema.sql, or what apply_page.sql and the
 # re-splits write): files of another version are then refused until rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _MARK = "encommun projections, schema version {}"
 _MARKED = re.compile(r"^encommun projections, schema version (\d+)$")
 

@@ -117,6 +117,8 @@ SQL_DIGESTS = {
     1: "e80eb8c717a21ffbbb09df70e175ac4155a865ac1e86442a0a200cdd62ede0b4",
     # A booking's hours computed exactly, half up (a double's rounding could differ).
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
+    # Monthly hour sheets: hour_sheets and hour_sheet_versions, folded from their three events.
+    3: "bd81e34e9379f91ff4a43d35461a5140e6ad5de09387d862723dd4e3a8dd3a14",
 }
 
 
