@@ -73,6 +73,12 @@ class SheetView:
         return status_fr(self.row)
 
     @property
+    def status_label(self) -> str:
+        """The status as a badge reads it, its first letter upper (names keep their case)."""
+        text = self.status_text
+        return text[:1].upper() + text[1:]
+
+    @property
     def month_label(self) -> str:
         return month_fr(self.row["month"])
 
