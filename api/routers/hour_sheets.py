@@ -27,6 +27,7 @@ router = APIRouter(prefix="/hour-sheets", tags=["hour sheets"])
 SheetPath = Annotated[SheetId, Path(description="`<employee>:<partner>:<YYYY-MM>`",
                                     examples=["anne-martin:creche-les-marmottes:2026-03"])]
 MonthQuery = Annotated[Month, Query(description="A month, YYYY-MM", examples=["2026-03"])]
+MonthPath = Annotated[Month, Path(description="A month, YYYY-MM", examples=["2026-03"])]
 
 
 class HourSheetPublic(BaseModel):
@@ -97,6 +98,8 @@ class ContestBody(BaseModel):
     reason: Text
 
 
+
+
 @router.get("", response_model=list[HourSheetPublic],
             summary="The month's hour sheets, per employee and member (a member: its own)")
 def sheets_of_month(*, services: ServicesDep, token: TokenDep, month: MonthQuery, after: After = None,
@@ -124,10 +127,10 @@ def sheet(*, services: ServicesDep, token: TokenDep, sheet_id: SheetPath, after:
                            entries=[SheetEntry(hours=e["quantity"], **e) for e in entries])
 
 
-@router.post("/submit", status_code=201, response_model=Recorded,
+@router.post("/months/{month}/submit", status_code=201, response_model=Recorded,
              summary="Submit every sheet of the month that awaits it: not yet submitted, contested, "
                      "or whose hours changed since")
-def submit_all(*, services: ServicesDep, token: TokenDep, month: MonthQuery,
+def submit_all(*, services: ServicesDep, token: TokenDep, month: MonthPath,
                idempotency_key: IdempotencyKey = None) -> Recorded:
     return public(submit_month(services.ledger, services.follower, month, actor=token,
                                idempotency_key=scoped_key(token.token_sha256, idempotency_key)))

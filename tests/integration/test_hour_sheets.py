@@ -117,7 +117,7 @@ def test_resubmitting_a_signed_sheet_whose_hours_changed_voids_the_signature(api
     row = submitted(api)
     post(api, "creche", f"/{SHEET}/countersign", {"signed_by": "Marie Dupont", "entries_sha256": row["submitted_sha256"]})
     api.client.post("/entries/anne:2026-W14:2/void", json={"reason": "doublon"}, headers=api.headers("coordinator"))
-    response = post(api, "coordinator", "/submit", month="2026-04")
+    response = post(api, "coordinator", "/months/2026-04/submit")
     assert response.status_code == 201, response.text
     # The club's sheet (never submitted) and the crèche's (changed since signed), in one batch.
     assert len(response.json()["events"]) == 2
@@ -141,7 +141,7 @@ def test_nothing_to_submit_and_the_same_hours_again_are_refused_and_store_nothin
     assert post(api, "coordinator", "/anne:mda:2026-04/submit").status_code == 404
     again = post(api, "coordinator", f"/{SHEET}/submit")
     assert again.status_code == 409 and "already submitted with these hours" in again.json()["detail"]
-    assert post(api, "coordinator", "/submit", month="2026-04").status_code == 409
+    assert post(api, "coordinator", "/months/2026-04/submit").status_code == 409
     assert post(api, "creche", f"/{SHEET}/contest", {"reason": ""}).status_code == 422
     assert events(api) == before
 
