@@ -15,7 +15,8 @@ from application.ge_handlers import (call_deposit, call_membership_fee, check_lo
                                      notify_register_changes, record_ge_debt, return_deposit, set_contract_terms,
                                      set_cost_basis, set_group_profile, set_member_details, set_rate_card,
                                      settle_ge_debt)
-from domain import access, agendas, closing, costs, disputes, entries, partners, people, resources, timesheets
+from domain import (access, agendas, closing, costs, disputes, entries, hour_sheets, partners, people, resources,
+                    timesheets)
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.closing import ClosePeriod
@@ -26,6 +27,7 @@ from domain.pool_settings import SetCostBasis
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
+from domain.hour_sheets import ContestHourSheet, CountersignHourSheet, SubmitHourSheet, sheet_aggregate_id
 from domain.aggregate import Stamp
 from domain.commands import (
     BookSlot,
@@ -187,6 +189,24 @@ def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp) -> None:
         uow.record(event, disputes.evolve)
 
 
+def submit_hour_sheet(uow: UnitOfWork, cmd: SubmitHourSheet, stamp: Stamp) -> None:
+    employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
+    employee.check_kind("staff", field="employee_id")
+    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    sheet = uow.get(sheet_aggregate_id(cmd.sheet_id), hour_sheets.project_sheet)
+    uow.record(hour_sheets.submit(sheet, cmd, stamp), hour_sheets.evolve)
+
+
+def countersign_hour_sheet(uow: UnitOfWork, cmd: CountersignHourSheet, stamp: Stamp) -> None:
+    sheet = uow.get(sheet_aggregate_id(cmd.sheet_id), hour_sheets.project_sheet)
+    uow.record(hour_sheets.countersign(sheet, cmd, stamp), hour_sheets.evolve)
+
+
+def contest_hour_sheet(uow: UnitOfWork, cmd: ContestHourSheet, stamp: Stamp) -> None:
+    sheet = uow.get(sheet_aggregate_id(cmd.sheet_id), hour_sheets.project_sheet)
+    uow.record(hour_sheets.contest(sheet, cmd, stamp), hour_sheets.evolve)
+
+
 def issue_token(uow: UnitOfWork, cmd: IssueToken, stamp: Stamp) -> None:
     if cmd.partner_id is not None:
         require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
@@ -273,6 +293,9 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
         OpenDispute: open_dispute,
         CommentDispute: comment_dispute,
         ResolveDispute: resolve_dispute,
+        SubmitHourSheet: submit_hour_sheet,
+        CountersignHourSheet: countersign_hour_sheet,
+        ContestHourSheet: contest_hour_sheet,
         IssueToken: issue_token,
         RevokeToken: revoke_token,
         InvitePerson: invite_person,

@@ -1,6 +1,7 @@
 """After loading: the coordinator closes past months, a supplier's credit note arrives
 late for a closed month, and two partners dispute lines (one rejected, one accepted with
-a credit) — so the demo shows sealed statements, adjustments and disputes."""
+a credit), and each month's hour sheets are submitted and countersigned (demo/hour_sheets.py)
+— so the demo shows sealed statements, adjustments, disputes and hour sheets."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from application.ledger import Ledger
 from bootstrap import follow
 from domain.commands import CorrectEntry
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
+from demo.hour_sheets import submit_and_sign
 from domain.periods import next_month
 from projections.follower import Follower
 from projections.rebuild import rebuild
@@ -46,6 +48,7 @@ def close_and_dispute(
                 on_close(month)
             month = next_month(month)
         notes = _late_events(ledger, closed[-1]) if closed else []
+        notes += submit_and_sign(ledger, follower, first, months, COORDINATOR)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, member_funds, member_register,
-                    people, pool_settings)
+from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, hour_sheets, member_funds,
+                    member_register, people, pool_settings)
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
-MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms, member_register,
-                                     pool_settings, ge_debts, member_funds)
+MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, hour_sheets, billing_terms,
+                                     member_register, pool_settings, ge_debts, member_funds)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -48,6 +48,9 @@ NOT_BATCHABLE: dict[str, str] = {
     "RevokePerson": "people are revoked one at a time, from the pages or the command line",
     "OpenSession": "a session is opened by signing in, after the password is checked",
     "CloseSession": "a session is closed by signing out",
+    "SubmitHourSheet": "sent with the hours and digest the projections computed at a position (application/hour_sheets.py)",
+    "CountersignHourSheet": "a member signs one sheet at a time, with the digest of what it was shown",
+    "ContestHourSheet": "a member contests one sheet at a time, on its own route",
     **{name: "a GE's terms are set one at a time, on their own routes and pages"
        for name in ("SetContractTerms", "SetRateCard", "SetGroupProfile", "SetMemberDetails")},
     "RecordGeDebt": "the GE's debts are recorded one at a time, on their own route",

@@ -10,11 +10,12 @@ What could name or identify a person, and what the copy holds instead:
 * aggregate ids (uuid5 of natural keys such as an employee's id, so a guessed name would
   confirm them): renumbered, `00000000-0000-4000-8000-<n in hex>`;
 * hashes over stored bytes or over lines naming employees (`events.chain_hash`,
-  `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests): NULL, or
+  `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests, hour sheets'
+  `entries_sha256`): NULL, or
   removed from the payload;
 * free text (document references, reasons, comments, attachment references, token labels,
-  idempotency keys, the GE's creditors and references of its debts and notifications): NULL,
-  or removed from the payload;
+  idempotency keys, the GE's creditors and references of its debts and notifications) and
+  the names of who countersigned hour sheets: NULL, or removed from the payload;
 * short texts kept for analysis (partners' names and kinds, other resources' names, cost
   categories, job titles): kept, with any employee's name, id or part of either (3 letters or more,
   any case) replaced by that employee's pseudonym.
@@ -33,8 +34,8 @@ from projections.queries import named
 
 SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
-          "cost_shares", "periods", "adjustments", "disputes", "credits", "contract_terms", "ge_debts",
-          "register_notifications", "member_funds")
+          "cost_shares", "periods", "adjustments", "disputes", "credits", "hour_sheets", "hour_sheet_versions",
+          "contract_terms", "ge_debts", "register_notifications", "member_funds")
 # Tables holding nothing that names anyone: positions, dates, partner ids, numbers. A GE's
 # rate cards, its profile and its members' files name legal persons, never an employee.
 AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events", "rate_cards", "group_profiles",

@@ -357,3 +357,12 @@ def cost_basis_of_month(conn: duckdb.DuckDBPyConnection, month: str, at: int) ->
     """'ht' or 'ttc': what the month's costs are, as set by `at`; None if never set."""
     row = conn.execute(_sql("cost_basis_of_month"), {"month": month, "at": at}).fetchone()
     return row[0] if row else None
+
+
+def hour_sheets_of_month(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[Row]:
+    """Every (employee, member) with staff hours in the month at position `at`, or a sheet
+    then: `hours` and `entries_sha256` of its open entries at `at`, the sheet's `status` at
+    `at` ('submitted', 'countersigned', 'contested', or 'not_submitted'), its version,
+    submitted hours and digest, who signed and why it was contested, and `stale` when its
+    entries changed since the submission. With `at` the tracked position: as things stand."""
+    return _dicts(conn, "hour_sheets_of_month", {"month": month, "at": at})

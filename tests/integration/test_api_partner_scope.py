@@ -41,6 +41,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 OTHER_BOOKING = "salle-vercors:2026-01-06:1"
 OTHER_HOURS = "anne:2026-W02:1"
 OTHER_DISPUTE = f"{OTHER}:{MONTH}:d1"
+OTHER_SHEET = f"anne:{OTHER}:{MONTH}"
 
 # Every operation, aimed at club-b by creche-a's token.
 WRITES = [
@@ -83,6 +84,10 @@ WRITES = [
                            "last_month": MONTH, "due_on": "2026-03-01", "reference": "x"}),
     ("POST", "/ge/debts/d1/settle", {"settled_on": "2026-03-01", "reference": "x"}),
     ("POST", "/pool/cost-basis", {"applies_from": MONTH, "basis": "ttc"}),
+    ("POST", f"/hour-sheets/months/{MONTH}/submit", None),
+    ("POST", f"/hour-sheets/{OTHER_SHEET}/submit", None),
+    ("POST", f"/hour-sheets/{OTHER_SHEET}/countersign", {"signed_by": "Intrus", "entries_sha256": "0" * 64}),
+    ("POST", f"/hour-sheets/{OTHER_SHEET}/contest", {"reason": "x"}),
 ]
 REFUSED_READS = [
     ("GET", f"/partners/{OTHER}/statements/{MONTH}", {}),
@@ -100,6 +105,7 @@ REFUSED_READS = [
     ("GET", "/ge/exposure", {}),
     ("GET", "/ge/register", {}),
     ("GET", "/ge/register/changes", {}),
+    ("GET", f"/hour-sheets/{OTHER_SHEET}", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
 FILTERED_READS = [
@@ -108,6 +114,8 @@ FILTERED_READS = [
     ("GET", "/periods", {}),
     ("GET", f"/periods/{MONTH}/issued-vs-now", {}),
     ("GET", "/months", {}),
+    # A member sees its own sheets only.
+    ("GET", "/hour-sheets", {"month": MONTH}),
     # Keys show a partner its own weight and place, with the totals.
     ("GET", "/resources", {}),
 ]

@@ -9,19 +9,24 @@ from decimal import Decimal
 from pathlib import Path
 
 from application.close_month import close_month
+from application.hour_sheets import submit_month
 from application.permissions import Visitor
 from bootstrap import bootstrap
 from domain.access import IssueToken, RevokeToken
 from domain.catalogue import RECORDED_WITHOUT_COMMAND, event_classes, event_type
 from domain.closing import ClosePeriod
+from demo.hour_sheets import Member
 from domain.commands import LeavePartner, RejoinPartner, RetireResource
+from domain.hour_sheets import ContestHourSheet, CountersignHourSheet, SubmitHourSheet
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id)
+from projections import read_model
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.ge_debts import RecordGeDebt, SettleGeDebt
+from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.pool_settings import SetCostBasis
 from tests.history import ACTOR, Close, history
@@ -62,8 +67,13 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
               SetCostBasis(applies_from="2026-01", basis="ttc"),
               RecordGeDebt(creditor_kind="employees", creditor="Salariés", amount_cents=100, first_month="2026-01",
                            last_month="2026-01", due_on="2026-02-05", reference="paie"),
-              SettleGeDebt(debt_id="d1", settled_on="2026-02-05", reference="virement")]
-        for item in [*history(), afterwards, people, ge]:
+              SettleGeDebt(debt_id="d1", settled_on="2026-02-05", reference="virement"),
+              CallMembershipFee(partner_id="creche-a", year=2026, amount_cents=15_000),
+              SetMemberDetails(partner_id="mda", legal_name="Maison des associations", address="Place"),
+              CallDeposit(partner_id="mda", amount_cents=10_000)]
+        # Once the maison des associations has left (in `afterwards`), its deposit goes back.
+        afterwards.append(ReturnDeposit(partner_id="mda", amount_cents=10_000, returned_on="2027-01-01"))
+        for item in [*history(), ge, afterwards, people]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
             elif item is people:
@@ -77,6 +87,21 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                 if not recorded <= declared:
                     undeclared.append(f"{command.__name__} recorded {sorted(recorded - declared)}, "
                                       f"declares {sorted(declared)}")
+        # Hour sheets: submitted from the read model, then one signed and one contested by its member.
+        runs = [(SubmitHourSheet, submit_month(ledger, follower, "2026-01", actor=ACTOR))]
+        follower.catch_up()
+        rows = read_model.hour_sheets_of_month(follower.view.connection, "2026-01", follower.runner.position)
+        assert len(rows) >= 2, "the history has hours of one employee for two members in January"
+        runs.append((CountersignHourSheet, ledger.execute(CountersignHourSheet(
+            sheet_id=rows[0]["sheet_id"], signed_by="Marie", entries_sha256=rows[0]["submitted_sha256"]),
+            actor=Member(rows[0]["partner_id"]))))
+        runs.append((ContestHourSheet, ledger.execute(ContestHourSheet(sheet_id=rows[1]["sheet_id"], reason="non"),
+                                                      actor=Member(rows[1]["partner_id"]))))
+        for command, outcome in runs:
+            recorded = {event.type for event in outcome.events}
+            seen |= recorded
+            if not recorded <= {event_type(cls) for cls in command.records}:
+                undeclared.append(f"{command.__name__} recorded {sorted(recorded)}")
     finally:
         follower.view.close()
         ledger.close()

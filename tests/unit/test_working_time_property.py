@@ -4,13 +4,14 @@ independent, simple checker of the accepted entries sees them (not the domain's 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from hypothesis import given, settings
 
 from domain.commands import LogStaffHours
 from domain.errors import InvalidCommand, WorkingTimeExceeded
+from domain.entries import booked_hours
 from domain.periods import LOCAL_TZ, iso_week, local_day
 from domain.working_time import WorkingTimeLimits
 from tests.strategies import TIMED_SHIFTS_FROM, timed_shifts
@@ -35,7 +36,9 @@ def broken_rules(accepted: list[tuple[datetime, datetime]], limits: WorkingTimeL
         by_day[local_day(start)].append((start, end))
     by_week: dict = defaultdict(Decimal)
     for day, shifts in by_day.items():
-        worked = sum((hours(e - s) for s, e in shifts), Decimal(0))
+        # An entry's hours are what the ledger records for it: its time to the thousandth of an
+        # hour (domain.entries.booked_hours), so totals are compared as recorded.
+        worked = sum((booked_hours(s, e) for s, e in shifts), Decimal(0))
         by_week[iso_week(day)] += worked
         if worked > limits.max_day_hours:
             broken.append(f"day {day}: {worked}")
@@ -76,7 +79,9 @@ def test_whatever_is_accepted_keeps_every_working_time_rule(shifts: list[tuple[i
     for offset, start_minute, minutes in shifts:
         day = TIMED_SHIFTS_FROM + timedelta(days=offset)
         start = datetime.combine(day, time(0), LOCAL_TZ) + timedelta(minutes=start_minute)
-        start = start.astimezone(LOCAL_TZ)  # wall-clock arithmetic, as a form sends times
+        # In UTC: the end is `minutes` of elapsed time later, even across a change of time (on
+        # 29 March 2026 local wall-clock arithmetic would give 02:00 and 03:00, the same instant).
+        start = start.astimezone(timezone.utc)
         try:
             cmd = LogStaffHours(employee_id="anne", partner_id="p", starts_at=start,
                                 ends_at=start + timedelta(minutes=minutes))
