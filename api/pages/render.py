@@ -21,10 +21,11 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
                 ("Réserver", "/reservations")),
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
-                    ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes"),
+                    ("Contestations", "/coordination/contestations"), ("Groupement d'employeurs", "/coordination/ge"),
+                    ("Personnes", "/coordination/personnes"),
                     ("Journal", "/controle")),
     "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois"),
-                ("Ancre et vérification", "/controle/ancre")),
+                ("Ancre et vérification", "/controle/ancre"), ("Registre des adhérents", "/coordination/ge/registre")),
     "analyst": (("Requêtes", "/analyse"),),
 }
 
