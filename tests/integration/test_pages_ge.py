@@ -18,14 +18,10 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from api.app import create_app
-from application.tokens import token_keys
-from bootstrap import bootstrap
-from domain.commands import LogStaffHours, RegisterResource
-from tests.api_fixtures import api_settings, prepare
-from tests.history import ACTOR
-from tests.page_fixtures import add_person, csrf_of, sign_in
+from tests.ge_fixtures import PEOPLE, ge_store
+from tests.page_fixtures import csrf_of, sign_in
 
-COORDINATOR, AUDITOR, PARTNER = "coord@ge.example", "audit@ge.example", "creche@ge.example"
+COORDINATOR, AUDITOR, PARTNER = PEOPLE["coordinator"], PEOPLE["auditor"], PEOPLE["partner"]
 PAGES = ("/coordination/ge", "/coordination/ge/conditions", "/coordination/ge/registre")
 PROFILE = {"legal_name": "GE du Haut-Val", "address": "2 place de la Mairie, 38000 Haut-Val", "siren": "732 829 320",
            "vat_regime": "exempt_261b", "vat_rate": "", "payment_days": "30", "late_penalty_rate": "12,5"}
@@ -69,23 +65,8 @@ def marked(response, input_id: str) -> bool:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    """The pool of tests/history.py (creche-a, club-b, mda joined on 1 January; Anne Martin on
-    staff) with a second employee, Bruno, and January's hours: Anne 7 h for the crèche, 3,5 h
-    for the club, 2,25 h for the maison des associations; Bruno 4 h for the crèche."""
-    settings = api_settings(tmp_path_factory.mktemp("ge-pages"))
-    prepare(settings)
-    keys = token_keys(settings)
-    with bootstrap(settings) as ledger:
-        ledger.execute_batch([
-            RegisterResource(resource_id="bruno", name="Bruno Petit", kind="staff", unit="hour"),
-            LogStaffHours(employee_id="anne", partner_id="creche-a", work_date="2026-01-05", hours="7"),
-            LogStaffHours(employee_id="anne", partner_id="club-b", work_date="2026-01-06", hours="3.5"),
-            LogStaffHours(employee_id="anne", partner_id="mda", work_date="2026-01-07", hours="2.25"),
-            LogStaffHours(employee_id="bruno", partner_id="creche-a", work_date="2026-01-08", hours="4"),
-        ], actor=ACTOR)
-        add_person(ledger, keys, COORDINATOR, "coordinator", name="Camille Roux")
-        add_person(ledger, keys, AUDITOR, "auditor", name="Alix Bernard")
-        add_person(ledger, keys, PARTNER, "partner", partner_id="creche-a", name="Inès Martin")
+    """The small GE of tests/ge_fixtures.py, no terms set yet."""
+    settings = ge_store(tmp_path_factory.mktemp("ge-pages"))
     with TestClient(create_app(settings)) as client:
         sign_in(client, COORDINATOR)
         yield Site(client)
@@ -109,7 +90,7 @@ def test_the_hub_lists_what_the_ge_has_not_set_with_a_link_to_fix_each(site: Sit
     assert "3 partenaires sans fiche d'adhérent" in page and "Club de foot — remplir sa fiche" in page
     assert "2 salariés sans contrat en vigueur en janvier 2026" in page and "Bruno Petit — saisir son contrat" in page
     assert "Aucune grille de coefficients n'est en vigueur en janvier 2026" in page
-    assert 'href="/coordination/ge/conditions?salarie=anne#contrat"' in response.text
+    assert 'href="/coordination/ge/conditions?mois=2026-01&amp;salarie=anne#contrat"' in response.text
     assert "Aucun changement du registre n'est en retard de notification." in page
 
 
