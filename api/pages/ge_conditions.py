@@ -12,7 +12,7 @@ from typing import Any, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.french import month_fr
+from api.french import decimal_fr, month_fr
 from api.pages.coordination_forms import Refused, after
 from api.pages.ge_hub import GeState, chosen_month, ge_state
 from api.pages.ge_terms_forms import (CONTRACT_KINDS, VAT_FR, WORKING_TIME_FR, card_command, card_words,
@@ -70,8 +70,8 @@ def _contract_sent(contracts: list[dict[str, Any]], employee_id: str, month: str
     last = versions[-1]
     return {"employee_id": employee_id, "applies_from": month, "contract_kind": last["contract_kind"],
             "working_time": last["working_time"], "weekly_hours": coefficient_fr(Decimal(last["weekly_hours"])),
-            "hourly_pay": coefficient_fr(Decimal(last["hourly_pay_cents"]) / 100) if last["hourly_pay_cents"] % 100
-            else str(last["hourly_pay_cents"] // 100), "job_title": last["job_title"]}
+            "hourly_pay": decimal_fr(Decimal(last["hourly_pay_cents"]) / 100, places=2, group=False),
+            "job_title": last["job_title"]}
 
 
 def _card_sent(state: GeState, month: str) -> dict[str, str]:
@@ -81,7 +81,8 @@ def _card_sent(state: GeState, month: str) -> dict[str, str]:
     sent = {"applies_from": month, "default_coefficient": coefficient_fr(card.default_coefficient)}
     sent |= {f"kind-{k}": coefficient_fr(v) for k, v in card.kind_coefficients.items()}
     sent |= {f"coef-{p}": coefficient_fr(v) for p, v in card.member_coefficients.items()}
-    sent |= {f"fee-{p}": coefficient_fr(Decimal(v) / 100) for p, v in card.member_flat_fees_cents.items()}
+    sent |= {f"fee-{p}": decimal_fr(Decimal(v) / 100, places=2, group=False)
+             for p, v in card.member_flat_fees_cents.items()}
     return sent
 
 

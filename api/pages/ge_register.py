@@ -108,11 +108,12 @@ def read_register(request: Request, asked: Asked, after_position: int | None = N
             changes = register_changes(read.conn, read.position)
             notifications = register_reads.register_notifications_at(read.conn, read.position)
             profile = billing_reads.group_profile_at(read.conn, read.position)
+            files = billing_reads.member_details_at(read.conn, read.position)
             position = read.position
     except DomainError as error:
         raise Refused("position", f"« Position du journal » : {_past_end(error.message)}") from None
     return {"members": members, "changes": _file_changes(changes), "notifications": notifications,
-            "profile": profile, "position": position,
+            "profile": profile, "position": position, "legal_names": {f["partner_id"]: f["legal_name"] for f in files},
             "pending": [c for c in changes if c.notified_on is None]}
 
 

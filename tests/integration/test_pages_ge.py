@@ -187,7 +187,7 @@ def test_a_rate_card_is_recorded_shown_in_words_and_prices_the_months_hours(site
     rates = rates[rates.index("Heures du mois et taux horaire HT"):].replace("\u202f", " ")
     assert "Anne Martin Club de foot 3,5 12,00 € coefficient 1,6 19,20 €" in rates
     assert "Anne Martin Crèche Les Marmots 7 12,00 € coefficient 1,87 22,44 €" in rates
-    assert "Anne Martin Maison des associations 2,25 — forfait horaire 23,00 €" in rates
+    assert "Anne Martin Maison des associations 2,25 12,00 € forfait horaire 23,00 €" in rates
     assert "Bruno Petit Crèche Les Marmots 4 — contrat manquant" in rates
 
 
@@ -221,7 +221,7 @@ def test_the_register_as_recorded_at_an_earlier_position_is_as_it_stood(site: Si
     response = site.client.get("/coordination/ge/registre?jour=2026-01-15")
     page = text_of(response)
     first = int(re.search(r"position (\d+) du journal", page).group(1))
-    assert "1er janvier 2026 Crèche Les Marmots adhésion 1er février 2026" in page
+    assert "1er janvier 2026 Association Les Marmots adhésion 1er février 2026" in page
     assert "fiche créée" in page
     earlier = text_of(site.client.get("/coordination/ge/registre?jour=2026-01-15&position=3"))
     assert "Tel qu'il était enregistré à la position 3 du journal." in earlier and "Aucun membre ce jour-là." in earlier
