@@ -16,7 +16,8 @@ from api.french import decimal_fr, month_fr
 from api.pages.coordination_forms import Refused, after
 from api.pages.ge_hub import GeState, chosen_month, ge_state
 from api.pages.ge_terms_forms import (CONTRACT_KINDS, VAT_FR, WORKING_TIME_FR, card_command, card_words,
-                                      coefficient_fr, contract_command, execute_ge, member_command, profile_command)
+                                      coefficient_fr, contract_command, execute_ge, member_command, profile_command,
+                                      siren_fr)
 from api.pages.render import page, redirect
 from api.pages.session import CoordinatorDep, FormDep
 from api.reads import reading
@@ -107,7 +108,7 @@ def _page(request: Request, *, month: str, member: str = "", employee: str = "",
                 card_text=card_words(state.card, state.partners, kinds) if state.card else None,
                 rates=rates, employee_names=names, p_vat_percent=_vat_percent(state.profile), missing_fr=MISSING_FR,
                 vat_fr=VAT_FR,
-                working_time_fr=WORKING_TIME_FR, coefficient_fr=coefficient_fr, form=form,
+                working_time_fr=WORKING_TIME_FR, coefficient_fr=coefficient_fr, siren_fr=siren_fr, form=form,
                 error=error.message if error else None, field=error.field if error else None)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from api.pages.ge_terms_forms import siren_fr
 from api.pages.render import page
 from api.pages.session import CoordinatorDep
 from api.reads import Reading, reading
@@ -109,4 +110,4 @@ def hub(request: Request, _: CoordinatorDep, mois: str | None = None, apres: int
         state = ge_state(read, month)
         overdue = overdue_changes(read)
     return page(request, "ge_hub.html", title="Groupement d'employeurs", state=state, overdue=overdue,
-                ge_pages=GE_PAGES, month=month)
+                ge_pages=GE_PAGES, month=month, siren_fr=siren_fr)

@@ -5,7 +5,8 @@ added to api/pages/messages.py's patterns when this module is imported.
 
 The forms send the commands' own field names, but for three: the member's address is its
 head office (« Adresse du siège »), the pay is typed in euros (`hourly_pay`) and the flat
-fees too (`member_flat_fees`); a rate card's field of one member or one kind
+fees too (`member_flat_fees`), a contract's or a card's month is « À partir du mois »
+(`from_month`: the allocation key's « S'applique à partir de » keeps its own words); a rate card's field of one member or one kind
 (`member_coefficients.<partner>`) is marked on that member's or kind's input by the page.
 """
 
@@ -30,7 +31,7 @@ LABELS = {
     "head_office": "Adresse du siège", "establishments": "Établissements", "activity": "Activité",
     "headcount": "Effectif", "professional": "Professionnel", "local_authority": "Collectivité territoriale",
     # A contract.
-    "employee_id": "Salarié", "contract_kind": "Type de contrat", "working_time": "Temps de travail",
+    "employee_id": "Salarié", "from_month": "À partir du mois", "contract_kind": "Type de contrat", "working_time": "Temps de travail",
     "weekly_hours": "Heures par semaine", "hourly_pay": "Salaire brut horaire", "job_title": "Intitulé du poste",
     # The rate card.
     "default_coefficient": "Coefficient par défaut", "kind_coefficients": "Coefficients par type de contrat",
@@ -40,7 +41,7 @@ LABELS = {
     "jour": "Registre au", "enregistre_le": "Tel qu'il était enregistré le", "position": "Position du journal",
 }
 # Command fields the forms name otherwise (see the module's docstring).
-RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees"}
+RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees", "applies_from": "from_month"}
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -54,6 +55,11 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], str]]:
         add(field, r"at least 1 (character|item)|Field required", f"« {name} » : ce champ est obligatoire.")
         add(field, r"at most (\d+) characters", f"« {name} » : au plus {{0}} caractères.")
         add(field, r"control character", f"« {name} » : contient un caractère de contrôle ; écrivez du texte simple.")
+    add("from_month", r"must be written YYYY-MM", "« À partir du mois » : écrivez le mois sous la forme AAAA-MM, par "
+                                                  "exemple 2026-01.")
+    add("from_month", r"(\S+) is not a month", "« À partir du mois » : {0} n'est pas un mois (les mois vont de 01 à 12).")
+    add("from_month", r"outside the ledger's calendar", "« À partir du mois » : ce mois est hors du calendrier du "
+                                                        "registre (de 2000 à 2100).")
     add("siren", r"'(\d+)' is not a valid SIREN", "« SIREN » : {0} n'est pas un SIREN : sa clé de contrôle (le "
                                                    "dernier chiffre) ne correspond pas ; vérifiez les 9 chiffres.")
     add("siren", r"a SIREN is 9 digits", "« SIREN » : un SIREN s'écrit en 9 chiffres, sans espace ni lettre.")

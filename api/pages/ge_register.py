@@ -19,11 +19,11 @@ from api.french import date_fr
 from api.pages.coordination_forms import Refused, after, text
 from api.pages.ge_hub import today
 from api.pages.ge_messages import LABELS
-from api.pages.ge_terms_forms import build, execute_ge
+from api.pages.ge_terms_forms import build, execute_ge, siren_fr
 from api.pages.ge_register_document import register_pdf
 from api.pages.render import page, redirect
 from api.pages.session import AuditorDep, CoordinatorDep, FormDep, PageError
-from api.reads import reading
+from api.reads import log_end, reading
 from application.member_register import RegisterChange, register_changes
 from application.permissions import AUDITORS, require_role
 from domain.errors import DomainError
@@ -87,7 +87,7 @@ def parse_asked(jour: str | None, enregistre_le: str | None, position: str | Non
     return Asked(day, recorded_on, at)
 
 
-def _file_changes(changes: list[RegisterChange]) -> list[tuple[RegisterChange, str]]:
+def _worded_changes(changes: list[RegisterChange]) -> list[tuple[RegisterChange, str]]:
     """Each change with its nature in words: a member's first file is its entry in the register."""
     seen: set[str] = set()
     worded = []
@@ -110,29 +110,25 @@ def read_register(request: Request, asked: Asked, after_position: int | None = N
             profile = billing_reads.group_profile_at(read.conn, read.position)
             files = billing_reads.member_details_at(read.conn, read.position)
             position = read.position
-    except DomainError as error:
-        raise Refused("position", f"« Position du journal » : {_past_end(error.message)}") from None
-    return {"members": members, "changes": _file_changes(changes), "notifications": notifications,
+    except DomainError:
+        # The only refusal of a read: a position past the log's end.
+        raise Refused("position", f"« Position du journal » : le journal s'arrête à la position "
+                                  f"{log_end(request.app.state.services)}.") from None
+    return {"members": members, "changes": _worded_changes(changes), "notifications": notifications,
             "profile": profile, "position": position, "legal_names": {f["partner_id"]: f["legal_name"] for f in files},
             "pending": [c for c in changes if c.notified_on is None]}
-
-
-def _past_end(message: str) -> str:
-    found = message.rsplit("the log ends at ", 1)
-    return (f"le journal s'arrête à la position {found[1]}." if len(found) == 2
-            else "cette position n'est pas dans le journal.")
 
 
 def _page(request: Request, who, asked: Asked | None, *, after_position: int | None = None, status: int = 200,
           error: Refused | None = None, sent: dict[str, str] | None = None,
           query: dict[str, str] | None = None) -> HTMLResponse:
-    read = read_register(request, asked or Asked(today(), None, None), after_position)
     shown = asked or Asked(today(), None, None)
+    read = read_register(request, shown, after_position)
     return page(request, "ge_register.html", status=status, title="Registre des adhérents", asked=shown,
-                query=query or {"jour": shown.day.isoformat()}, today=today(), nature_fr=NATURE_FR,
+                query=query or {"jour": shown.day.isoformat()}, today=today(),
                 can_notify=who.role == "coordinator", sent=sent or {"notified_on": today().isoformat()},
                 error=error.message if error else None, field=error.field if error else None,
-                pdf=f"{PAGE}/registre.pdf?{shown.query()}", **read)
+                pdf=f"{PAGE}/registre.pdf?{shown.query()}", siren_fr=siren_fr, **read)
 
 
 @router.get(PAGE, response_class=HTMLResponse)

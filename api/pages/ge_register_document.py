@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from api.french import date_fr, moment_fr
+from api.pages.ge_terms_forms import siren_fr
 from api.templating import templates
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def register_html(asked: Asked, read: dict[str, Any]) -> str:
              else f"tel qu'il est enregistré le {moment_fr(datetime.now().astimezone())}")
     footer = (f"Registre des adhérents au {date_fr(asked.day)} — journal à la position {read['position']}")
     return templates().get_template("ge_register_document.html").render(
-        asked=asked, as_of=as_of, footer=footer, **read)
+        asked=asked, as_of=as_of, footer=footer, siren_fr=siren_fr, **read)
 
 
 def register_pdf(asked: Asked, read: dict[str, Any]) -> bytes:

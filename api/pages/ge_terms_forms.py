@@ -142,6 +142,13 @@ def card_command(form: FormData, partners: dict[str, str], kinds: dict[str, str]
 
 # Words ---------------------------------------------------------------------------------
 
+def siren_fr(siren: str | None) -> str:
+    """'732829320' -> '732 829 320' (no-break spaces), as INSEE prints it; '—' for none."""
+    if not siren:
+        return "—"
+    return "\u00a0".join((siren[0:3], siren[3:6], siren[6:9]))
+
+
 def coefficient_fr(value: Decimal) -> str:
     return decimal_fr(Decimal(value), max_places=4)
 

@@ -101,7 +101,7 @@ def test_the_profile_form_records_the_profile_and_the_page_shows_it(site: Site):
     page = text_of(response)
     assert response.status_code == 200 and site.log_end() == before + 1
     assert "Le profil du groupement est enregistré : GE du Haut-Val, exonéré de TVA (art. 261 B du CGI)." in page
-    assert "SIREN 732829320" in page or "SIREN 732829320" in page.replace("SIREN ", "SIREN ")
+    assert "SIREN 732 829 320" in page
     assert "12,5 % par an" in page.replace("\u202f", " ") and "30 jours après la date de la facture" in page
 
 
@@ -130,11 +130,11 @@ def test_a_member_file_is_recorded_and_shown_in_the_table_and_the_register(site:
     assert "La fiche d'adhérent de Association Les Marmots est enregistrée." in text_of(response)
     table = text_of(response)
     assert "Association Les Marmots Crèche Les Marmots 1 rue des Écoles, Haut-Val Crèche, 3 chemin des Prés " \
-           "Halte-garderie, 5 rue Haute accueil de jeunes enfants 12 443061841 professionnel" in table
+           "Halte-garderie, 5 rue Haute accueil de jeunes enfants 12 443 061 841 professionnel" in table
     register = text_of(site.client.get("/coordination/ge/registre?jour=2026-01-15"))
     assert "Membres du groupement au 15 janvier 2026 (1)" in register
     assert "Association Les Marmots 1 rue des Écoles, Haut-Val Crèche, 3 chemin des Prés Halte-garderie, 5 rue " \
-           "Haute accueil de jeunes enfants 12 443061841 depuis le 1er janvier 2026" in register
+           "Haute accueil de jeunes enfants 12 443 061 841 depuis le 1er janvier 2026" in register
 
 
 def test_a_member_file_with_a_wrong_siren_or_no_head_office_is_refused(site: Site):
@@ -163,10 +163,12 @@ def test_a_contract_is_recorded_and_listed_with_its_version(site: Site):
                                                              "temps plein"),
     ({"hourly_pay": "12,505"}, "contract-hourly_pay", "« Salaire brut horaire » : au plus 2 chiffres après la virgule"),
     ({"weekly_hours": "50"}, "contract-weekly_hours", "« Heures par semaine » : au plus 48 h par semaine"),
+    ({"applies_from": "2026-13"}, "contract-applies_from", "« À partir du mois » : 2026-13 n'est pas un mois"),
 ])
 def test_a_refused_contract_says_why_in_french_and_stores_nothing(site: Site, change: dict, input_id: str,
                                                                   sentence: str):
-    """Part or full time that does not match the hours, pay with three decimals, 50 h: refused."""
+    """Part or full time that does not match the hours, pay with three decimals, 50 h, a 13th
+    month: refused."""
     response = site.refused("/coordination/ge/contrats", CONTRACT | {"employee_id": "bruno"} | change)
     assert sentence in text_of(response), text_of(response)
     assert marked(response, input_id) or input_id == "contract-working_time"
@@ -206,7 +208,7 @@ def test_the_hub_then_shows_what_is_set_and_the_overdue_notifications(site: Site
     maison des associations' files are missing; the crèche's join (1 January, due 1 February)
     is overdue to notify (its file, recorded today, is due in a month)."""
     page = text_of(site.client.get("/coordination/ge?mois=2026-01"))
-    assert "Le profil du groupement est renseigné : GE du Haut-Val, SIREN 732829320." in page
+    assert "Le profil du groupement est renseigné : GE du Haut-Val, SIREN 732 829 320." in page
     assert "2 partenaires sans fiche d'adhérent" in page
     assert "1 salarié sans contrat en vigueur en janvier 2026" in page and "Bruno Petit" in page
     assert "Une grille de coefficients est en vigueur en janvier 2026 (depuis janvier 2026, coefficient par " \
@@ -216,8 +218,9 @@ def test_the_hub_then_shows_what_is_set_and_the_overdue_notifications(site: Site
 
 
 def test_the_register_as_recorded_at_an_earlier_position_is_as_it_stood(site: Site):
-    """Before the crèche's file, the register of 15 January was empty; the changes list its join
-    and its file, overdue."""
+    """Before the crèche's file (at position 3, or as recorded yesterday: the store was written
+    today) the register of 15 January was empty; now it lists the crèche, and the changes its
+    join and its file; a position past the log's end or a day that does not exist are refused."""
     response = site.client.get("/coordination/ge/registre?jour=2026-01-15")
     page = text_of(response)
     first = int(re.search(r"position (\d+) du journal", page).group(1))
@@ -226,6 +229,11 @@ def test_the_register_as_recorded_at_an_earlier_position_is_as_it_stood(site: Si
     earlier = text_of(site.client.get("/coordination/ge/registre?jour=2026-01-15&position=3"))
     assert "Tel qu'il était enregistré à la position 3 du journal." in earlier and "Aucun membre ce jour-là." in earlier
     assert first >= 3
+    yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
+    recorded = text_of(site.client.get(f"/coordination/ge/registre?jour=2026-01-15&enregistre_le={yesterday}"))
+    assert "Tel qu'il était enregistré le" in recorded and "Aucun membre ce jour-là." in recorded  # all was recorded today
+    both = site.client.get(f"/coordination/ge/registre?enregistre_le={yesterday}&position=3")
+    assert both.status_code == 422 and "choisissez une date d'enregistrement ou une position" in text_of(both)
     refused = site.client.get(f"/coordination/ge/registre?position={site.log_end() + 100}")
     assert refused.status_code == 422 and "« Position du journal » : le journal s'arrête à la position" in text_of(refused)
     wrong_day = site.client.get("/coordination/ge/registre?jour=2026-02-30")
@@ -265,9 +273,9 @@ def test_the_register_of_a_day_is_a_pdf_with_the_d1253_1_fields(site: Site):
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
     assert "Liste des membres du groupement au 15 janvier 2026" in text
-    assert "GE du Haut-Val — SIREN 732829320" in text
-    for words in ("Association Les Marmots", "Halte-garderie, 5 rue Haute", "accueil de jeunes enfants", "443061841"):
-        assert words in text, words
+    assert "GE du Haut-Val — SIREN 732 829 320" in text.replace("\u00a0", " ")
+    for words in ("Association Les Marmots", "Halte-garderie, 5 rue Haute", "accueil de jeunes enfants", "443 061 841"):
+        assert words in text.replace("\u00a0", " "), words
 
 
 def test_the_auditor_reads_the_register_but_cannot_post(site: Site):
