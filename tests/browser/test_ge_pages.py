@@ -60,7 +60,7 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
     assert_accessible(page)
 
     page.get_by_role("link", name="Renseigner le profil").click()
-    profile = page.locator("form[action='/coordination/ge/profil']")
+    profile = page.locator("form[action='/coordination/ge/profil#profil']")
     profile.get_by_label("Raison sociale").fill("Groupement d'employeurs du Haut-Val")
     profile.get_by_label("Adresse").fill("2 place de la Mairie, 38000 Haut-Val")
     profile.get_by_label("SIREN").fill("732 829 320")
@@ -70,7 +70,7 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
     profile.get_by_role("button", name="Enregistrer le profil").click()
     expect(page.locator(".flash")).to_contain_text("Le profil du groupement est enregistré")
 
-    member = page.locator("form[action='/coordination/ge/adherents']")
+    member = page.locator("form[action='/coordination/ge/adherents#fiche']")
     member.get_by_label("Partenaire").select_option("creche-a")
     member.get_by_label("Raison sociale").fill("Association Les Marmots")
     member.get_by_label("Adresse du siège").fill("1 rue des Écoles, 38000 Haut-Val")
@@ -81,7 +81,7 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
     member.get_by_role("button", name="Enregistrer la fiche").click()
     expect(page.locator(".flash")).to_contain_text("La fiche d'adhérent de Association Les Marmots est enregistrée")
 
-    contract = page.locator("form[action='/coordination/ge/contrats']")
+    contract = page.locator("form[action='/coordination/ge/contrats#contrat']")
     contract.get_by_label("Salarié").select_option("anne")
     contract.get_by_label("À partir du mois").fill("2026-01")
     contract.get_by_label("Type de contrat").select_option("cdi")
@@ -92,13 +92,15 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
     contract.get_by_role("button", name="Enregistrer le contrat").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("« Temps de travail » : 35 h par semaine, c'est un temps plein")
+    # The refusal is shown where the form is (its action's fragment), not at the top of a long page.
+    expect(alert).to_be_in_viewport()
     snapshot(page, "ge-conditions-contrat-refuse")
     assert_accessible(page)
-    page.locator("form[action='/coordination/ge/contrats']").get_by_label("Temps plein").check()
+    page.locator("form[action='/coordination/ge/contrats#contrat']").get_by_label("Temps plein").check()
     page.get_by_role("button", name="Enregistrer le contrat").click()
     expect(page.locator(".flash")).to_contain_text("Le contrat de Anne Martin est enregistré")
 
-    card = page.locator("form[action='/coordination/ge/grille']")
+    card = page.locator("form[action='/coordination/ge/grille#grille']")
     card.get_by_label("À partir du mois").fill("2026-01")
     card.get_by_label("Coefficient par défaut").fill("1,87")
     card.get_by_label("CDD", exact=True).fill("1,95")
