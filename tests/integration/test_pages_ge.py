@@ -18,7 +18,9 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from api.app import create_app
+from domain.commands import LeavePartner, RejoinPartner
 from tests.ge_fixtures import PEOPLE, ge_store
+from tests.history import ACTOR
 from tests.page_fixtures import csrf_of, sign_in
 
 COORDINATOR, AUDITOR, PARTNER = PEOPLE["coordinator"], PEOPLE["auditor"], PEOPLE["partner"]
@@ -265,6 +267,28 @@ def test_notifying_records_up_to_the_position_read_and_refuses_going_back_ahead_
     past = site.refused("/coordination/ge/registre/notifications", {
         "up_to_position": str(end + 5), "notified_on": "2026-12-01", "reference": "x"}, page="/coordination/ge/registre")
     assert f"le journal s'arrête à la position {end}" in text_of(past)
+
+
+def test_a_departure_a_return_and_a_changed_file_are_listed_with_their_nature_and_deadline(site: Site):
+    """The club gets a file, leaves after 15 March, comes back on 1 June; the crèche's file
+    changes: on 1 April the club is not a member, on 15 June it is; the changes say « départ »
+    due 15 April (overdue), « retour » due 1 July (overdue), « fiche modifiée »."""
+    club = site.post("/coordination/ge/adherents", {"partner_id": "club-b", "legal_name": "Football club du Haut-Val",
+                                                    "head_office": "Stade municipal, Haut-Val", "headcount": "2"})
+    assert club.status_code == 200, text_of(club)
+    changed = site.post("/coordination/ge/adherents", CRECHE | {"headcount": "14"})
+    assert changed.status_code == 200
+    ledger = site.client.app.state.services.ledger
+    ledger.execute(LeavePartner(partner_id="club-b", last_day="2026-03-15"), actor=ACTOR)
+    outcome = ledger.execute(RejoinPartner(partner_id="club-b", joined_on="2026-06-01"), actor=ACTOR)
+    april = text_of(site.client.get(f"/coordination/ge/registre?jour=2026-04-01&apres={outcome.position}"))
+    assert "Membres du groupement au 1er avril 2026 (1)" in april and "Football club" not in april.split(
+        "Changements du registre")[0]
+    june = text_of(site.client.get("/coordination/ge/registre?jour=2026-06-15"))
+    assert "Membres du groupement au 15 juin 2026 (2)" in june and "14 443 061 841" in june
+    assert "15 mars 2026 Football club du Haut-Val départ 15 avril 2026 EN RETARD" in june
+    assert "1er juin 2026 Football club du Haut-Val retour 1er juillet 2026 EN RETARD" in june
+    assert "Association Les Marmots fiche modifiée" in june
 
 
 def test_the_register_of_a_day_is_a_pdf_with_the_d1253_1_fields(site: Site):
