@@ -3,11 +3,12 @@ fields and the French sentences for the domain's refusals of the billing terms
 (domain/billing_terms.py) and of the register's notifications (domain/member_register.py),
 added to api/pages/messages.py's patterns when this module is imported.
 
-The forms send the commands' own field names, but for three: the member's address is its
+The forms send the commands' own field names, but for four: the member's address is its
 head office (« Adresse du siège »), the pay is typed in euros (`hourly_pay`) and the flat
 fees too (`member_flat_fees`), a contract's or a card's month is « À partir du mois »
-(`from_month`: the allocation key's « S'applique à partir de » keeps its own words); a rate card's field of one member or one kind
-(`member_coefficients.<partner>`) is marked on that member's or kind's input by the page.
+(`from_month`: the allocation key's « S'applique à partir de » keeps its own words). A rate
+card's field of one member or one kind (`member_coefficients.<partner>`) is marked on that
+member's or kind's input by the page.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from domain.errors import DomainError
 LABELS = {
     # The GE's profile.
     "legal_name": "Raison sociale", "address": "Adresse", "siren": "SIREN", "vat_regime": "Régime de TVA",
-    "vat_rate_bp": "Taux de TVA", "payment_days": "Délai de paiement", "late_penalty_rate": "Taux des pénalités de retard",
+    "vat_rate_bp": "Taux de TVA", "payment_days": "Délai de paiement",
+    "late_penalty_rate": "Taux des pénalités de retard",
     # A member's file.
     "head_office": "Adresse du siège", "establishments": "Établissements", "activity": "Activité",
     "headcount": "Effectif", "professional": "Professionnel", "local_authority": "Collectivité territoriale",
     # A contract.
-    "employee_id": "Salarié", "from_month": "À partir du mois", "contract_kind": "Type de contrat", "working_time": "Temps de travail",
+    "employee_id": "Salarié", "from_month": "À partir du mois", "contract_kind": "Type de contrat",
+    "working_time": "Temps de travail",
     "weekly_hours": "Heures par semaine", "hourly_pay": "Salaire brut horaire", "job_title": "Intitulé du poste",
     # The rate card.
     "default_coefficient": "Coefficient par défaut", "kind_coefficients": "Coefficients par type de contrat",
@@ -57,7 +60,8 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], str]]:
         add(field, r"control character", f"« {name} » : contient un caractère de contrôle ; écrivez du texte simple.")
     add("from_month", r"must be written YYYY-MM", "« À partir du mois » : écrivez le mois sous la forme AAAA-MM, par "
                                                   "exemple 2026-01.")
-    add("from_month", r"(\S+) is not a month", "« À partir du mois » : {0} n'est pas un mois (les mois vont de 01 à 12).")
+    add("from_month", r"(\S+) is not a month",
+        "« À partir du mois » : {0} n'est pas un mois (les mois vont de 01 à 12).")
     add("from_month", r"outside the ledger's calendar", "« À partir du mois » : ce mois est hors du calendrier du "
                                                         "registre (de 2000 à 2100).")
     add("siren", r"'(\d+)' is not a valid SIREN", "« SIREN » : {0} n'est pas un SIREN : sa clé de contrôle (le "
@@ -73,7 +77,8 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], str]]:
     add("payment_days", r"valid integer", "« Délai de paiement » : un nombre entier de jours, par exemple 30.")
     add("late_penalty_rate", r"greater than 0", "« Taux des pénalités de retard » : un taux annuel supérieur à zéro.")
     add("late_penalty_rate", r"less than or equal", "« Taux des pénalités de retard » : au plus 100 % par an.")
-    add("late_penalty_rate", r"decimal places", "« Taux des pénalités de retard » : au plus 2 chiffres après la virgule.")
+    add("late_penalty_rate", r"decimal places",
+        "« Taux des pénalités de retard » : au plus 2 chiffres après la virgule.")
     add("headcount", r"valid integer", "« Effectif » : un nombre entier de salariés, par exemple 12.")
     add("headcount", r"greater than or equal|less than or equal", "« Effectif » : entre 0 et 1 000 000 salariés.")
     add("establishments", r"at most 50 items", "« Établissements » : 50 établissements au plus, un par ligne.")

@@ -55,8 +55,8 @@ class Asked:
         return None
 
     def query(self) -> str:
-        sent = {"jour": self.day.isoformat(), "enregistre_le": self.recorded_on.isoformat() if self.recorded_on else None,
-                "position": self.position}
+        sent = {"jour": self.day.isoformat(), "position": self.position,
+                "enregistre_le": self.recorded_on.isoformat() if self.recorded_on else None}
         return urlencode({k: v for k, v in sent.items() if v is not None})
 
 

@@ -27,8 +27,10 @@ COORDINATOR, AUDITOR, PARTNER = PEOPLE["coordinator"], PEOPLE["auditor"], PEOPLE
 PAGES = ("/coordination/ge", "/coordination/ge/conditions", "/coordination/ge/registre")
 PROFILE = {"legal_name": "GE du Haut-Val", "address": "2 place de la Mairie, 38000 Haut-Val", "siren": "732 829 320",
            "vat_regime": "exempt_261b", "vat_rate": "", "payment_days": "30", "late_penalty_rate": "12,5"}
-CRECHE = {"partner_id": "creche-a", "legal_name": "Association Les Marmots", "head_office": "1 rue des Écoles, Haut-Val",
-          "establishments": "Crèche, 3 chemin des Prés\nHalte-garderie, 5 rue Haute", "activity": "accueil de jeunes enfants",
+CRECHE = {"partner_id": "creche-a", "legal_name": "Association Les Marmots",
+          "head_office": "1 rue des Écoles, Haut-Val",
+          "establishments": "Crèche, 3 chemin des Prés\nHalte-garderie, 5 rue Haute",
+          "activity": "accueil de jeunes enfants",
           "headcount": "12", "siren": "443061841", "professional": "1"}
 CONTRACT = {"employee_id": "anne", "applies_from": "2026-01", "contract_kind": "cdi", "working_time": "full_time",
             "weekly_hours": "35", "hourly_pay": "12,00", "job_title": "Assistante administrative"}
@@ -113,7 +115,8 @@ def test_the_profile_form_records_the_profile_and_the_page_shows_it(site: Site):
      "« Taux de TVA » : un groupement assujetti à la TVA indique son taux"),
     ({"payment_days": "61"}, "profile-payment_days", "« Délai de paiement » : au plus 60 jours après la date de la "
                                                      "facture (C. com. L441-10)."),
-    ({"late_penalty_rate": "douze"}, "profile-late_penalty_rate", "« Taux des pénalités de retard » : « douze » n'est pas"),
+    ({"late_penalty_rate": "douze"}, "profile-late_penalty_rate",
+     "« Taux des pénalités de retard » : « douze » n'est pas"),
 ])
 def test_a_refused_profile_says_why_in_french_marks_its_field_and_stores_nothing(
         site: Site, change: dict, input_id: str, sentence: str):
@@ -233,13 +236,16 @@ def test_the_register_as_recorded_at_an_earlier_position_is_as_it_stood(site: Si
     assert first >= 3
     yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
     recorded = text_of(site.client.get(f"/coordination/ge/registre?jour=2026-01-15&enregistre_le={yesterday}"))
-    assert "Tel qu'il était enregistré le" in recorded and "Aucun membre ce jour-là." in recorded  # all was recorded today
+    # Everything was recorded today: as recorded yesterday, the register was empty.
+    assert "Tel qu'il était enregistré le" in recorded and "Aucun membre ce jour-là." in recorded
     both = site.client.get(f"/coordination/ge/registre?enregistre_le={yesterday}&position=3")
     assert both.status_code == 422 and "choisissez une date d'enregistrement ou une position" in text_of(both)
     refused = site.client.get(f"/coordination/ge/registre?position={site.log_end() + 100}")
-    assert refused.status_code == 422 and "« Position du journal » : le journal s'arrête à la position" in text_of(refused)
+    assert refused.status_code == 422
+    assert "« Position du journal » : le journal s'arrête à la position" in text_of(refused)
     wrong_day = site.client.get("/coordination/ge/registre?jour=2026-02-30")
-    assert wrong_day.status_code == 422 and "« Registre au » : ce n'est pas une date du calendrier" in text_of(wrong_day)
+    assert wrong_day.status_code == 422
+    assert "« Registre au » : ce n'est pas une date du calendrier" in text_of(wrong_day)
 
 
 def test_notifying_records_up_to_the_position_read_and_refuses_going_back_ahead_or_past_the_log(site: Site):
@@ -265,7 +271,8 @@ def test_notifying_records_up_to_the_position_read_and_refuses_going_back_ahead_
     assert "« Date d'envoi » : une notification ne peut pas être datée d'un jour à venir (1er janvier 2099)." \
            in text_of(ahead) and marked(ahead, "notified_on")
     past = site.refused("/coordination/ge/registre/notifications", {
-        "up_to_position": str(end + 5), "notified_on": "2026-12-01", "reference": "x"}, page="/coordination/ge/registre")
+        "up_to_position": str(end + 5), "notified_on": "2026-12-01", "reference": "x"},
+        page="/coordination/ge/registre")
     assert f"le journal s'arrête à la position {end}" in text_of(past)
 
 
