@@ -12,7 +12,7 @@ from typing import Any, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.french import decimal_fr, month_fr
+from api.french import de_fr, decimal_fr, month_fr
 from api.pages.coordination_forms import Refused, after
 from api.pages.ge_hub import GeState, chosen_month, ge_state
 from api.pages.ge_terms_forms import (CONTRACT_KINDS, VAT_FR, WORKING_TIME_FR, card_command, card_words,
@@ -107,8 +107,8 @@ def _page(request: Request, *, month: str, member: str = "", employee: str = "",
                 month=month, contracts=contracts, card_versions=len(cards), kinds=kinds, forms=forms,
                 card_text=card_words(state.card, state.partners, kinds) if state.card else None,
                 rates=rates, employee_names=names, p_vat_percent=_vat_percent(state.profile), missing_fr=MISSING_FR,
-                vat_fr=VAT_FR,
-                working_time_fr=WORKING_TIME_FR, coefficient_fr=coefficient_fr, siren_fr=siren_fr, form=form,
+                vat_fr=VAT_FR, working_time_fr=WORKING_TIME_FR, coefficient_fr=coefficient_fr, siren_fr=siren_fr,
+                form=form,
                 error=error.message if error else None, field=error.field if error else None)
 
 
@@ -143,7 +143,7 @@ def set_profile(request: Request, who: CoordinatorDep, form: FormDep) -> Respons
 @router.post("/coordination/ge/adherents", response_class=HTMLResponse)
 def set_member(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
     return _post(request, who, form, "member", member_command,
-                 lambda cmd: f"La fiche d'adhérent de {cmd.legal_name} est enregistrée.", "fiches",
+                 lambda cmd: f"La fiche d'adhérent {de_fr(cmd.legal_name)} est enregistrée.", "fiches",
                  member=str(form.get("partner_id", "")))
 
 
@@ -152,7 +152,7 @@ def set_contract(request: Request, who: CoordinatorDep, form: FormDep) -> Respon
     with reading(request.app.state.services) as read:
         names = read_model.resource_choices(read.conn)
     return _post(request, who, form, "contract", contract_command,
-                 lambda cmd: f"Le contrat de {names.get(cmd.employee_id, cmd.employee_id)} est enregistré ; "
+                 lambda cmd: f"Le contrat {de_fr(names.get(cmd.employee_id, cmd.employee_id))} est enregistré ; "
                              f"il s'applique à partir de {month_fr(cmd.applies_from)}.", "contrats",
                  employee=str(form.get("employee_id", "")))
 

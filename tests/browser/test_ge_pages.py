@@ -79,7 +79,7 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
     member.get_by_label("Effectif").fill("12")
     member.get_by_label("SIREN").fill("443061841")
     member.get_by_role("button", name="Enregistrer la fiche").click()
-    expect(page.locator(".flash")).to_contain_text("La fiche d'adhérent de Association Les Marmots est enregistrée")
+    expect(page.locator(".flash")).to_contain_text("La fiche d'adhérent d'Association Les Marmots est enregistrée")
 
     contract = page.locator("form[action='/coordination/ge/contrats#contrat']")
     contract.get_by_label("Salarié").select_option("anne")
@@ -98,7 +98,7 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
     assert_accessible(page)
     page.locator("form[action='/coordination/ge/contrats#contrat']").get_by_label("Temps plein").check()
     page.get_by_role("button", name="Enregistrer le contrat").click()
-    expect(page.locator(".flash")).to_contain_text("Le contrat de Anne Martin est enregistré")
+    expect(page.locator(".flash")).to_contain_text("Le contrat d'Anne Martin est enregistré")
 
     card = page.locator("form[action='/coordination/ge/grille#grille']")
     card.get_by_label("À partir du mois").fill("2026-01")

@@ -132,7 +132,7 @@ def test_a_member_file_is_recorded_and_shown_in_the_table_and_the_register(site:
     before = site.log_end()
     response = site.post("/coordination/ge/adherents", CRECHE)
     assert response.status_code == 200 and site.log_end() == before + 1
-    assert "La fiche d'adhérent de Association Les Marmots est enregistrée." in text_of(response)
+    assert "La fiche d'adhérent d'Association Les Marmots est enregistrée." in text_of(response)
     table = text_of(response)
     assert "Association Les Marmots Crèche Les Marmots 1 rue des Écoles, Haut-Val Crèche, 3 chemin des Prés " \
            "Halte-garderie, 5 rue Haute accueil de jeunes enfants 12 443 061 841 professionnel" in table
@@ -156,7 +156,7 @@ def test_a_contract_is_recorded_and_listed_with_its_version(site: Site):
     response = site.post("/coordination/ge/contrats", CONTRACT)
     page = text_of(response)
     assert response.status_code == 200 and site.log_end() == before + 1
-    assert "Le contrat de Anne Martin est enregistré ; il s'applique à partir de janvier 2026." in page
+    assert "Le contrat d'Anne Martin est enregistré ; il s'applique à partir de janvier 2026." in page
     assert "Anne Martin version 1, en vigueur en janvier 2026 janvier 2026 CDI temps plein, 35 h par semaine " \
            "12,00 € Assistante administrative" in page
 
