@@ -22,11 +22,11 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
                     ("Heures", "/coordination/heures"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
-                    ("Contestations", "/coordination/contestations"),
-                    ("Feuilles d'heures", "/coordination/feuilles-heures"), ("Personnes", "/coordination/personnes"),
+                    ("Contestations", "/coordination/contestations"), ("Groupement d'employeurs", "/coordination/ge"),
+                    ("Personnes", "/coordination/personnes"),
                     ("Journal", "/controle")),
     "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois"),
-                ("Ancre et vérification", "/controle/ancre")),
+                ("Ancre et vérification", "/controle/ancre"), ("Registre des adhérents", "/coordination/ge/registre")),
     "analyst": (("Requêtes", "/analyse"),),
 }
 

@@ -80,8 +80,9 @@ def answer(site: dict, html: str, **fields):
 
 
 def test_the_coordinator_sees_each_sheet_to_submit_then_submits_one_then_all(site: dict) -> None:
-    """Two sheets « à soumettre » in the menu's page; one submitted, then « Soumettre toutes » takes the other."""
-    assert 'href="/coordination/feuilles-heures"' in site["coordinator"].get("/coordination").text
+    """Two sheets « à soumettre » on the page the GE's hub links to; one submitted, then
+    « Soumettre toutes » takes the other."""
+    assert 'href="/coordination/feuilles-heures"' in site["coordinator"].get("/coordination/ge").text
     assert [row[:4] for row in coordinator_rows(site)] == [
         ["Anne Martin", "Club de foot", "4 h", "à soumettre"], ["Anne Martin", "Crèche Les Marmots", "13,5 h", "à soumettre"]]
     done = submit(site, SHEET)

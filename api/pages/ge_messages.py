@@ -1,0 +1,149 @@
+"""What the GE's pages say when a form is refused (api/pages/ge_*.py): the labels of their
+fields and the French sentences for the domain's refusals of the billing terms
+(domain/billing_terms.py) and of the register's notifications (domain/member_register.py),
+added to api/pages/messages.py's patterns when this module is imported.
+
+The forms send the commands' own field names, but for four: the member's address is its
+head office (« Adresse du siège »), the pay is typed in euros (`hourly_pay`) and the flat
+fees too (`member_flat_fees`), a contract's or a card's month is « À partir du mois »
+(`from_month`: the allocation key's « S'applique à partir de » keeps its own words). A rate
+card's field of one member or one kind (`member_coefficients.<partner>`) is marked on that
+member's or kind's input by the page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import ValidationError
+
+from api.french import date_fr
+from api.pages import messages
+from api.pages.coordination_forms import Refused
+from domain.commands import invalid_command
+from domain.errors import DomainError
+
+LABELS = {
+    # The GE's profile.
+    "legal_name": "Raison sociale", "address": "Adresse", "siren": "SIREN", "vat_regime": "Régime de TVA",
+    "vat_rate_bp": "Taux de TVA", "payment_days": "Délai de paiement",
+    "late_penalty_rate": "Taux des pénalités de retard",
+    # A member's file.
+    "head_office": "Adresse du siège", "establishments": "Établissements", "activity": "Activité",
+    "headcount": "Effectif", "professional": "Professionnel", "local_authority": "Collectivité territoriale",
+    # A contract.
+    "employee_id": "Salarié", "from_month": "À partir du mois", "contract_kind": "Type de contrat",
+    "working_time": "Temps de travail",
+    "weekly_hours": "Heures par semaine", "hourly_pay": "Salaire brut horaire", "job_title": "Intitulé du poste",
+    # The rate card.
+    "default_coefficient": "Coefficient par défaut", "kind_coefficients": "Coefficients par type de contrat",
+    "member_coefficients": "Coefficients par adhérent", "member_flat_fees": "Forfaits horaires par adhérent",
+    # The register's notification.
+    "up_to_position": "Changements notifiés", "notified_on": "Date d'envoi", "reference": "Référence",
+    "jour": "Registre au", "enregistre_le": "Tel qu'il était enregistré le", "position": "Position du journal",
+}
+# Command fields the forms name otherwise (see the module's docstring).
+RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees", "applies_from": "from_month"}
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _translations() -> list[tuple[str | None, re.Pattern[str], str]]:
+    found: list[tuple[str | None, re.Pattern[str], str]] = []
+
+    def add(field: str, pattern: str, sentence: str) -> None:
+        found.append((field, re.compile(pattern), sentence))
+
+    for field, name in LABELS.items():
+        add(field, r"at least 1 (character|item)|Field required", f"« {name} » : ce champ est obligatoire.")
+        add(field, r"at most (\d+) characters", f"« {name} » : au plus {{0}} caractères.")
+        add(field, r"control character", f"« {name} » : contient un caractère de contrôle ; écrivez du texte simple.")
+    add("from_month", r"must be written YYYY-MM", "« À partir du mois » : écrivez le mois sous la forme AAAA-MM, par "
+                                                  "exemple 2026-01.")
+    add("from_month", r"(\S+) is not a month",
+        "« À partir du mois » : {0} n'est pas un mois (les mois vont de 01 à 12).")
+    add("from_month", r"outside the ledger's calendar", "« À partir du mois » : ce mois est hors du calendrier du "
+                                                        "registre (de 2000 à 2100).")
+    add("siren", r"'(\d+)' is not a valid SIREN", "« SIREN » : {0} n'est pas un SIREN : sa clé de contrôle (le "
+                                                   "dernier chiffre) ne correspond pas ; vérifiez les 9 chiffres.")
+    add("siren", r"a SIREN is 9 digits", "« SIREN » : un SIREN s'écrit en 9 chiffres, sans espace ni lettre.")
+    add("vat_regime", r"Input should be", "« Régime de TVA » : choisissez exonéré ou assujetti.")
+    add("vat_rate_bp", r"states its rate", "« Taux de TVA » : un groupement assujetti à la TVA indique son taux ; "
+                                           "un groupement exonéré (art. 261 B du CGI) n'en indique pas.")
+    add("vat_rate_bp", r"greater than|less than", "« Taux de TVA » : un taux supérieur à 0 et d'au plus 100 %.")
+    add("payment_days", r"less than or equal to 60", "« Délai de paiement » : au plus 60 jours après la date de la "
+                                                     "facture (C. com. L441-10).")
+    add("payment_days", r"greater than or equal", "« Délai de paiement » : un nombre de jours, 0 ou plus.")
+    add("payment_days", r"valid integer", "« Délai de paiement » : un nombre entier de jours, par exemple 30.")
+    add("late_penalty_rate", r"greater than 0", "« Taux des pénalités de retard » : un taux annuel supérieur à zéro.")
+    add("late_penalty_rate", r"less than or equal", "« Taux des pénalités de retard » : au plus 100 % par an.")
+    add("late_penalty_rate", r"decimal places",
+        "« Taux des pénalités de retard » : au plus 2 chiffres après la virgule.")
+    add("headcount", r"valid integer", "« Effectif » : un nombre entier de salariés, par exemple 12.")
+    add("headcount", r"greater than or equal|less than or equal", "« Effectif » : entre 0 et 1 000 000 salariés.")
+    add("establishments", r"at most 50 items", "« Établissements » : 50 établissements au plus, un par ligne.")
+    add("employee_id", r"no resource", "« Salarié » : ce salarié n'est pas enregistré.")
+    add("employee_id", r"is of kind|kind", "« Salarié » : cette ressource n'est pas un salarié du groupement.")
+    add("contract_kind", r"should match pattern", "« Type de contrat » : choisissez un type dans la liste.")
+    add("working_time", r"(\S+) h a week is part time",
+        "« Temps de travail » : {0} h par semaine, c'est un temps partiel (le temps plein est de 35 h par semaine, "
+        "C. trav. L3121-27) ; choisissez « temps partiel » ou corrigez les heures.")
+    add("working_time", r"(\S+) h a week is full time",
+        "« Temps de travail » : {0} h par semaine, c'est un temps plein (35 h par semaine ou plus, C. trav. "
+        "L3121-27 ; le temps partiel est en dessous, L3123-1) ; choisissez « temps plein » ou corrigez les heures.")
+    add("working_time", r"Input should be", "« Temps de travail » : temps plein ou temps partiel.")
+    add("weekly_hours", r"less than or equal to 48", "« Heures par semaine » : au plus 48 h par semaine (C. trav. "
+                                                    "L3121-20).")
+    add("weekly_hours", r"greater than 0", "« Heures par semaine » : plus de 0 h.")
+    add("weekly_hours", r"decimal places", "« Heures par semaine » : au plus 2 chiffres après la virgule.")
+    for field in ("default_coefficient", "member_coefficients", "kind_coefficients"):
+        name = LABELS[field]
+        add(field, r"greater than or equal to 1", f"« {name} » : un coefficient vaut au moins 1 (un groupement "
+                                                  f"facture au moins le coût du salaire).")
+        add(field, r"less than or equal to 5", f"« {name} » : un coefficient vaut au plus 5.")
+        add(field, r"decimal places", f"« {name} » : au plus 4 chiffres après la virgule.")
+    add("member_flat_fees", r"not both: (.+)$", "« Forfaits horaires par adhérent » : un adhérent est facturé par un "
+                                                "coefficient ou par un forfait horaire, pas les deux ({0}) : "
+                                                "videz l'un des deux.")
+    for field in ("member_coefficients", "member_flat_fees"):
+        add(field, r"no partner|unknown partner", f"« {LABELS[field]} » : ce partenaire n'existe pas.")
+    add("up_to_position", r"position (\d+) is beyond the log's end \((\d+)\)",
+        "« Changements notifiés » : le journal s'arrête à la position {1} ; la position {0} n'existe pas encore. "
+        "Rechargez la page.")
+    add("up_to_position", r"changes up to position (\d+) were already notified on (\S+):",
+        "« Changements notifiés » : les changements jusqu'à la position {0} ont déjà été notifiés le {1} ; "
+        "une nouvelle notification couvre des changements enregistrés depuis.")
+    add("up_to_position", r"greater than or equal to 1", "« Changements notifiés » : le registre n'a encore aucun "
+                                                         "changement à notifier.")
+    add("notified_on", r"cannot be dated in the future \((\S+)\)",
+        "« Date d'envoi » : une notification ne peut pas être datée d'un jour à venir ({0}).")
+    add("notified_on", r"the last notification is dated (\S+): a later one cannot be dated (\S+)",
+        "« Date d'envoi » : la dernière notification est datée du {0} ; la suivante ne peut pas l'être du {1}.")
+    add("notified_on", r"valid date|too short|is not a day", "« Date d'envoi » : indiquez une date, par exemple "
+                                                             "30/04/2026.")
+    return found
+
+
+messages.LABELS.update(LABELS)
+# First, as the coordinator's: "applies_from", "partner_id" keep their sentences (they are not here).
+messages.TRANSLATIONS[:0] = _translations()
+
+
+def _iso_to_french(text: str) -> str:
+    return _ISO_DAY.sub(lambda m: date_fr(date(int(m[1]), int(m[2]), int(m[3]))), text)
+
+
+def refused_ge(error: DomainError | ValidationError, *, rename: dict[str, str] | None = None,
+               mark: dict[str, str] | None = None) -> Refused:
+    """The French refusal of a GE form: the command's field named as the form names it
+    (`rename`, then RENAMED), translated, its days written the French way; `mark` gives the
+    input to mark for a field of one member or one kind ('member_coefficients.club-b')."""
+    if isinstance(error, ValidationError):
+        error = invalid_command(error)
+    field = error.field or None
+    marked = (mark or {}).get(field or "")
+    if field and "." in field:
+        field = field.split(".", 1)[0]
+    field = (rename or {}).get(field or "", RENAMED.get(field or "", field))
+    _, sentence = messages.french(type(error)(error.message, field=field))
+    return Refused(marked or field, _iso_to_french(sentence))
