@@ -28,7 +28,7 @@ from domain.commands import Command
 from domain.errors import FieldValueError, RuleViolation
 from domain.events import DomainEvent
 from domain.ids import Slug, aggregate_id
-from domain.money import Cents
+from domain.money import MAX_AMOUNT_CENTS, Cents
 from domain.partners import Partner
 from domain.periods import Day
 from domain.text import StoredText, Text
@@ -97,7 +97,7 @@ class ReturnDeposit(Command):
     records = (DepositReturned,)
     command: Literal["return_deposit"] = "return_deposit"
     partner_id: Slug
-    amount_cents: Annotated[int, Field(ge=0, strict=True)]
+    amount_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS, strict=True)]
     returned_on: Day
     reason: Text = ""
 

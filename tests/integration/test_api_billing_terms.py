@@ -49,6 +49,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     post(api, "/ge/contracts", CONTRACT)
     post(api, "/ge/contracts", {**CONTRACT, "applies_from": "2026-02", "hourly_pay_cents": 1250})
     yield api
+    api.client.__exit__(None, None, None)
 
 
 def test_the_rates_of_a_month_are_pay_times_the_coefficient_or_the_flat_fee(api: Api) -> None:

@@ -47,6 +47,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     post(api, "/ge/register/notifications", {"up_to_position": api.positions["leave"], "notified_on": "2026-04-10",
                                              "reference": "LRAR 1A 234"})
     yield api
+    api.client.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize("on, members", [

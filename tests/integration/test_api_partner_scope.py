@@ -84,6 +84,9 @@ WRITES = [
                            "last_month": MONTH, "due_on": "2026-03-01", "reference": "x"}),
     ("POST", "/ge/debts/d1/settle", {"settled_on": "2026-03-01", "reference": "x"}),
     ("POST", "/pool/cost-basis", {"applies_from": MONTH, "basis": "ttc"}),
+    ("POST", "/ge/fees", {"partner_id": OTHER, "year": 2026, "amount_cents": 100}),
+    ("POST", "/ge/deposits", {"partner_id": OTHER, "amount_cents": 100}),
+    ("POST", "/ge/deposits/return", {"partner_id": OTHER, "amount_cents": 100, "returned_on": "2026-03-01"}),
     ("POST", f"/hour-sheets/months/{MONTH}/submit", None),
     ("POST", f"/hour-sheets/{OTHER_SHEET}/submit", None),
     ("POST", f"/hour-sheets/{OTHER_SHEET}/countersign", {"signed_by": "Intrus", "entries_sha256": "0" * 64}),
@@ -105,6 +108,7 @@ REFUSED_READS = [
     ("GET", "/ge/exposure", {}),
     ("GET", "/ge/register", {}),
     ("GET", "/ge/register/changes", {}),
+    ("GET", "/ge/member-funds", {}),
     ("GET", f"/hour-sheets/{OTHER_SHEET}", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.

@@ -39,6 +39,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     api.positions = {"deposit": post(api, "/ge/deposits", {"partner_id": "club-b", "amount_cents": 300_000})}
     post(api, "/partners/club-b/leave", {"day": "2026-03-15"})
     yield api
+    api.client.__exit__(None, None, None)
 
 
 def test_fees_and_a_deposit_of_months_of_forecast_billing(api: Api) -> None:
