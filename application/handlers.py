@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import access, agendas, billing, closing, costs, disputes, entries, partners, people, resources, timesheets
+from domain import (access, agendas, billing, closing, costs, disputes, entries, hour_sheets, partners, people,
+                    resources, timesheets)
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
                             member_billing_aggregate_id, project_billing_terms, rate_book_aggregate_id)
@@ -20,6 +21,7 @@ from domain.closing import ClosePeriod
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
+from domain.hour_sheets import ContestHourSheet, CountersignHourSheet, SubmitHourSheet, sheet_aggregate_id
 from domain.aggregate import Stamp
 from domain.commands import (
     BookSlot,
@@ -172,6 +174,24 @@ def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp) -> None:
         uow.record(event, disputes.evolve)
 
 
+def submit_hour_sheet(uow: UnitOfWork, cmd: SubmitHourSheet, stamp: Stamp) -> None:
+    employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
+    employee.check_kind("staff", field="employee_id")
+    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    sheet = uow.get(sheet_aggregate_id(cmd.sheet_id), hour_sheets.project_sheet)
+    uow.record(hour_sheets.submit(sheet, cmd, stamp), hour_sheets.evolve)
+
+
+def countersign_hour_sheet(uow: UnitOfWork, cmd: CountersignHourSheet, stamp: Stamp) -> None:
+    sheet = uow.get(sheet_aggregate_id(cmd.sheet_id), hour_sheets.project_sheet)
+    uow.record(hour_sheets.countersign(sheet, cmd, stamp), hour_sheets.evolve)
+
+
+def contest_hour_sheet(uow: UnitOfWork, cmd: ContestHourSheet, stamp: Stamp) -> None:
+    sheet = uow.get(sheet_aggregate_id(cmd.sheet_id), hour_sheets.project_sheet)
+    uow.record(hour_sheets.contest(sheet, cmd, stamp), hour_sheets.evolve)
+
+
 def issue_token(uow: UnitOfWork, cmd: IssueToken, stamp: Stamp) -> None:
     if cmd.partner_id is not None:
         require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
@@ -276,6 +296,9 @@ def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
         OpenDispute: open_dispute,
         CommentDispute: comment_dispute,
         ResolveDispute: resolve_dispute,
+        SubmitHourSheet: submit_hour_sheet,
+        CountersignHourSheet: countersign_hour_sheet,
+        ContestHourSheet: contest_hour_sheet,
         IssueToken: issue_token,
         RevokeToken: revoke_token,
         InvitePerson: invite_person,

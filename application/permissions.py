@@ -14,6 +14,7 @@ from typing import Callable, Protocol
 
 from domain.commands import BookSlot, CancelBooking, Command, LogStaffHours, RecordEquipmentUse
 from domain.disputes import CommentDispute, OpenDispute
+from domain.hour_sheets import ContestHourSheet, CountersignHourSheet
 from domain.people import AcceptInvitation, CloseSession, OpenSession
 from domain.errors import NotFound
 
@@ -77,7 +78,14 @@ def _dispute_partner(command: Command) -> str | None:
     return command.dispute_id.split(":", 1)[0]  # type: ignore[attr-defined]
 
 
+def _sheet_partner(command: Command) -> str | None:
+    return command.sheet_id.split(":")[1]  # type: ignore[attr-defined]
+
+
 _COORDINATOR_ONLY = CommandRule(COORDINATOR)
+# The member's own answer to a sheet: nobody signs or contests it for the member, not even
+# the coordinator (who submits it, on the employee's behalf).
+MEMBERS = ("partner",)
 
 # Commands others than the coordinator may run. Any other command is the coordinator's
 # alone (the most restrictive rule a write can have): a new command needs a line here
@@ -93,6 +101,8 @@ COMMAND_RULES: dict[type[Command], CommandRule] = {
     LogStaffHours: CommandRule(WRITERS, _partner),
     OpenDispute: CommandRule(WRITERS, _partner, "open a dispute"),
     CommentDispute: CommandRule(WRITERS, _dispute_partner, "comment a dispute"),
+    CountersignHourSheet: CommandRule(MEMBERS, _sheet_partner, "countersign an hour sheet"),
+    ContestHourSheet: CommandRule(MEMBERS, _sheet_partner, "contest an hour sheet"),
     # The booking's partner is read from the log: see `authorize`.
     CancelBooking: CommandRule(WRITERS),
 }

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import access, billing_terms, closing, commands, disputes, events, people
+from domain import access, billing_terms, closing, commands, disputes, events, hour_sheets, people
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
-MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms)
+MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms, hour_sheets)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -48,6 +48,9 @@ NOT_BATCHABLE: dict[str, str] = {
     "CloseSession": "a session is closed by signing out",
     **{name: "a GE's terms are set one at a time, on their own routes and pages"
        for name in ("SetContractTerms", "SetRateCard", "SetGroupProfile", "SetMemberBilling")},
+    "SubmitHourSheet": "sent with the hours and digest the projections computed at a position (application/hour_sheets.py)",
+    "CountersignHourSheet": "a member signs one sheet at a time, with the digest of what it was shown",
+    "ContestHourSheet": "a member contests one sheet at a time, on its own route",
 }
 
 

@@ -10,10 +10,12 @@ What could name or identify a person, and what the copy holds instead:
 * aggregate ids (uuid5 of natural keys such as an employee's id, so a guessed name would
   confirm them): renumbered, `00000000-0000-4000-8000-<n in hex>`;
 * hashes over stored bytes or over lines naming employees (`events.chain_hash`,
-  `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests): NULL, or
+  `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests, hour sheets'
+  `entries_sha256`): NULL, or
   removed from the payload;
 * free text (document references, reasons, comments, attachment references, token labels,
-  idempotency keys): NULL, or removed from the payload;
+  idempotency keys) and the names of who countersigned hour sheets: NULL, or removed from
+  the payload;
 * short texts kept for analysis (partners' names and kinds, other resources' names, cost
   categories): kept, with any employee's name, id or part of either (3 letters or more,
   any case) replaced by that employee's pseudonym.
@@ -32,7 +34,7 @@ from projections.queries import named
 
 SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
-          "cost_shares", "periods", "adjustments", "disputes", "credits")
+          "cost_shares", "periods", "adjustments", "disputes", "credits", "hour_sheets", "hour_sheet_versions")
 # Tables holding nothing that names anyone: positions, dates, partner ids, numbers.
 AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events")
 

@@ -351,3 +351,12 @@ def late_credits(conn: duckdb.DuckDBPyConnection, month: str, position: int) -> 
     """The credits granted after `position` on disputes of the month's lines, each with the
     positions of its dispute's events (`dispute_events`)."""
     return _dicts(conn, "late_credits", {"month": month, "p": position})
+
+
+def hour_sheets_of_month(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[Row]:
+    """Every (employee, member) with staff hours in the month at position `at`, or a sheet
+    then: `hours` and `entries_sha256` of its open entries at `at`, the sheet's `status` at
+    `at` ('submitted', 'countersigned', 'contested', or 'not_submitted'), its version,
+    submitted hours and digest, who signed and why it was contested, and `stale` when its
+    entries changed since the submission. With `at` the tracked position: as things stand."""
+    return _dicts(conn, "hour_sheets_of_month", {"month": month, "at": at})

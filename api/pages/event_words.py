@@ -51,6 +51,11 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("GroupProfileSet", "Identité de facturation du GE"),
         ("MemberBillingSet", "Coordonnées de facturation d'un adhérent"),
     )),
+    ("Feuilles d'heures", (
+        ("HourSheetSubmitted", "Feuille d'heures soumise"),
+        ("HourSheetCountersigned", "Feuille d'heures signée"),
+        ("HourSheetContested", "Feuille d'heures contestée"),
+    )),
     ("Personnes et accès", (
         ("PersonInvited", "Invitation"),
         ("InvitationAccepted", "Invitation acceptée"),
@@ -178,6 +183,15 @@ def dispute_words(dispute_id: str | None, names: Names) -> str:
     return f"n° {number[1:]} de {names.partner(partner_id)} ({_month(month)})"
 
 
+def _sheet(sheet_id: str | None, names: Names) -> str:
+    """' de <employee> pour <member> (<month>)' from a sheet id."""
+    employee, _, rest = (sheet_id or "").partition(":")
+    partner, _, month = rest.partition(":")
+    if not month:
+        return ""
+    return f" de {names.resource(employee)} pour {names.partner(partner)} ({_month(month)})"
+
+
 def _key(key: dict[str, Any], unit: str | None) -> str:
     """A key version in words; with its resource's unit, as the statement says it."""
     if unit:
@@ -271,6 +285,14 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
             return f"{p.get('legal_name')} (SIREN {p.get('siren')}) : règlement à {p.get('payment_days')} jours."
         case "MemberBillingSet":
             return f"Facturation de {partner} : {p.get('legal_name')}, {p.get('address')}."
+        case "HourSheetSubmitted":
+            voided = f" ; elle annule la signature de {p['voids_signature_of']}" if p.get("voids_signature_of") else ""
+            return f"Feuille d'heures{_sheet(p.get('sheet_id'), names)} soumise (version {p.get('version')}) : " \
+                   f"{_quantity(p.get('hours'))} h{voided}."
+        case "HourSheetCountersigned":
+            return f"Feuille d'heures{_sheet(p.get('sheet_id'), names)} signée par {p.get('signed_by')}."
+        case "HourSheetContested":
+            return f"Feuille d'heures{_sheet(p.get('sheet_id'), names)} contestée : {_quoted(p.get('reason'))}."
         case "PersonInvited":
             role = ROLES_FR.get(p.get("role", ""), p.get("role"))
             of = f" de {names.partner(p.get('partner_id'))}" if p.get("partner_id") else ""

@@ -277,6 +277,80 @@ WHERE cost_versions.entry_id = f.entry_id AND cost_versions.valid_to IS NULL;
 -- continues: stage_changes
 INSERT INTO cost_versions SELECT * FROM costs_folded;
 
+-- name: stage_hour_sheets
+-- folds page: HourSheetSubmitted, HourSheetCountersigned, HourSheetContested
+-- The page's steps of hour sheets: a submission sets the sheet's figures (a new version);
+-- an answer sets only its status and who signed, or why it was contested.
+CREATE OR REPLACE TEMP TABLE sheet_steps AS
+SELECT payload->>'sheet_id' AS sheet_id, position,
+       CASE event_type WHEN 'HourSheetSubmitted' THEN 'submitted'
+                       WHEN 'HourSheetCountersigned' THEN 'countersigned'
+                       WHEN 'HourSheetContested' THEN 'contested' END AS status,
+       payload->>'employee_id' AS employee_id, payload->>'partner_id' AS partner_id,
+       payload->>'month' AS month, CAST(payload->>'version' AS INTEGER) AS version,
+       CAST(payload->>'hours' AS DECIMAL(18, 3)) AS hours,
+       CASE WHEN event_type = 'HourSheetSubmitted' THEN payload->>'entries_sha256' END AS entries_sha256,
+       payload->>'signed_by' AS signed_by, payload->>'reason' AS contest_reason
+FROM events
+WHERE position > $lo AND position <= $hi
+  AND event_type IN ('HourSheetSubmitted', 'HourSheetCountersigned', 'HourSheetContested');
+
+-- name: fold_hour_sheets
+-- continues: stage_hour_sheets
+-- Each step makes a new version of its sheet: a submission's figures carry forward, an
+-- answer (signature or contest) holds only until the next submission.
+CREATE OR REPLACE TEMP TABLE sheets_folded AS
+WITH current AS (
+    SELECT * FROM hour_sheet_versions
+    WHERE valid_to IS NULL AND sheet_id IN (SELECT sheet_id FROM sheet_steps)
+), steps AS (
+    SELECT sheet_id, valid_from AS position, true AS is_current, status, employee_id, partner_id, month,
+           version, hours, entries_sha256, submitted_position, signed_position, signed_by, contest_reason
+    FROM current
+    UNION ALL
+    SELECT sheet_id, position, false, status, employee_id, partner_id, month, version, hours,
+           entries_sha256, CASE WHEN status = 'submitted' THEN position END,
+           CASE WHEN status = 'countersigned' THEN position END, signed_by, contest_reason
+    FROM sheet_steps
+), folded AS (
+    SELECT sheet_id, position, is_current, status, signed_position, signed_by, contest_reason,
+           last_value(employee_id IGNORE NULLS) OVER w AS employee_id,
+           last_value(partner_id IGNORE NULLS) OVER w AS partner_id,
+           last_value(month IGNORE NULLS) OVER w AS month,
+           last_value(version IGNORE NULLS) OVER w AS version,
+           last_value(hours IGNORE NULLS) OVER w AS hours,
+           last_value(entries_sha256 IGNORE NULLS) OVER w AS entries_sha256,
+           last_value(submitted_position IGNORE NULLS) OVER w AS submitted_position,
+           lead(position) OVER (PARTITION BY sheet_id ORDER BY position) AS next_position
+    FROM steps
+    WINDOW w AS (PARTITION BY sheet_id ORDER BY position ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT sheet_id, employee_id, partner_id, month, version, status, hours, entries_sha256,
+       submitted_position, signed_position, signed_by, contest_reason,
+       position AS valid_from, next_position AS valid_to
+FROM folded
+WHERE NOT is_current;
+
+-- name: close_changed_hour_sheets
+-- continues: stage_hour_sheets
+UPDATE hour_sheet_versions SET valid_to = f.first_change
+FROM (SELECT sheet_id, min(valid_from) AS first_change FROM sheets_folded GROUP BY sheet_id) f
+WHERE hour_sheet_versions.sheet_id = f.sheet_id AND hour_sheet_versions.valid_to IS NULL;
+
+-- name: insert_changed_hour_sheets
+-- continues: stage_hour_sheets
+INSERT INTO hour_sheet_versions SELECT * FROM sheets_folded;
+
+-- name: drop_replaced_hour_sheets
+-- continues: stage_hour_sheets
+DELETE FROM hour_sheets WHERE sheet_id IN (SELECT sheet_id FROM sheet_steps);
+
+-- name: insert_current_hour_sheets
+-- continues: stage_hour_sheets
+INSERT INTO hour_sheets
+SELECT * EXCLUDE (valid_from, valid_to) FROM hour_sheet_versions
+WHERE valid_to IS NULL AND sheet_id IN (SELECT sheet_id FROM sheet_steps);
+
 -- name: select_each
 -- The events of the `folds each` statements below (memberships and retirements: few), in log
 -- order, with the fields those statements take; its event types are exactly theirs.

@@ -60,6 +60,8 @@ ALTER TABLE {dst}.main.periods ALTER COLUMN chain_hash DROP NOT NULL;
 ALTER TABLE {dst}.main.cost_versions ALTER COLUMN document_ref DROP NOT NULL;
 ALTER TABLE {dst}.main.disputes ALTER COLUMN reason DROP NOT NULL;
 ALTER TABLE {dst}.main.credits ALTER COLUMN reason DROP NOT NULL;
+ALTER TABLE {dst}.main.hour_sheets ALTER COLUMN entries_sha256 DROP NOT NULL;
+ALTER TABLE {dst}.main.hour_sheet_versions ALTER COLUMN entries_sha256 DROP NOT NULL;
 
 -- name: events
 -- Ids, names and actors through the maps, aggregate ids renumbered; free text, digests and
@@ -76,6 +78,8 @@ SELECT e.* REPLACE (
                'employee_id', pseudo_staff(e.payload->>'employee_id'),
                'entry_id', pseudo_entry(e.payload->>'entry_id'),
                'corrected_entries', pseudo_entries(e.payload->'corrected_entries'),
+               'sheet_id', pseudo_entry(e.payload->>'sheet_id'),
+               'entries', pseudo_entries(e.payload->'entries'),
                'name', CASE WHEN e.event_type = 'ResourceRegistered' AND e.payload->>'kind' = 'staff'
                             THEN pseudo_staff(e.payload->>'resource_id')
                             ELSE pseudo_label(e.payload->>'name') END,
@@ -85,7 +89,8 @@ SELECT e.* REPLACE (
                'label', NULL, 'idempotency_key', NULL, 'body_sha256', NULL, 'recorded', NULL,
                'statements_sha256', NULL, 'chain_hash', NULL,
                'email', NULL, 'password_hash', NULL, 'invitation_sha256', NULL, 'session_sha256', NULL,
-               'token_sha256', NULL, 'mac', NULL, 'person_id', NULL)) AS payload,
+               'token_sha256', NULL, 'mac', NULL, 'person_id', NULL,
+               'entries_sha256', NULL, 'signed_by', NULL, 'voids_signature_of', NULL)) AS payload,
            NULL AS chain_hash)
 FROM {src}.main.events e JOIN pseudo_aggregates a USING (aggregate_id)
 ORDER BY e.position
@@ -137,3 +142,16 @@ FROM {src}.main.disputes
 -- name: credits
 INSERT INTO {dst}.main.credits
 SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id, NULL AS reason) FROM {src}.main.credits
+
+-- name: hour_sheets
+-- A sheet id starts with its employee's id, as an entry id does; who signed is a person's name.
+INSERT INTO {dst}.main.hour_sheets
+SELECT * REPLACE (pseudo_entry(sheet_id) AS sheet_id, pseudo_staff(employee_id) AS employee_id,
+                  NULL AS entries_sha256, NULL AS signed_by, NULL AS contest_reason)
+FROM {src}.main.hour_sheets
+
+-- name: hour_sheet_versions
+INSERT INTO {dst}.main.hour_sheet_versions
+SELECT * REPLACE (pseudo_entry(sheet_id) AS sheet_id, pseudo_staff(employee_id) AS employee_id,
+                  NULL AS entries_sha256, NULL AS signed_by, NULL AS contest_reason)
+FROM {src}.main.hour_sheet_versions

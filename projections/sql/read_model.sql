@@ -476,3 +476,27 @@ SELECT c.dispute_id, c.partner_id, c.resource_id, d.line_kind, d.part, c.credite
 FROM credits c JOIN disputes d USING (dispute_id) JOIN dispute_events e USING (dispute_id)
 WHERE d.month = $month AND c.position > $p
 GROUP BY ALL ORDER BY c.position
+
+-- name: hour_sheets_of_month
+-- Per employee and member with staff hours (or a sheet) in $month at $at: hours and digest then, the sheet then ('not_submitted' if none), stale if changed since.
+WITH hours AS (SELECT * FROM sheet_hours_at($at) WHERE month = $month),
+sheets AS (SELECT * FROM hour_sheets_at($at) WHERE month = $month),
+paired AS (
+    SELECT coalesce(h.employee_id, s.employee_id) AS employee_id,
+           coalesce(h.partner_id, s.partner_id) AS partner_id,
+           coalesce(h.hours, 0) AS hours, h.entries_sha256, s.sheet_id, s.status, s.version,
+           s.hours AS submitted_hours, s.entries_sha256 AS submitted_sha256, s.submitted_position,
+           s.signed_position, s.signed_by, s.contest_reason
+    FROM hours h FULL JOIN sheets s ON s.employee_id = h.employee_id AND s.partner_id = h.partner_id
+)
+SELECT s.employee_id || ':' || s.partner_id || ':' || $month AS sheet_id, s.employee_id,
+       coalesce(r.name, s.employee_id) AS employee_name, s.partner_id,
+       coalesce(p.name, s.partner_id) AS partner_name, $month AS month,
+       CAST(s.hours AS DECIMAL(18, 3)) AS hours, s.entries_sha256,
+       coalesce(s.status, 'not_submitted') AS status, s.version, s.submitted_hours, s.submitted_sha256,
+       s.submitted_position, s.signed_position, s.signed_by, s.contest_reason,
+       s.sheet_id IS NOT NULL AND s.submitted_sha256 IS DISTINCT FROM s.entries_sha256 AS stale
+FROM paired s
+LEFT JOIN resources r ON r.resource_id = s.employee_id
+LEFT JOIN partners p ON p.partner_id = s.partner_id
+ORDER BY employee_name, s.employee_id, partner_name, s.partner_id

@@ -208,3 +208,37 @@ CREATE TABLE IF NOT EXISTS member_billing (
     local_authority BOOLEAN NOT NULL,
     position BIGINT NOT NULL
 );
+
+-- Monthly hour sheets of an employee for a member (domain/hour_sheets.py), each version of
+-- each sheet's state; hour_sheets holds the current one.
+CREATE TABLE IF NOT EXISTS hour_sheet_versions (
+    sheet_id VARCHAR NOT NULL,
+    employee_id VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    month VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    status VARCHAR NOT NULL,
+    hours DECIMAL(18, 3) NOT NULL,
+    entries_sha256 VARCHAR NOT NULL,
+    submitted_position BIGINT NOT NULL,
+    signed_position BIGINT,
+    signed_by VARCHAR,
+    contest_reason VARCHAR,
+    valid_from BIGINT NOT NULL,
+    valid_to BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS hour_sheets (
+    sheet_id VARCHAR NOT NULL,
+    employee_id VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    month VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    status VARCHAR NOT NULL,
+    hours DECIMAL(18, 3) NOT NULL,
+    entries_sha256 VARCHAR NOT NULL,
+    submitted_position BIGINT NOT NULL,
+    signed_position BIGINT,
+    signed_by VARCHAR,
+    contest_reason VARCHAR
+);

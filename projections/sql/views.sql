@@ -163,3 +163,25 @@ CREATE OR REPLACE VIEW charge_trace AS
       ON d.partner_id = s.partner_id AND d.month = s.month AND d.resource_id = s.resource_id
      AND d.line_kind = s.line_kind AND d.part IS NOT DISTINCT FROM s.part
     JOIN dispute_events e ON e.dispute_id = d.dispute_id;
+
+-- Hour sheets as they stood just after the event at position p.
+CREATE OR REPLACE MACRO hour_sheets_at(p) AS TABLE
+    SELECT * EXCLUDE (valid_to) FROM hour_sheet_versions
+    WHERE valid_from <= p AND (valid_to IS NULL OR valid_to > p);
+
+-- What an hour sheet covers at position p, for each employee, member and month with staff
+-- hours: the open entries, their total, and their digest (the one rule of it: sha-256 of
+-- one line per entry in order of entry id, `entry_id|day|hours to the thousandth|start|end`,
+-- start and end in microseconds since the epoch, empty when the entry has none, lines joined
+-- by a newline). A sheet is submitted with its digest; it is stale once the digest differs.
+CREATE OR REPLACE MACRO sheet_hours_at(p) AS TABLE
+    SELECT resource_id AS employee_id, partner_id, month,
+           sum(quantity) AS hours,
+           list(entry_id ORDER BY entry_id) AS entries,
+           sha256(string_agg(entry_id || '|' || CAST(happened_on AS VARCHAR) || '|' || CAST(quantity AS VARCHAR)
+                             || '|' || coalesce(CAST(epoch_us(starts_at) AS VARCHAR), '')
+                             || '|' || coalesce(CAST(epoch_us(ends_at) AS VARCHAR), ''),
+                             chr(10) ORDER BY entry_id)) AS entries_sha256
+    FROM usage_at(p)
+    WHERE usage_kind = 'staff_hours' AND status = 'open'
+    GROUP BY resource_id, partner_id, month;
