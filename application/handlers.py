@@ -11,13 +11,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from domain import (access, agendas, billing, closing, costs, disputes, entries, hour_sheets, partners, people,
-                    resources, timesheets)
+from domain import (access, agendas, billing, closing, costs, disputes, entries, hour_sheets, invoices, partners,
+                    people, resources, timesheets)
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id,
                             member_billing_aggregate_id, project_billing_terms, rate_book_aggregate_id)
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberBilling, SetRateCard
 from domain.closing import ClosePeriod
+from domain.invoices import IssueCreditNote, IssueInvoice, invoice_book_aggregate_id, project_invoice_book
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
@@ -262,6 +263,24 @@ def set_member_billing(uow: UnitOfWork, cmd: SetMemberBilling, stamp: Stamp) -> 
     uow.record(billing.set_member_billing(details, cmd, stamp), billing.evolve)
 
 
+def issue_invoice(uow: UnitOfWork, cmd: IssueInvoice, stamp: Stamp) -> None:
+    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    employments = {line.employee_id: uow.get(employment_aggregate_id(line.employee_id), project_billing_terms)
+                   for line in cmd.lines}
+    uow.record(invoices.issue_invoice(
+        book, cmd, uow.get(group_profile_aggregate_id(), project_billing_terms),
+        uow.get(member_billing_aggregate_id(cmd.partner_id), project_billing_terms), employments,
+        uow.get(rate_book_aggregate_id(), project_billing_terms), stamp), invoices.evolve)
+
+
+def issue_credit_note(uow: UnitOfWork, cmd: IssueCreditNote, stamp: Stamp) -> None:
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    uow.record(invoices.issue_credit_note(
+        book, cmd, uow.get(group_profile_aggregate_id(), project_billing_terms),
+        uow.get(member_billing_aggregate_id(cmd.partner_id), project_billing_terms), stamp), invoices.evolve)
+
+
 def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
     desk = uow.get(disputes.desk_of(dispute_id), disputes.project_desk)
     if desk is None:
@@ -310,4 +329,6 @@ def handlers(limits: WorkingTimeLimits) -> dict[type[Command], Handler]:
         SetRateCard: set_rate_card,
         SetGroupProfile: set_group_profile,
         SetMemberBilling: set_member_billing,
+        IssueInvoice: issue_invoice,
+        IssueCreditNote: issue_credit_note,
     }

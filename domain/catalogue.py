@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import access, billing_terms, closing, commands, disputes, events, hour_sheets, people
+from domain import access, billing_terms, closing, commands, disputes, events, hour_sheets, invoices, people
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
-MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms, hour_sheets)
+MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, billing_terms, hour_sheets,
+                                   invoices)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -51,6 +52,8 @@ NOT_BATCHABLE: dict[str, str] = {
     "SubmitHourSheet": "sent with the hours and digest the projections computed at a position (application/hour_sheets.py)",
     "CountersignHourSheet": "a member signs one sheet at a time, with the digest of what it was shown",
     "ContestHourSheet": "a member contests one sheet at a time, on its own route",
+    "IssueInvoice": "sent with the lines the projections computed at a position (application/invoicing.py)",
+    "IssueCreditNote": "a credit note corrects one invoice, on its own route",
 }
 
 

@@ -11,13 +11,14 @@ What could name or identify a person, and what the copy holds instead:
   confirm them): renumbered, `00000000-0000-4000-8000-<n in hex>`;
 * hashes over stored bytes or over lines naming employees (`events.chain_hash`,
   `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests, hour sheets'
-  `entries_sha256`): NULL, or
-  removed from the payload;
+  `entries_sha256`): NULL, or removed from the payload;
+* the lines of GE invoices in the payload of `InvoiceIssued` (they name employees): removed;
+  the `invoice_lines` table holds them with the pseudonym for id and name;
 * free text (document references, reasons, comments, attachment references, token labels,
   idempotency keys) and the names of who countersigned hour sheets: NULL, or removed from
   the payload;
 * short texts kept for analysis (partners' names and kinds, other resources' names, cost
-  categories): kept, with any employee's name, id or part of either (3 letters or more,
+  categories, job titles): kept, with any employee's name, id or part of either (3 letters or more,
   any case) replaced by that employee's pseudonym.
 
 Every table of the source must be listed here, masked or copied as is; a new table stops
@@ -34,9 +35,13 @@ from projections.queries import named
 
 SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
-          "cost_shares", "periods", "adjustments", "disputes", "credits", "hour_sheets", "hour_sheet_versions")
+          "cost_shares", "periods", "adjustments", "disputes", "credits", "hour_sheets", "hour_sheet_versions",
+          "contract_terms", "invoice_lines")
 # Tables holding nothing that names anyone: positions, dates, partner ids, numbers.
-AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events")
+# A GE's rate cards, its own profile, its members' billing details and its invoice register
+# name legal persons (the GE and its members), never an employee.
+AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events", "rate_cards", "group_profiles",
+         "member_billing", "invoices")
 
 
 def _ident(name: str) -> str:

@@ -32,6 +32,7 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.hour_sheets:HourSheetContested",
     "domain.hour_sheets:HourSheetCountersigned",
     "domain.hour_sheets:HourSheetSubmitted",
+    "domain.invoices:InvoiceIssued",
     "domain.people:InvitationAccepted",
     "domain.people:PersonInvited",
     "domain.people:PersonRevoked",

@@ -26,6 +26,7 @@ SELECT name FROM {src}.main.partners
 UNION SELECT kind FROM {src}.main.partners
 UNION SELECT name FROM {src}.main.resource_versions WHERE kind <> 'staff'
 UNION SELECT category FROM {src}.main.cost_versions
+UNION SELECT job_title FROM {src}.main.contract_terms
 
 -- name: set_staff
 SET VARIABLE pseudo_staff = map(?::VARCHAR[], ?::VARCHAR[])
@@ -85,6 +86,8 @@ SELECT e.* REPLACE (
                             ELSE pseudo_label(e.payload->>'name') END,
                'kind', pseudo_label(e.payload->>'kind'),
                'category', pseudo_label(e.payload->>'category'),
+               'job_title', pseudo_label(e.payload->>'job_title'),
+               'lines', NULL,
                'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
                'label', NULL, 'idempotency_key', NULL, 'body_sha256', NULL, 'recorded', NULL,
                'statements_sha256', NULL, 'chain_hash', NULL,
@@ -155,3 +158,17 @@ INSERT INTO {dst}.main.hour_sheet_versions
 SELECT * REPLACE (pseudo_entry(sheet_id) AS sheet_id, pseudo_staff(employee_id) AS employee_id,
                   NULL AS entries_sha256, NULL AS signed_by, NULL AS contest_reason)
 FROM {src}.main.hour_sheet_versions
+
+-- name: contract_terms
+-- A job title may name its holder (a label, masked as the others are).
+INSERT INTO {dst}.main.contract_terms
+SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id, pseudo_label(job_title) AS job_title)
+FROM {src}.main.contract_terms
+
+-- name: invoice_lines
+-- An invoice line prints its employee's name: the pseudonym stands in for both id and name.
+INSERT INTO {dst}.main.invoice_lines
+SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id,
+                  CASE WHEN employee_id IS NULL THEN NULL ELSE pseudo_staff(employee_id) END AS employee_name,
+                  pseudo_label(job_title) AS job_title, pseudo_entry(sheet_id) AS sheet_id)
+FROM {src}.main.invoice_lines

@@ -118,7 +118,7 @@ SQL_DIGESTS = {
     # A booking's hours computed exactly, half up (a double's rounding could differ).
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
     # A groupement d'employeurs' billing: its terms, hour sheets and invoices.
-    3: "05ba96d9c8be224c1f9a6a43954a2218f54a2d56d3758800fe089bffe21e20ab",
+    3: "2e487652658642ea99e1e3a48fd553b3ac2fcc12116d533f745265a25e162426",
 }
 
 
