@@ -40,7 +40,7 @@ from domain.errors import InvalidCommand, NotFound, RuleViolation
 from domain.events import DomainEvent
 from domain.ids import Slug, aggregate_id
 from domain.invoice_amounts import credit_vat_cents, line_amount_cents, reference, vat_cents
-from domain.money import Cents
+from domain.money import MAX_AMOUNT_CENTS, Cents
 from domain.periods import Month, local_day
 from domain.text import StoredName, StoredText, Text
 
@@ -122,7 +122,8 @@ class LineIn(BaseModel):
     job_title: StoredName
     hours: LineHours
     rate_cents: Cents
-    amount_cents: Cents
+    # 0 for a few thousandths of an hour at a few cents: the rounding's, not a free line.
+    amount_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS, strict=True)]
     sheet_id: SheetRef | None = None
     sheet_status: SheetStatus
 
@@ -274,6 +275,9 @@ def issue_invoice(book: InvoiceBook | None, cmd: IssueInvoice, profile: GroupPro
                             field="accept_unsigned_sheets")
     issued_on = local_day(stamp.at)
     total_ht = sum(line.amount_cents for line in cmd.lines)
+    if total_ht == 0:
+        raise NotBillable(f"the lines of '{cmd.partner_id}' for {cmd.month} come to 0 cents: nothing to invoice",
+                          field="lines")
     vat = vat_cents(total_ht, profile.vat_rate_bp)
     return _event(
         book, stamp, kind="invoice", corrects=None, partner_id=cmd.partner_id, month=cmd.month,
