@@ -58,6 +58,13 @@ def pool(ledger: Ledger) -> None:
         JoinPartner(partner_id="club-b", name="Club de foot", joined_on="2026-01-01"),
         JoinPartner(partner_id="mda", name="Maison des associations", joined_on="2026-01-01"),
         RegisterResource(resource_id="anne", name="Anne Martin", kind="staff", unit="hour"),
+    ], actor=ACTOR)
+    hours(ledger)
+
+
+def hours(ledger: Ledger) -> None:
+    """Bruno, and January's hours (on a pool that has the three partners and Anne)."""
+    ledger.execute_batch([
         RegisterResource(resource_id="bruno", name="Bruno Lefèvre", kind="staff", unit="hour"),
         *[LogStaffHours(employee_id=e, partner_id=p, work_date=d, hours=h) for e, p, d, h in HOURS],
     ], actor=ACTOR)
