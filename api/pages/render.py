@@ -18,8 +18,9 @@ FLASH_COOKIE = "encommun_message"
 # The menu of each role: (label, path). The first entry is the role's home.
 MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "partner": (("Mes relevés", "/releves"), ("Mes contestations", "/contestations"),
-                ("Réserver", "/reservations")),
+                ("Réserver", "/reservations"), ("Mes factures", "/factures")),
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
+                    ("Factures", "/coordination/factures"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
                     ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes"),
                     ("Journal", "/controle")),
