@@ -1,6 +1,7 @@
 """After loading: the coordinator closes past months, a supplier's credit note arrives
 late for a closed month, and two partners dispute lines (one rejected, one accepted with
-a credit) — so the demo shows sealed statements, adjustments and disputes."""
+a credit) — so the demo shows sealed statements, adjustments and disputes; then the GE
+invoices its members for each closed month (demo/haut_val_ge.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Callable
 from application.close_month import close_month
 from application.ledger import Ledger
 from bootstrap import follow
+from demo import haut_val_ge
 from domain.commands import CorrectEntry
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from domain.periods import next_month
@@ -46,6 +48,7 @@ def close_and_dispute(
                 on_close(month)
             month = next_month(month)
         notes = _late_events(ledger, closed[-1]) if closed else []
+        notes += haut_val_ge.invoice_months(ledger, follower, closed, COORDINATOR)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:
