@@ -65,11 +65,11 @@ class InvoicesPublic(BaseModel):
 
 
 class InvoiceDetail(BaseModel):
-    """The document as issued (its event's fields: amounts as printed, positive), and where
-    the register stands on it now."""
+    """The document as issued (its event's fields: amounts as printed, positive), and its
+    entry in the register as it stands (credited so far)."""
 
     position: int
-    register: InvoicePublic
+    entry: InvoicePublic
     document: dict[str, Any]
 
 
@@ -141,7 +141,7 @@ def invoice_csv(*, services: ServicesDep, token: TokenDep, reference: Reference,
 def invoice(*, services: ServicesDep, token: TokenDep, reference: Reference, after: After = None,
             as_of: AsOf = None) -> InvoiceDetail:
     position, row, register = _found(services, token, reference, after, as_of)
-    return InvoiceDetail(position=position, register=InvoicePublic(**register),
+    return InvoiceDetail(position=position, entry=InvoicePublic(**register),
                          document=invoice_document(row).event.model_dump(mode="json"))
 
 

@@ -109,7 +109,7 @@ def test_a_credit_note_prints_avoir_and_its_invoice_and_the_register_counts_it_n
     done = post(api, "/ge/invoices/FA-000002/credit-note", {"amount_ht_cents": 2244, "reason": "Une heure en trop"})
     note = api.client.get("/ge/invoices/FA-000004", params={"after": done["position"]},
                           headers=api.headers("club")).json()
-    assert note["register"]["total_ttc_cents"] == -2244 and note["document"]["total_ttc_cents"] == 2244
+    assert note["entry"]["total_ttc_cents"] == -2244 and note["document"]["total_ttc_cents"] == 2244
     pdf = api.client.get("/ge/invoices/FA-000004.pdf", headers=api.headers("club"))
     text = plain(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages))
     assert "Avoir n° FA-000004" in text and "FA-000002" in text and "Une heure en trop" in text

@@ -34,10 +34,22 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     opened = api.client.post("/disputes", headers=api.headers("club"), json={
         "partner_id": OTHER, "month": MONTH, "resource_id": "salle-vercors", "reason": "x"})
     assert opened.status_code == 201, opened.text
+    # The GE invoices club-b for January (FA-000001).
+    for path, body in (("/ge/profile", GE_PROFILE), ("/ge/members", {"partner_id": OTHER, "legal_name": "FC",
+                                                                      "address": "Stade"}),
+                       ("/ge/contracts", GE_CONTRACT), ("/ge/rate-cards", GE_CARD),
+                       ("/ge/invoices", {"month": MONTH, "partner_id": OTHER, "accept_unsigned_sheets": True})):
+        assert api.client.post(path, headers=coordinator, json=body).status_code == 201
     yield api
     api.client.__exit__(None, None, None)
 
 
+GE_PROFILE = {"legal_name": "GE", "address": "Mairie", "siren": "732829320", "vat_regime": "exempt_261b",
+              "late_penalty_rate": "12"}
+GE_CONTRACT = {"employee_id": "anne", "applies_from": MONTH, "contract_kind": "cdi", "working_time": "full_time",
+               "weekly_hours": "35", "hourly_pay_cents": 1200, "job_title": "Assistante"}
+GE_CARD = {"applies_from": MONTH, "default_coefficient": "1.87"}
+OTHER_INVOICE = "FA-000001"
 OTHER_BOOKING = "salle-vercors:2026-01-06:1"
 OTHER_HOURS = "anne:2026-W02:1"
 OTHER_DISPUTE = f"{OTHER}:{MONTH}:d1"
@@ -70,6 +82,12 @@ WRITES = [
     ("POST", f"/disputes/{OTHER_DISPUTE}/comments", {"comment": "x"}),
     ("POST", f"/disputes/{OTHER_DISPUTE}/resolve", {"outcome": "rejected", "reason": "x"}),
     ("POST", "/sql", {"sql": "SELECT * FROM usage"}),
+    ("POST", "/ge/profile", GE_PROFILE),
+    ("POST", "/ge/members", {"partner_id": OTHER, "legal_name": "Intrus", "address": "x"}),
+    ("POST", "/ge/contracts", GE_CONTRACT),
+    ("POST", "/ge/rate-cards", GE_CARD),
+    ("POST", "/ge/invoices", {"month": MONTH, "partner_id": OTHER}),
+    ("POST", f"/ge/invoices/{OTHER_INVOICE}/credit-note", {"reason": "x"}),
 ]
 REFUSED_READS = [
     ("GET", f"/partners/{OTHER}/statements/{MONTH}", {}),
@@ -81,6 +99,12 @@ REFUSED_READS = [
     ("GET", "/audit", {}),
     ("GET", "/audit/anchor", {}),
     ("GET", "/people", {}),
+    ("GET", "/ge/terms", {}),
+    ("GET", "/ge/rates", {"month": MONTH}),
+    ("GET", "/ge/invoices", {"partner_id": OTHER}),
+    ("GET", f"/ge/invoices/{OTHER_INVOICE}", {}),
+    ("GET", f"/ge/invoices/{OTHER_INVOICE}.pdf", {}),
+    ("GET", f"/ge/invoices/{OTHER_INVOICE}.csv", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
 FILTERED_READS = [
@@ -91,6 +115,8 @@ FILTERED_READS = [
     ("GET", "/months", {}),
     # Keys show a partner its own weight and place, with the totals.
     ("GET", "/resources", {}),
+    # The GE's invoice register: a member's own invoices only.
+    ("GET", "/ge/invoices", {}),
 ]
 # Reads that name the other partner, but show nothing of its details (the directory:
 # its name and kind, not its memberships).
@@ -105,12 +131,19 @@ PUBLIC_READS = [
 ]
 
 
+def _matches(piece: str, part: str) -> bool:
+    """A template's path segment and a concrete one: `{name}` matches any, `{name}.csv` any ending in .csv."""
+    if piece.startswith("{"):
+        return part.endswith(piece.partition("}")[2])
+    return piece == part
+
+
 def _template(path: str, openapi_paths: list[str]) -> str:
     """The OpenAPI path template a concrete path matches."""
     parts = path.strip("/").split("/")
     for template in openapi_paths:
         pieces = template.strip("/").split("/")
-        if len(pieces) == len(parts) and all(p.startswith("{") or p == q for p, q in zip(pieces, parts)):
+        if len(pieces) == len(parts) and all(_matches(p, q) for p, q in zip(pieces, parts)):
             return template
     raise AssertionError(f"no route for {path}")
 
