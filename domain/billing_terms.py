@@ -43,13 +43,14 @@ PenaltyRate = Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)]
 def _check_siren(value: str) -> str:
     """A SIREN is 9 digits whose Luhn checksum is 0 (INSEE's rule)."""
     if not re.fullmatch(r"\d{9}", value):
-        raise ValueError(f"a SIREN is 9 digits, not '{value}'")
+        # repr: a lone surrogate typed in cannot be encoded in an error message as it is.
+        raise ValueError(f"a SIREN is 9 digits, not {value!r}")
     total = 0
     for i, digit in enumerate(int(d) for d in value):
         doubled = digit * 2 if i % 2 else digit
         total += doubled - 9 if doubled > 9 else doubled
     if total % 10:
-        raise ValueError(f"'{value}' is not a valid SIREN (its check digit is wrong)")
+        raise ValueError(f"{value!r} is not a valid SIREN (its check digit is wrong)")
     return value
 
 

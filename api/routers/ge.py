@@ -64,7 +64,7 @@ def terms(*, services: ServicesDep, token: TokenDep, after: After = None, as_of:
 
 @router.get("/rates", response_model=RatesPublic,
             summary="Each employee's hours for each member in a month, at its provisional rate")
-def rates(*, services: ServicesDep, token: TokenDep, month: Annotated[Month, Query()],
+def rates(*, services: ServicesDep, token: TokenDep, month: Annotated[Month, Query(examples=["2026-01"])],
           after: After = None, as_of: AsOf = None) -> RatesPublic:
     require_role(token, *AUDITORS)
     with reading(services, after=after, as_of=as_of) as read:
@@ -87,7 +87,10 @@ def set_profile(*, services: ServicesDep, token: TokenDep, idempotency_key: Idem
 
 @router.post("/members", status_code=201, response_model=Recorded, summary="Set a member's billing details")
 def set_member(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
-               body: SetMemberBilling) -> Recorded:
+               body: Annotated[SetMemberBilling, Body(examples=[{
+                   "partner_id": "creche-les-marmottes", "legal_name": "Crèche associative Les Marmottes",
+                   "address": "1 rue des Écoles, 38880 Haut-Val", "siren": "443061841", "professional": True,
+                   "local_authority": False}])]) -> Recorded:
     return record(services, token, [body], idempotency_key)
 
 

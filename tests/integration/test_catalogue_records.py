@@ -1,6 +1,6 @@
 """What each command declares it records (`records`, read by the catalogue test) is what its
 handler records, on a real history with closes, a correction, comments, credits and rejections,
-then a departure, a return and a retirement."""
+then a departure, a return and a retirement, and a GE's terms, hour sheets and invoices."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests.history import ACTOR, Close, history
+from tests.invoice_fixtures import ge_after_history
 
 
 def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: Path) -> None:
@@ -46,9 +47,12 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                    Visitor()),
                   (CloseSession(session_sha256="c" * 64), Visitor()),
                   (RevokePerson(email="alix@audit.example"), ACTOR)]
-        for item in [*history(), afterwards, people]:
+        ge = object()  # the GE's terms, sheets and invoices, once the history is recorded
+        for item in [*history(), ge, afterwards, people]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
+            elif item is ge:
+                runs = ge_after_history(ledger, follower)
             elif item is people:
                 runs = [(type(command), ledger.execute(command, actor=actor)) for command, actor in item]
             else:
