@@ -1,7 +1,8 @@
 """After loading: the coordinator closes past months, a supplier's credit note arrives
 late for a closed month, and two partners dispute lines (one rejected, one accepted with
-a credit) — so the demo shows sealed statements, adjustments and disputes; then the GE
-invoices its members for each closed month (demo/haut_val_ge.py)."""
+a credit), and each month's hour sheets are submitted and countersigned (demo/hour_sheets.py)
+— so the demo shows sealed statements, adjustments, disputes and hour sheets; then the GE
+invoices its members for each month (demo/haut_val_ge.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bootstrap import follow
 from demo import haut_val_ge
 from domain.commands import CorrectEntry
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
+from demo.hour_sheets import submit_and_sign
 from domain.periods import next_month
 from projections.follower import Follower
 from projections.rebuild import rebuild
@@ -48,7 +50,8 @@ def close_and_dispute(
                 on_close(month)
             month = next_month(month)
         notes = _late_events(ledger, closed[-1]) if closed else []
-        notes += haut_val_ge.invoice_months(ledger, follower, closed, COORDINATOR)
+        notes += submit_and_sign(ledger, follower, first, months, COORDINATOR)
+        notes += haut_val_ge.invoice_months(ledger, follower, first, months, COORDINATOR)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:

@@ -1,12 +1,12 @@
 """Haut-Val's groupement d'employeurs as it bills: its invoicing identity (exempt from VAT
 under CGI art. 261 B), its members' billing details (the communauté de communes as a local
 authority), the five employees' contracts and the board's rate card (1,87 on gross pay for
-a CDI, 1,95 for a CDD, a flat 23,00 € an hour for the sports club); after the months are
-closed, each closed month's hour sheets and invoices, and a credit note.
+a CDI, 1,95 for a CDD, a flat 23,00 € an hour for the sports club); once the months are
+closed and their hour sheets answered, each month's invoices, and a credit note.
 
 The terms are steps of the generator (demo/haut_val.py calls `terms` and `member_joined`);
-the sheets and invoices need the projections, so demo/aftermath.py calls `invoice_months`
-once the months are closed. Only copy 1 of the territory bills: one ledger holds one GE.
+the invoices need the projections, so demo/aftermath.py calls `invoice_months` once the
+months are closed and their sheets answered (demo/hour_sheets.py). Only copy 1 of the territory bills: one ledger holds one GE.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Iterator
 
 from application import invoicing
-from application.hour_sheets import submit_month
 from application.ledger import Ledger
-from application.permissions import Operator
 from demo.haut_val_data import EMPLOYEES, GE_MEMBERS, JOINER, Employee
 from demo.steps import Step
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberBilling, SetRateCard
-from domain.hour_sheets import CountersignHourSheet
-from projections import billing_reads, read_model
+from domain.errors import RuleViolation
+from domain.periods import next_month
+from projections import billing_reads
 from projections.follower import Follower
 
 if TYPE_CHECKING:
@@ -40,8 +39,6 @@ LOCAL_AUTHORITY = "cc-haut-val"
 SIRENS = {"ge": 73282932, "creche-les-marmottes": 44306184, "micro-creche-les-edelweiss": 48127305,
           "laep-la-cabane": 51904837, "us-haut-val": 55210055, "maison-des-associations": 77564903,
           "cc-haut-val": 20003065, "sisa-msp-haut-val": 83215744}
-# The sheet left unsigned in the last closed month, so that its invoice carries the mark.
-UNSIGNED = ("charge-communication", "laep-la-cabane")
 
 
 def siren(first_eight: int) -> str:
@@ -102,36 +99,26 @@ def member_joined(territory: Territory) -> Iterator[Step]:
                              f"coordonnées de facturation de {JOINER}")
 
 
-def _countersign(ledger: Ledger, follower: Follower, month: str, leave: set[str]) -> None:
-    """Each member countersigns its submitted sheets of the month, as shown to it."""
+def invoice_months(ledger: Ledger, follower: Follower, first: str, months: int, actor: str) -> list[str]:
+    """Every month's invoices, once its hour sheets are answered (demo/hour_sheets.py: the
+    last month keeps one sheet contested and one unsigned, so its invoices carry the mark);
+    then a credit note for an hour billed twice on the first invoice. The notes."""
+    notes, month = [], first
+    for _ in range(months):
+        try:
+            issued = invoicing.issue_month(ledger, follower, month, accept_unsigned_sheets=True, actor=actor)
+        except RuleViolation:  # a month without staff hours has nothing to invoice
+            month = next_month(month)
+            continue
+        notes.append(f"{len(issued.events)} GE invoices for {month} (positions {issued.events[0].position} to "
+                     f"{issued.events[-1].position})")
+        month = next_month(month)
     follower.catch_up()
     with follower.view.transaction() as conn:
-        rows = read_model.hour_sheets_of_month(conn, month, follower.runner.position)
-    for row in rows:
-        if row["status"] == "submitted" and not row["stale"] and row["sheet_id"] not in leave:
-            member = Operator(f"partner:{row['partner_id']}/direction", role="partner", partner_id=row["partner_id"])
-            ledger.execute(CountersignHourSheet(sheet_id=row["sheet_id"], signed_by="la direction",
-                                                entries_sha256=row["submitted_sha256"]), actor=member)
-
-
-def invoice_months(ledger: Ledger, follower: Follower, months: list[str], actor: str) -> list[str]:
-    """Each closed month: its sheets submitted and countersigned (one left unsigned in the
-    last), its invoices issued; then a credit note for an hour billed twice. The notes."""
-    notes = []
-    for month in months:
-        leave = {f"{UNSIGNED[0]}:{UNSIGNED[1]}:{month}"} if month == months[-1] else set()
-        submit_month(ledger, follower, month, actor=actor)
-        _countersign(ledger, follower, month, leave)
-        issued = invoicing.issue_month(ledger, follower, month, accept_unsigned_sheets=True, actor=actor)
-        first, last = issued.events[0].position, issued.events[-1].position
-        notes.append(f"{len(issued.events)} GE invoices for {month} (positions {first} to {last})"
-                     + (f", {leave.pop()} left unsigned" if leave else ""))
-    if months:
-        follower.catch_up()
-        with follower.view.transaction() as conn:
-            first = billing_reads.invoice_at(conn, 1, follower.runner.position)
-        rate = json.loads(first["payload"])["lines"][0]["rate_cents"]
+        first_invoice = billing_reads.invoice_at(conn, 1, follower.runner.position)
+    if first_invoice is not None:
+        rate = json.loads(first_invoice["payload"])["lines"][0]["rate_cents"]
         invoicing.issue_credit_note(ledger, follower, 1, reason="une heure comptée deux fois",
                                     amount_ht_cents=rate, actor=actor)
-        notes.append(f"a credit note of one hour ({rate} cents HT) on invoice {first['reference']}")
+        notes.append(f"a credit note of one hour ({rate} cents HT) on invoice {first_invoice['reference']}")
     return notes

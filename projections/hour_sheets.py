@@ -39,3 +39,8 @@ def submitted_entries(conn: duckdb.DuckDBPyConnection, submitted_position: int) 
     """The entries the submission at that position named, as they stood when its hours were
     read: entry_id, happened_on, quantity, starts_at, ends_at (None without a start)."""
     return _rows(conn, "submitted_entries", {"submitted": submitted_position})
+
+
+def staff_hour_months(conn: duckdb.DuckDBPyConnection, partner_id: str | None = None) -> list[str]:
+    """The months with staff hours or a sheet, of one partner or all, latest first."""
+    return [row["month"] for row in _rows(conn, "staff_hour_months", {"partner": partner_id})]

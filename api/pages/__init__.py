@@ -11,20 +11,21 @@ from fastapi.staticfiles import StaticFiles
 from api.pages import errors, people, sign_in
 from api.pages.throttle import SignInThrottle
 # The partner's pages.
-from api.pages import booking, partner, partner_disputes, partner_invoices, partner_statements
+from api.pages import booking, partner, partner_disputes, partner_hour_sheets, partner_invoices, partner_statements
 # The coordinator's pages.
-from api.pages import (coordination, coordination_costs, coordination_disputes, coordination_invoices,
-                       coordination_partners)
+from api.pages import (coordination, coordination_costs, coordination_disputes, coordination_hour_sheets,
+                       coordination_invoices, coordination_partners)
 # The auditor's and the analyst's pages.
 from api.pages import analysis, audit, audit_anchor, audit_months
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
            # The partner's pages.
-           partner.router, partner_statements.router, partner_disputes.router, partner_invoices.router, booking.router,
+           partner.router, partner_statements.router, partner_disputes.router, partner_hour_sheets.router,
+           partner_invoices.router, booking.router,
            # The coordinator's pages.
            coordination.router, coordination_costs.router, coordination_partners.router,
-           coordination_disputes.router, coordination_invoices.router,
+           coordination_disputes.router, coordination_hour_sheets.router, coordination_invoices.router,
            # The auditor's and the analyst's pages.
            audit.router, audit_months.router, audit_anchor.router, analysis.router)
 

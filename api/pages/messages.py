@@ -236,6 +236,34 @@ def sql_refusal(rule: str, **limits: object) -> str:
     reason = SQL_REFUSALS.get(rule, SQL_REFUSALS["sql-error"]).format(**limits)
     return f"« {LABELS['sql']} » : la requête a été refusée : {reason}"
 
+
+# ---- Hour sheets (api/pages/coordination_hour_sheets.py, partner_hour_sheets.py) ---------------
+LABELS.update({"sheet_id": "Feuille d'heures", "entries_sha256": "Feuille d'heures", "signed_by": "Signataire",
+               "contest_reason": "Motif"})
+TRANSLATIONS += [
+    ("entries_sha256", re.compile(r"changed since you opened it"),
+     "Cette feuille d'heures a changé depuis que vous l'avez ouverte : elle vous a été soumise à nouveau. "
+     "Relisez-la ci-dessous avant de la signer."),
+    ("entries_sha256", re.compile(r".*"), "Cette feuille d'heures n'est pas celle qui vous a été soumise : "
+                                          "relisez-la avant de la signer."),
+    ("sheet_id", re.compile(r"already submitted with these hours"),
+     "Cette feuille est déjà soumise avec ces heures : elle se soumet à nouveau après une contestation, ou "
+     "quand ses heures ont changé."),
+    ("sheet_id", re.compile(r"already countersigned with these hours"),
+     "Cette feuille est déjà signée avec ces heures : elle se soumet à nouveau quand ses heures ont changé."),
+    ("sheet_id", re.compile(r"only a submitted sheet"),
+     "Cette feuille d'heures n'attend plus de réponse : elle est déjà signée ou contestée."),
+    ("sheet_id", re.compile(r"never submitted"), "Cette feuille d'heures n'a pas été soumise."),
+    ("sheet_id", re.compile(r"a month without hours has no sheet"),
+     "Aucune heure de ce salarié pour ce partenaire ce mois-ci : il n'y a pas de feuille à soumettre."),
+    ("month", re.compile(r"awaits a submission"), "Aucune feuille d'heures de ce mois n'attend d'être soumise."),
+    ("contest_reason", re.compile(r"at least 1 character|Field required"),
+     "« Motif » : dites en quelques mots ce qui vous semble faux dans cette feuille d'heures."),
+    ("contest_reason", re.compile(r"at most (\d+) characters"), "« Motif » : {0} caractères au plus."),
+    ("contest_reason", re.compile(r"control character"),
+     "« Motif » : le texte contient un caractère invisible interdit ; écrivez du texte simple."),
+]
+
 # The GE's invoices (api/pages/coordination_invoices.py) ---------------------------------------
 
 LABELS |= {"profile": "Identité de facturation du groupement", "rate_card": "Grille de facturation",

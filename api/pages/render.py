@@ -18,11 +18,13 @@ FLASH_COOKIE = "encommun_message"
 # The menu of each role: (label, path). The first entry is the role's home.
 MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "partner": (("Mes relevés", "/releves"), ("Mes contestations", "/contestations"),
-                ("Réserver", "/reservations"), ("Mes factures", "/factures")),
+                ("Mes feuilles d'heures", "/feuilles-heures"), ("Réserver", "/reservations"),
+                ("Mes factures", "/factures")),
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
                     ("Factures", "/coordination/factures"),
                     ("Partenaires et ressources", "/coordination/partenaires"),
-                    ("Contestations", "/coordination/contestations"), ("Personnes", "/coordination/personnes"),
+                    ("Contestations", "/coordination/contestations"),
+                    ("Feuilles d'heures", "/coordination/feuilles-heures"), ("Personnes", "/coordination/personnes"),
                     ("Journal", "/controle")),
     "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois"),
                 ("Ancre et vérification", "/controle/ancre")),

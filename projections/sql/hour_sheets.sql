@@ -17,3 +17,11 @@ SELECT u.entry_id, u.happened_on, u.quantity, u.starts_at, u.ends_at
 FROM events e, usage_at(CAST(e.payload->>'as_of_position' AS BIGINT)) u
 WHERE e.position = $submitted AND list_contains(CAST(e.payload->'entries' AS VARCHAR[]), u.entry_id)
 ORDER BY u.happened_on, u.starts_at NULLS FIRST, u.entry_id
+
+-- name: staff_hour_months
+-- The months with staff hours or an hour sheet (of one partner, or of all when $partner is NULL), latest first.
+SELECT DISTINCT month FROM (
+    SELECT month, partner_id FROM usage WHERE usage_kind = 'staff_hours'
+    UNION ALL SELECT month, partner_id FROM hour_sheets
+) WHERE $partner IS NULL OR partner_id = $partner
+ORDER BY month DESC

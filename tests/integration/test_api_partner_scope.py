@@ -53,6 +53,7 @@ OTHER_INVOICE = "FA-000001"
 OTHER_BOOKING = "salle-vercors:2026-01-06:1"
 OTHER_HOURS = "anne:2026-W02:1"
 OTHER_DISPUTE = f"{OTHER}:{MONTH}:d1"
+OTHER_SHEET = f"anne:{OTHER}:{MONTH}"
 
 # Every operation, aimed at club-b by creche-a's token.
 WRITES = [
@@ -88,6 +89,10 @@ WRITES = [
     ("POST", "/ge/rate-cards", GE_CARD),
     ("POST", "/ge/invoices", {"month": MONTH, "partner_id": OTHER}),
     ("POST", f"/ge/invoices/{OTHER_INVOICE}/credit-note", {"reason": "x"}),
+    ("POST", f"/hour-sheets/months/{MONTH}/submit", None),
+    ("POST", f"/hour-sheets/{OTHER_SHEET}/submit", None),
+    ("POST", f"/hour-sheets/{OTHER_SHEET}/countersign", {"signed_by": "Intrus", "entries_sha256": "0" * 64}),
+    ("POST", f"/hour-sheets/{OTHER_SHEET}/contest", {"reason": "x"}),
 ]
 REFUSED_READS = [
     ("GET", f"/partners/{OTHER}/statements/{MONTH}", {}),
@@ -105,6 +110,7 @@ REFUSED_READS = [
     ("GET", f"/ge/invoices/{OTHER_INVOICE}", {}),
     ("GET", f"/ge/invoices/{OTHER_INVOICE}.pdf", {}),
     ("GET", f"/ge/invoices/{OTHER_INVOICE}.csv", {}),
+    ("GET", f"/hour-sheets/{OTHER_SHEET}", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
 FILTERED_READS = [
@@ -113,6 +119,8 @@ FILTERED_READS = [
     ("GET", "/periods", {}),
     ("GET", f"/periods/{MONTH}/issued-vs-now", {}),
     ("GET", "/months", {}),
+    # A member sees its own sheets only.
+    ("GET", "/hour-sheets", {"month": MONTH}),
     # Keys show a partner its own weight and place, with the totals.
     ("GET", "/resources", {}),
     # The GE's invoice register: a member's own invoices only.

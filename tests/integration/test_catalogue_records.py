@@ -1,6 +1,6 @@
 """What each command declares it records (`records`, read by the catalogue test) is what its
 handler records, on a real history with closes, a correction, comments, credits and rejections,
-then a departure, a return and a retirement, and a GE's terms, hour sheets and invoices."""
+then a departure, a return and a retirement, and a GE's terms and invoices."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from application.close_month import close_month
+from application.hour_sheets import submit_month
 from application.permissions import Visitor
 from bootstrap import bootstrap
 from domain.access import IssueToken, RevokeToken
 from domain.catalogue import RECORDED_WITHOUT_COMMAND, event_classes, event_type
 from domain.closing import ClosePeriod
+from demo.hour_sheets import Member
 from domain.commands import LeavePartner, RejoinPartner, RetireResource
+from domain.hour_sheets import ContestHourSheet, CountersignHourSheet, SubmitHourSheet
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id)
+from projections import read_model
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
@@ -47,7 +51,7 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                    Visitor()),
                   (CloseSession(session_sha256="c" * 64), Visitor()),
                   (RevokePerson(email="alix@audit.example"), ACTOR)]
-        ge = object()  # the GE's terms, sheets and invoices, once the history is recorded
+        ge = object()  # the GE's terms and invoices, once the history is recorded
         for item in [*history(), ge, afterwards, people]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
@@ -64,6 +68,21 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                 if not recorded <= declared:
                     undeclared.append(f"{command.__name__} recorded {sorted(recorded - declared)}, "
                                       f"declares {sorted(declared)}")
+        # Hour sheets: submitted from the read model, then one signed and one contested by its member.
+        runs = [(SubmitHourSheet, submit_month(ledger, follower, "2026-01", actor=ACTOR))]
+        follower.catch_up()
+        rows = read_model.hour_sheets_of_month(follower.view.connection, "2026-01", follower.runner.position)
+        assert len(rows) >= 2, "the history has hours of one employee for two members in January"
+        runs.append((CountersignHourSheet, ledger.execute(CountersignHourSheet(
+            sheet_id=rows[0]["sheet_id"], signed_by="Marie", entries_sha256=rows[0]["submitted_sha256"]),
+            actor=Member(rows[0]["partner_id"]))))
+        runs.append((ContestHourSheet, ledger.execute(ContestHourSheet(sheet_id=rows[1]["sheet_id"], reason="non"),
+                                                      actor=Member(rows[1]["partner_id"]))))
+        for command, outcome in runs:
+            recorded = {event.type for event in outcome.events}
+            seen |= recorded
+            if not recorded <= {event_type(cls) for cls in command.records}:
+                undeclared.append(f"{command.__name__} recorded {sorted(recorded)}")
     finally:
         follower.view.close()
         ledger.close()

@@ -1,6 +1,6 @@
-"""The demo GE's invoices (demo/haut_val_ge.py) on Haut-Val's closed months: every member
-with hours invoiced each closed month at the rates worked out by hand, one sheet left
-unsigned and marked, a credit note, and the demo's statements as they were."""
+"""The demo GE's invoices (demo/haut_val_ge.py) on Haut-Val: every member with hours
+invoiced each month at the rates worked out by hand, the last month's invoices whose sheet
+is contested or unsigned marked, and a credit note."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from settings import Settings
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
-    """Three months of Haut-Val, the first two closed and invoiced."""
+    """Three months of Haut-Val, the first two closed, every month's sheets answered and invoiced."""
     from demo.aftermath import close_and_dispute
     from demo.haut_val import generate
     from demo.load import load
@@ -49,7 +49,7 @@ def test_each_closed_month_invoices_every_member_at_its_rates(demo) -> None:
     register = billing_reads.invoices_at(conn, at)
     invoices = [r for r in register if r["kind"] == "invoice"]
     assert [(r["month"], len([i for i in invoices if i["month"] == r["month"]])) for r in invoices[::6]] == [
-        ("2026-01", 6), ("2026-02", 6)]
+        ("2026-01", 6), ("2026-02", 6), ("2026-03", 6)]
     assert [r["number"] for r in register] == list(range(1, len(register) + 1))
     rates = {(employee, partner): rate for employee, partner, rate in conn.execute(
         "SELECT employee_id, partner_id, rate_cents FROM invoice_lines WHERE employee_id IS NOT NULL").fetchall()}
@@ -62,11 +62,15 @@ def test_each_closed_month_invoices_every_member_at_its_rates(demo) -> None:
     assert all(r["vat_cents"] == 0 and r["vat_regime"] == "exempt_261b" for r in register)
 
 
-def test_the_unsigned_sheet_is_marked_and_the_credit_note_corrects_the_first_invoice(demo) -> None:
-    """February's invoice of La Cabane carries the mark; one credit note, on FA-000001."""
+def test_the_invoices_of_unanswered_sheets_are_marked_and_a_credit_note_corrects_the_first(demo) -> None:
+    """The last month's invoices whose sheets are contested or unsigned carry the mark, no
+    other; one credit note, on FA-000001."""
     aftermath, conn, at = demo
     register = billing_reads.invoices_at(conn, at)
-    assert [(r["partner_id"], r["month"]) for r in register if r["unsigned_sheets"]] == [("laep-la-cabane", "2026-02")]
+    unanswered = {partner for (partner,) in conn.execute(
+        "SELECT DISTINCT partner_id FROM invoice_lines WHERE sheet_status <> 'countersigned'").fetchall()}
+    marked = [(r["partner_id"], r["month"]) for r in register if r["unsigned_sheets"]]
+    assert marked and {month for _, month in marked} == {"2026-03"} and {p for p, _ in marked} == unanswered
     notes = [r for r in register if r["kind"] == "credit_note"]
     assert [(r["corrects"], r["partner_id"]) for r in notes] == [(1, register[0]["partner_id"])]
-    assert any("GE invoices for 2026-02" in note for note in aftermath.notes)
+    assert any("GE invoices for 2026-03" in note for note in aftermath.notes)
