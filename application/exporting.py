@@ -38,7 +38,7 @@ ANALYST_TABLES: tuple[str, ...] = (
     "resource_versions", "allocation_keys", "usage", "usage_versions", "costs",
     "cost_versions", "cost_shares", "statements", "statement_lines", "charge_trace",
     "periods", "statement_numbers", "adjustments", "disputes", "dispute_events", "credits",
-    "hour_sheets", "hour_sheet_versions",
+    "hour_sheets", "hour_sheet_versions", "invoices", "invoice_lines",
     "cost_bases", "contract_terms", "rate_cards", "group_profiles", "member_details", "ge_debts",
     "register_notifications", "member_funds",
 )

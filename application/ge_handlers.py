@@ -1,5 +1,5 @@
-"""The use cases of a groupement d'employeurs: its billing terms, its member register, its
-debts, its members' fees and deposits, the pool's HT or TTC, and the limits an employee's
+"""The use cases of a groupement d'employeurs: its billing terms, its invoices, its member
+register, its debts, its members' fees and deposits, the pool's HT or TTC, and the limits an employee's
 contract sets on the hours logged for it (called by application/handlers.py).
 
 Each handler reads through the unit of work and records what its command's domain module
@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable
 
 from application.unit_of_work import UnitOfWork
-from domain import billing, ge_debts, member_funds, member_register, pool_settings
+from domain import billing, ge_debts, invoices, member_funds, member_register, pool_settings
 from domain.aggregate import Stamp
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id, member_details_aggregate_id,
                             project_billing_terms, rate_book_aggregate_id)
@@ -20,6 +20,7 @@ from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDet
 from domain.entries import Container
 from domain.errors import NotFound
 from domain.ge_debts import RecordGeDebt, SettleGeDebt, debt_book_aggregate_id, project_debt_book
+from domain.invoices import IssueCreditNote, IssueInvoice, invoice_book_aggregate_id, project_invoice_book
 from domain.ids import timesheet_aggregate_id
 from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
 from domain.member_funds import (CallDeposit, CallMembershipFee, ReturnDeposit, member_funds_aggregate_id,
@@ -60,6 +61,24 @@ def set_member_details(uow: UnitOfWork, cmd: SetMemberDetails, stamp: Stamp) -> 
     require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
     details = uow.get(member_details_aggregate_id(cmd.partner_id), project_billing_terms)
     uow.record(billing.set_member_details(details, cmd, stamp), billing.evolve)
+
+
+def issue_invoice(uow: UnitOfWork, cmd: IssueInvoice, stamp: Stamp) -> None:
+    require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    employments = {line.employee_id: uow.get(employment_aggregate_id(line.employee_id), project_billing_terms)
+                   for line in cmd.lines}
+    uow.record(invoices.issue_invoice(
+        book, cmd, uow.get(group_profile_aggregate_id(), project_billing_terms),
+        uow.get(member_details_aggregate_id(cmd.partner_id), project_billing_terms), employments,
+        uow.get(rate_book_aggregate_id(), project_billing_terms), stamp), invoices.evolve)
+
+
+def issue_credit_note(uow: UnitOfWork, cmd: IssueCreditNote, stamp: Stamp) -> None:
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    uow.record(invoices.issue_credit_note(
+        book, cmd, uow.get(group_profile_aggregate_id(), project_billing_terms),
+        uow.get(member_details_aggregate_id(cmd.partner_id), project_billing_terms), stamp), invoices.evolve)
 
 
 def notify_register_changes(uow: UnitOfWork, cmd: NotifyRegisterChanges, stamp: Stamp,

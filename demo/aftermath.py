@@ -1,7 +1,8 @@
 """After loading: the coordinator closes past months, a supplier's credit note arrives
 late for a closed month, and two partners dispute lines (one rejected, one accepted with
 a credit), and each month's hour sheets are submitted and countersigned (demo/hour_sheets.py)
-— so the demo shows sealed statements, adjustments, disputes and hour sheets."""
+— so the demo shows sealed statements, adjustments, disputes and hour sheets; then the GE
+invoices its members for each month (demo/haut_val_ge.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Callable
 from application.close_month import close_month
 from application.ledger import Ledger
 from bootstrap import follow
+from demo import haut_val_ge
 from domain.commands import CorrectEntry
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from demo.hour_sheets import submit_and_sign
@@ -49,6 +51,7 @@ def close_and_dispute(
             month = next_month(month)
         notes = _late_events(ledger, closed[-1]) if closed else []
         notes += submit_and_sign(ledger, follower, first, months, COORDINATOR)
+        notes += haut_val_ge.invoice_months(ledger, follower, first, months, COORDINATOR)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from itertools import count
 from typing import Iterator, Sequence
 
+from demo import haut_val_ge
 from demo.calendar_fr import add_months, at_half_hour, is_working_day, weekly_closing_days
 from demo.draws import cost_amount, pick, split_chance, split_day, spread
 from demo.haut_val_data import (
@@ -110,11 +111,13 @@ class Territory:
 
         if index == 1:
             yield self.setup(month)
+            yield from haut_val_ge.terms(self, month)
         if index == M2_KEY_CHANGE_MONTH:
             yield self.m2_key_change(month)
         for day in days:
             if day == self.join_date:
                 yield self.join(day)
+                yield from haut_val_ge.member_joined(self)
             if day in working:
                 yield self.staff_day(day)
                 yield self.building_day(day, bookings[day], duplicate=day == duplicate_day)

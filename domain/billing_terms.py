@@ -43,6 +43,7 @@ PenaltyRate = Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)]
 def _check_siren(value: str) -> str:
     """A SIREN is 9 digits whose Luhn checksum is 0 (INSEE's rule)."""
     if not re.fullmatch(r"\d{9}", value):
+        # repr: a lone surrogate typed in cannot be encoded in an error message as it is.
         raise ValueError(f"a SIREN is 9 digits, not {value!r}")
     total = 0
     for i, digit in enumerate(int(d) for d in value):

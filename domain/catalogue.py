@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, hour_sheets, member_funds,
-                    member_register, people, pool_settings)
+from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, hour_sheets, invoices,
+                    member_funds, member_register, people, pool_settings)
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
 MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, hour_sheets, billing_terms,
-                                     member_register, pool_settings, ge_debts, member_funds)
+                                     invoices, member_register, pool_settings, ge_debts, member_funds)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -59,6 +59,8 @@ NOT_BATCHABLE: dict[str, str] = {
        for name in ("CallMembershipFee", "CallDeposit", "ReturnDeposit")},
     "SetCostBasis": "set from the coordinator's pages or its own route, one month on",
     "NotifyRegisterChanges": "sent from the register's page, with the position of the changes it lists",
+    "IssueInvoice": "sent with the lines the projections computed at a position (application/invoicing.py)",
+    "IssueCreditNote": "a credit note corrects one invoice, on its own route",
 }
 
 

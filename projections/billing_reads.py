@@ -80,3 +80,22 @@ def employee_member_hours_of_year(conn: duckdb.DuckDBPyConnection, year: int, at
 def member_funds_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
     """Every member's fee and deposit movements recorded by `at`."""
     return _dicts(conn, "member_funds_at", {"at": at})
+
+
+def partner_names(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """(partner_id, name) of every partner."""
+    return _dicts(conn, "partner_names", {})
+
+
+def invoices_at(conn: duckdb.DuckDBPyConnection, at: int, *, month: str | None = None,
+                partner_id: str | None = None) -> list[Row]:
+    """The invoice register at `at` (credit notes' amounts negative), each invoice with what
+    credit notes took off it by then and whether it is wholly credited."""
+    return _dicts(conn, "invoices_at", {"at": at, "month": month, "partner": partner_id})
+
+
+def invoice_at(conn: duckdb.DuckDBPyConnection, number: int, at: int) -> Row | None:
+    """The register row of document `number` with its event's `payload` (JSON text); None
+    if it was not issued by `at`."""
+    rows = _dicts(conn, "invoice_at", {"number": number, "at": at})
+    return rows[0] if rows else None

@@ -11,8 +11,9 @@ What could name or identify a person, and what the copy holds instead:
   confirm them): renumbered, `00000000-0000-4000-8000-<n in hex>`;
 * hashes over stored bytes or over lines naming employees (`events.chain_hash`,
   `periods.chain_hash`, `periods.statements_sha256`, receipts' body digests, hour sheets'
-  `entries_sha256`): NULL, or
-  removed from the payload;
+  `entries_sha256`): NULL, or removed from the payload;
+* the lines of GE invoices in the payload of `InvoiceIssued` (they name employees): removed;
+  the `invoice_lines` table holds them with the pseudonym for id and name;
 * free text (document references, reasons, comments, attachment references, token labels,
   idempotency keys, the GE's creditors and references of its debts and notifications) and
   the names of who countersigned hour sheets: NULL, or removed from the payload;
@@ -35,11 +36,12 @@ from projections.queries import named
 SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
           "cost_shares", "periods", "adjustments", "disputes", "credits", "hour_sheets", "hour_sheet_versions",
-          "contract_terms", "ge_debts", "register_notifications", "member_funds")
+          "contract_terms", "ge_debts", "register_notifications", "member_funds", "invoice_lines")
 # Tables holding nothing that names anyone: positions, dates, partner ids, numbers. A GE's
-# rate cards, its profile and its members' files name legal persons, never an employee.
+# rate cards, its profile, its members' files and its invoice register name legal persons
+# (the GE and its members), never an employee.
 AS_IS = ("tracking", "membership_versions", "statement_numbers", "dispute_events", "rate_cards", "group_profiles",
-         "member_details", "cost_bases")
+         "member_details", "cost_bases", "invoices")
 
 
 def _ident(name: str) -> str:

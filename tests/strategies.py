@@ -159,3 +159,28 @@ timed_shifts = st.lists(
     max_size=40,
 )
 TIMED_SHIFTS_FROM = date(2026, 3, 20)
+
+# GE invoices: hours with up to 3 decimals, hourly rates HT in cents, VAT rates in basis
+# points (None: exempt under CGI art. 261 B).
+invoice_hours = st.integers(1, 744_000).map(lambda n: Decimal(n).scaleb(-3))
+hourly_rates_cents = st.integers(1, 100_000)
+vat_rates_bp = st.one_of(st.none(), st.sampled_from([550, 1000, 2000]), st.integers(1, 10_000))
+
+
+@st.composite
+def invoice_lines(draw, max_size: int = 8) -> list[tuple[Decimal, int]]:
+    """(hours, rate_cents) of an invoice's lines, one per employee."""
+    return draw(st.lists(st.tuples(invoice_hours, hourly_rates_cents), min_size=1, max_size=max_size))
+
+
+@st.composite
+def credit_amounts(draw, total_ht_cents: int) -> list[int]:
+    """Partial credit notes on an invoice, each within what is left, leaving something."""
+    amounts, left = [], total_ht_cents
+    for _ in range(draw(st.integers(0, 4))):
+        if left <= 1:
+            break
+        amount = draw(st.integers(1, left - 1))
+        amounts.append(amount)
+        left -= amount
+    return amounts

@@ -11,10 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from api.pages import errors, people, sign_in
 from api.pages.throttle import SignInThrottle
 # The partner's pages.
-from api.pages import booking, partner, partner_disputes, partner_hour_sheets, partner_statements
+from api.pages import booking, partner, partner_disputes, partner_hour_sheets, partner_invoices, partner_statements
 # The coordinator's pages.
 from api.pages import (coordination, coordination_costs, coordination_disputes, coordination_hour_sheets, coordination_hours,
-                       coordination_partners)
+                       coordination_invoices, coordination_partners)
 # The groupement d'employeurs' pages (the coordinator's; the register is the auditor's too).
 from api.pages import ge_conditions, ge_hub, ge_register
 # The auditor's and the analyst's pages.
@@ -24,10 +24,11 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (sign_in.router, people.router,
            # The partner's pages.
            partner.router, partner_statements.router, partner_disputes.router, partner_hour_sheets.router,
-           booking.router,
+           partner_invoices.router, booking.router,
            # The coordinator's pages.
            coordination.router, coordination_costs.router, coordination_partners.router,
            coordination_disputes.router, coordination_hour_sheets.router, coordination_hours.router,
+           coordination_invoices.router,
            # The groupement d'employeurs' pages.
            ge_hub.router, ge_conditions.router, ge_register.router,
            # The auditor's and the analyst's pages.

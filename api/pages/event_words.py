@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.invoice_amounts import reference
 from api.french import date_fr, day_fr, decimal_fr, euros, month_fr, moment_fr, time_fr
 from api.pages.statement_view import key_summary, price_fr, unit_fr
 
@@ -57,6 +58,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("MembershipFeeCalled", "Cotisation appelée"),
         ("DepositCalled", "Dépôt de garantie appelé"),
         ("DepositReturned", "Dépôt de garantie restitué"),
+        ("InvoiceIssued", "Facture ou avoir émis"),
     )),
     ("Feuilles d'heures", (
         ("HourSheetSubmitted", "Feuille d'heures soumise"),
@@ -315,6 +317,11 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
         case "RegisterChangesNotified":
             return f"Changements du registre des adhérents jusqu'à la position {p.get('up_to_position')} " \
                    f"notifiés à l'inspection du travail le {_day(p.get('notified_on'))} ({p.get('reference')})."
+        case "InvoiceIssued":
+            corrects = f" (sur la facture {reference(p['corrects'])})" if p.get("corrects") else ""
+            what = "Facture" if p.get("kind") == "invoice" else "Avoir"
+            return f"{what} {p.get('reference')}{corrects} à {partner} pour {_month(p.get('month'))} : " \
+                   f"{euros(p['total_ttc_cents'])} TTC."
         case "HourSheetSubmitted":
             voided = f" ; elle annule la signature de {p['voids_signature_of']}" if p.get("voids_signature_of") else ""
             return f"Feuille d'heures{_sheet(p.get('sheet_id'), names)} soumise (version {p.get('version')}) : " \

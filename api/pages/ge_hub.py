@@ -36,6 +36,8 @@ GE_PAGES: list[tuple[str, str, str]] = [
      "du travail"),
     ("Feuilles d'heures", "/coordination/feuilles-heures",
      "les feuilles d'heures du mois, salarié par adhérent : à soumettre, soumises, signées ou contestées"),
+    ("Factures", "/coordination/factures",
+     "les factures du mois par adhérent (brouillons, émission, avoirs) et le registre des factures"),
 ]
 
 

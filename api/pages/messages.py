@@ -278,3 +278,40 @@ TRANSLATIONS += [
     ("contest_reason", re.compile(r"control character"),
      "« Motif » : le texte contient un caractère invisible interdit ; écrivez du texte simple."),
 ]
+
+# The GE's invoices (api/pages/coordination_invoices.py) ---------------------------------------
+
+LABELS |= {"profile": "Identité de facturation du groupement", "rate_card": "Grille de facturation",
+           "lines": "Lignes de la facture", "accept_unsigned_sheets": "Facturer malgré les feuilles non contresignées",
+           "corrects": "Facture corrigée", "credit_amount": "Montant HT de l'avoir", "credit_reason": "Motif de l'avoir"}
+TRANSLATIONS[:0] = [(field, re.compile(pattern), sentence) for field, pattern, sentence in (
+    ("profile", r"no invoicing profile",
+     "Le groupement n'a pas encore d'identité de facturation (raison sociale, adresse, SIREN, régime de TVA) : "
+     "renseignez-la d'abord."),
+    ("partner_id", r"member '(.+?)' has no billing details",
+     "Les coordonnées de facturation de l'adhérent « {0} » (raison sociale, adresse) manquent : renseignez-les d'abord."),
+    ("partner_id", r"has no hours to invoice in (\S+)", "Cet adhérent n'a aucune heure à facturer en {0}."),
+    ("rate_card", r"no rate card is in force in (\S+)",
+     "Aucune grille de facturation n'est en vigueur en {0} : le conseil d'administration en fixe une d'abord."),
+    ("lines", r"employee '(.+?)' has no contract in force in (\S+)",
+     "Le salarié « {0} » n'a pas de contrat en vigueur en {1} : enregistrez son contrat d'abord."),
+    ("lines", r"come to 0 cents", "Les heures de cet adhérent font 0,00 € : il n'y a rien à facturer."),
+    (None, r"the terms changed since the lines were read",
+     "Le contrat ou la grille ont changé pendant l'émission : affichez à nouveau la page, puis émettez."),
+    ("month", r"already has invoice (FA-\d+) for",
+     "Cet adhérent a déjà la facture {0} pour ce mois : émettez d'abord un avoir de son solde pour la refaire."),
+    ("month", r"no member awaits an invoice", "Tous les adhérents qui ont des heures ce mois-ci ont déjà leur facture."),
+    ("accept_unsigned_sheets", r"are not countersigned",
+     "Des feuilles d'heures de ce mois ne sont pas contresignées par l'adhérent : cochez « Facturer malgré les "
+     "feuilles non contresignées » pour émettre quand même (la facture le signalera)."),
+    ("credit_amount", r"at most what is left of it",
+     "« Montant HT de l'avoir » : un avoir ne dépasse pas ce qui reste à créditer sur la facture."),
+    ("credit_amount", r"greater than 0|less than or equal", "« Montant HT de l'avoir » : montant hors limites."),
+    ("corrects", r"wholly credited already", "Cette facture est déjà entièrement créditée."),
+    ("corrects", r"is a credit note", "C'est un avoir : un avoir corrige une facture, pas un autre avoir."),
+    ("corrects", r"there is no invoice", "Cette facture n'existe pas."),
+    ("credit_reason", r"at least 1 (character|item)|Field required", "« Motif de l'avoir » : ce champ est obligatoire."),
+    ("credit_reason", r"at most (\d+) characters", "« Motif de l'avoir » : {0} caractères au plus."),
+    ("credit_reason", r"control character",
+     "« Motif de l'avoir » : le texte contient un caractère invisible interdit ; écrivez du texte simple."),
+)]

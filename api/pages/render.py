@@ -18,7 +18,8 @@ FLASH_COOKIE = "encommun_message"
 # The menu of each role: (label, path). The first entry is the role's home.
 MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "partner": (("Mes relevés", "/releves"), ("Mes contestations", "/contestations"),
-                ("Mes feuilles d'heures", "/feuilles-heures"), ("Réserver", "/reservations")),
+                ("Mes feuilles d'heures", "/feuilles-heures"), ("Réserver", "/reservations"),
+                ("Mes factures", "/factures")),
     "coordinator": (("Tableau de bord", "/coordination"), ("Coûts", "/coordination/couts"),
                     ("Heures", "/coordination/heures"),
                     ("Partenaires et ressources", "/coordination/partenaires"),

@@ -203,6 +203,30 @@ FROM (SELECT payload, position FROM events
       WHERE position > $lo AND position <= $hi AND event_type = 'GeDebtSettled') s
 WHERE ge_debts.debt_id = s.payload->>'debt_id';
 
+-- name: insert_invoices
+-- folds page: InvoiceIssued
+INSERT INTO invoices
+SELECT CAST(payload->>'number' AS INTEGER), payload->>'reference', payload->>'kind',
+       CAST(payload->>'corrects' AS INTEGER), payload->>'partner_id', payload->>'month',
+       CAST(payload->>'issued_on' AS DATE), CAST(payload->>'due_on' AS DATE), payload->'buyer'->>'legal_name',
+       sign * CAST(payload->>'total_ht_cents' AS BIGINT), payload->>'vat_regime',
+       CAST(payload->>'vat_rate_bp' AS INTEGER), sign * CAST(payload->>'vat_cents' AS BIGINT),
+       sign * CAST(payload->>'total_ttc_cents' AS BIGINT), CAST(payload->>'recovery_indemnity' AS BOOLEAN),
+       CAST(payload->>'unsigned_sheets' AS BOOLEAN), CAST(payload->>'as_of_position' AS BIGINT), position
+FROM (SELECT *, CASE WHEN payload->>'kind' = 'credit_note' THEN -1 ELSE 1 END AS sign FROM events
+      WHERE position > $lo AND position <= $hi AND event_type = 'InvoiceIssued');
+
+-- name: insert_invoice_lines
+-- folds page: InvoiceIssued
+INSERT INTO invoice_lines
+SELECT CAST(payload->>'number' AS INTEGER), payload->>'reference', CAST(n AS INTEGER), payload->>'partner_id',
+       payload->>'month', line->>'employee_id', line->>'employee_name', line->>'job_title',
+       CAST(line->>'hours' AS DECIMAL(18, 3)), CAST(line->>'rate_cents' AS BIGINT),
+       CASE WHEN payload->>'kind' = 'credit_note' THEN -1 ELSE 1 END * CAST(line->>'amount_cents' AS BIGINT),
+       line->>'sheet_id', line->>'sheet_status', line->>'label', position
+FROM events, unnest(CAST(payload->'lines' AS JSON[])) WITH ORDINALITY AS t(line, n)
+WHERE position > $lo AND position <= $hi AND event_type = 'InvoiceIssued';
+
 -- name: insert_disputes
 -- folds page: DisputeOpened
 INSERT INTO disputes

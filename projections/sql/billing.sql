@@ -92,3 +92,25 @@ SELECT f.*, p.name AS partner_name
 FROM member_funds f JOIN partners p USING (partner_id)
 WHERE f.position <= $at
 ORDER BY p.name, f.partner_id, f.position;
+
+-- name: partner_names
+-- Every partner's id and name (a draft names its member).
+SELECT partner_id, name FROM partners ORDER BY partner_id;
+
+-- name: invoices_at
+-- The register at $at: each invoice and credit note issued by then (of $month, of $partner when not NULL), with what credit notes by $at took off each invoice.
+WITH issued AS (SELECT * FROM invoices WHERE position <= $at),
+credited AS (SELECT corrects AS number, -sum(total_ht_cents) AS credited_ht_cents, -sum(vat_cents) AS credited_vat_cents
+             FROM issued WHERE kind = 'credit_note' GROUP BY corrects)
+SELECT i.*, coalesce(c.credited_ht_cents, 0) AS credited_ht_cents, coalesce(c.credited_vat_cents, 0) AS credited_vat_cents,
+       i.kind = 'invoice' AND coalesce(c.credited_ht_cents, 0) = i.total_ht_cents
+           AND coalesce(c.credited_vat_cents, 0) = i.vat_cents AS wholly_credited,
+       p.name AS partner_name
+FROM issued i LEFT JOIN credited c USING (number) LEFT JOIN partners p USING (partner_id)
+WHERE ($month IS NULL OR i.month = $month) AND ($partner IS NULL OR i.partner_id = $partner)
+ORDER BY i.number;
+
+-- name: invoice_at
+-- One invoice or credit note by number, if issued by $at, with its event's payload (what its document prints).
+SELECT i.*, e.payload FROM invoices i JOIN events e USING (position)
+WHERE i.number = $number AND i.position <= $at;

@@ -94,6 +94,7 @@ SELECT e.* REPLACE (
                'creditor', NULL,
                'reference', CASE WHEN e.event_type IN ('GeDebtRecorded', 'GeDebtSettled', 'RegisterChangesNotified')
                                  THEN NULL ELSE e.payload->'reference' END,
+               'lines', NULL,
                'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
                'label', NULL, 'idempotency_key', NULL, 'body_sha256', NULL, 'recorded', NULL,
                'statements_sha256', NULL, 'chain_hash', NULL,
@@ -185,3 +186,17 @@ INSERT INTO {dst}.main.hour_sheet_versions
 SELECT * REPLACE (pseudo_entry(sheet_id) AS sheet_id, pseudo_staff(employee_id) AS employee_id,
                   NULL AS entries_sha256, NULL AS signed_by, NULL AS contest_reason)
 FROM {src}.main.hour_sheet_versions
+
+-- name: contract_terms
+-- A job title may name its holder (a label, masked as the others are).
+INSERT INTO {dst}.main.contract_terms
+SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id, pseudo_label(job_title) AS job_title)
+FROM {src}.main.contract_terms
+
+-- name: invoice_lines
+-- An invoice line prints its employee's name: the pseudonym stands in for both id and name.
+INSERT INTO {dst}.main.invoice_lines
+SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id,
+                  CASE WHEN employee_id IS NULL THEN NULL ELSE pseudo_staff(employee_id) END AS employee_name,
+                  pseudo_label(job_title) AS job_title, pseudo_entry(sheet_id) AS sheet_id)
+FROM {src}.main.invoice_lines

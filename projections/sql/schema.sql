@@ -296,3 +296,45 @@ CREATE TABLE IF NOT EXISTS hour_sheets (
     signed_by VARCHAR,
     contest_reason VARCHAR
 );
+
+-- A GE's invoice register (domain/invoices.py): one row per invoice or credit note, the
+-- amounts as the register counts them (a credit note's negative; its document prints them
+-- positive); the document itself is rebuilt from its event's payload.
+CREATE TABLE IF NOT EXISTS invoices (
+    number INTEGER NOT NULL,
+    reference VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    corrects INTEGER,
+    partner_id VARCHAR NOT NULL,
+    month VARCHAR NOT NULL,
+    issued_on DATE NOT NULL,
+    due_on DATE,
+    buyer_name VARCHAR NOT NULL,
+    total_ht_cents BIGINT NOT NULL,
+    vat_regime VARCHAR NOT NULL,
+    vat_rate_bp INTEGER,
+    vat_cents BIGINT NOT NULL,
+    total_ttc_cents BIGINT NOT NULL,
+    recovery_indemnity BOOLEAN NOT NULL,
+    unsigned_sheets BOOLEAN NOT NULL,
+    as_of_position BIGINT NOT NULL,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS invoice_lines (
+    number INTEGER NOT NULL,
+    reference VARCHAR NOT NULL,
+    line_no INTEGER NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    month VARCHAR NOT NULL,
+    employee_id VARCHAR,
+    employee_name VARCHAR,
+    job_title VARCHAR,
+    hours DECIMAL(18, 3),
+    rate_cents BIGINT,
+    amount_cents BIGINT NOT NULL,
+    sheet_id VARCHAR,
+    sheet_status VARCHAR,
+    label VARCHAR,
+    position BIGINT NOT NULL
+);

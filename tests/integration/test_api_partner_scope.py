@@ -4,7 +4,6 @@ partner. The sweep covers every operation of the OpenAPI document."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -34,10 +33,22 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     opened = api.client.post("/disputes", headers=api.headers("club"), json={
         "partner_id": OTHER, "month": MONTH, "resource_id": "salle-vercors", "reason": "x"})
     assert opened.status_code == 201, opened.text
+    # The GE invoices club-b for January (FA-000001).
+    for path, body in (("/ge/profile", GE_PROFILE), ("/ge/members", {"partner_id": OTHER, "legal_name": "FC",
+                                                                      "address": "Stade"}),
+                       ("/ge/contracts", GE_CONTRACT), ("/ge/rate-cards", GE_CARD),
+                       ("/ge/invoices", {"month": MONTH, "partner_id": OTHER, "accept_unsigned_sheets": True})):
+        assert api.client.post(path, headers=coordinator, json=body).status_code == 201
     yield api
     api.client.__exit__(None, None, None)
 
 
+GE_PROFILE = {"legal_name": "GE", "address": "Mairie", "siren": "732829320", "vat_regime": "exempt_261b",
+              "late_penalty_rate": "12"}
+GE_CONTRACT = {"employee_id": "anne", "applies_from": MONTH, "contract_kind": "cdi", "working_time": "full_time",
+               "weekly_hours": "35", "hourly_pay_cents": 1200, "job_title": "Assistante"}
+GE_CARD = {"applies_from": MONTH, "default_coefficient": "1.87"}
+OTHER_INVOICE = "FA-000001"
 OTHER_BOOKING = "salle-vercors:2026-01-06:1"
 OTHER_HOURS = "anne:2026-W02:1"
 OTHER_DISPUTE = f"{OTHER}:{MONTH}:d1"
@@ -71,14 +82,13 @@ WRITES = [
     ("POST", f"/disputes/{OTHER_DISPUTE}/comments", {"comment": "x"}),
     ("POST", f"/disputes/{OTHER_DISPUTE}/resolve", {"outcome": "rejected", "reason": "x"}),
     ("POST", "/sql", {"sql": "SELECT * FROM usage"}),
+    ("POST", "/ge/profile", GE_PROFILE),
+    ("POST", "/ge/members", {"partner_id": OTHER, "legal_name": "Intrus", "address": "x"}),
+    ("POST", "/ge/contracts", GE_CONTRACT),
+    ("POST", "/ge/rate-cards", GE_CARD),
+    ("POST", "/ge/invoices", {"month": MONTH, "partner_id": OTHER}),
+    ("POST", f"/ge/invoices/{OTHER_INVOICE}/credit-note", {"reason": "x"}),
     # A groupement d'employeurs' terms, register and debts: the coordinator's alone.
-    ("POST", "/ge/profile", {"legal_name": "GE", "address": "x", "siren": "732829320", "vat_regime": "exempt_261b",
-                             "late_penalty_rate": "12"}),
-    ("POST", "/ge/members", {"partner_id": OTHER, "legal_name": "x", "address": "y"}),
-    ("POST", "/ge/contracts", {"employee_id": "anne", "applies_from": MONTH, "contract_kind": "cdi",
-                               "working_time": "full_time", "weekly_hours": "35", "hourly_pay_cents": 1200,
-                               "job_title": "x"}),
-    ("POST", "/ge/rate-cards", {"applies_from": MONTH, "default_coefficient": "1.8"}),
     ("POST", "/ge/register/notifications", {"up_to_position": 1, "notified_on": "2026-02-01", "reference": "x"}),
     ("POST", "/ge/debts", {"creditor_kind": "employees", "creditor": "x", "amount_cents": 100, "first_month": MONTH,
                            "last_month": MONTH, "due_on": "2026-03-01", "reference": "x"}),
@@ -109,6 +119,10 @@ REFUSED_READS = [
     ("GET", "/ge/register", {}),
     ("GET", "/ge/register/changes", {}),
     ("GET", "/ge/member-funds", {}),
+    ("GET", "/ge/invoices", {"partner_id": OTHER}),
+    ("GET", f"/ge/invoices/{OTHER_INVOICE}", {}),
+    ("GET", f"/ge/invoices/{OTHER_INVOICE}.pdf", {}),
+    ("GET", f"/ge/invoices/{OTHER_INVOICE}.csv", {}),
     ("GET", f"/hour-sheets/{OTHER_SHEET}", {}),
 ]
 # Reads that name no partner: answered, with nothing of the other partner in them.
@@ -122,6 +136,8 @@ FILTERED_READS = [
     ("GET", "/hour-sheets", {"month": MONTH}),
     # Keys show a partner its own weight and place, with the totals.
     ("GET", "/resources", {}),
+    # The GE's invoice register: a member's own invoices only.
+    ("GET", "/ge/invoices", {}),
 ]
 # Reads that name the other partner, but show nothing of its details (the directory:
 # its name and kind, not its memberships).
@@ -136,12 +152,19 @@ PUBLIC_READS = [
 ]
 
 
+def _matches(piece: str, part: str) -> bool:
+    """A template's path segment and a concrete one: `{name}` matches any, `{name}.csv` any ending in .csv."""
+    if piece.startswith("{"):
+        return part.endswith(piece.partition("}")[2])
+    return piece == part
+
+
 def _template(path: str, openapi_paths: list[str]) -> str:
     """The OpenAPI path template a concrete path matches."""
     parts = path.strip("/").split("/")
     for template in openapi_paths:
         pieces = template.strip("/").split("/")
-        if len(pieces) == len(parts) and all(p.startswith("{") or p == q for p, q in zip(pieces, parts)):
+        if len(pieces) == len(parts) and all(_matches(p, q) for p, q in zip(pieces, parts)):
             return template
     raise AssertionError(f"no route for {path}")
 

@@ -1,6 +1,6 @@
 """What each command declares it records (`records`, read by the catalogue test) is what its
 handler records, on a real history with closes, a correction, comments, credits and rejections,
-then a departure, a return and a retirement."""
+then a departure, a return and a retirement, and a GE's terms and invoices."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.pool_settings import SetCostBasis
 from tests.history import ACTOR, Close, history
+from tests.invoice_fixtures import ge_after_history
 
 
 def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: Path) -> None:
@@ -56,8 +57,9 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                    Visitor()),
                   (CloseSession(session_sha256="c" * 64), Visitor()),
                   (RevokePerson(email="alix@audit.example"), ACTOR)]
-        # A groupement d'employeurs: its terms, register, debts; and the pool's HT or TTC.
-        ge = [SetGroupProfile(legal_name="GE", address="Mairie", siren="732829320", vat_regime="exempt_261b",
+        ge = object()  # the GE's terms and invoices, once the history is recorded
+        # More of the GE: its register, debts, fees and deposit; and the pool's HT or TTC.
+        ge_more = [SetGroupProfile(legal_name="GE", address="Mairie", siren="732829320", vat_regime="exempt_261b",
                               late_penalty_rate=Decimal("12")),
               SetMemberDetails(partner_id="creche-a", legal_name="Crèche", address="Rue", local_authority=False),
               SetContractTerms(employee_id="anne", applies_from="2026-01", contract_kind="cdi", working_time="full_time",
@@ -73,9 +75,11 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
               CallDeposit(partner_id="mda", amount_cents=10_000)]
         # Once the maison des associations has left (in `afterwards`), its deposit goes back.
         afterwards.append(ReturnDeposit(partner_id="mda", amount_cents=10_000, returned_on="2027-01-01"))
-        for item in [*history(), ge, afterwards, people]:
+        for item in [*history(), ge, ge_more, afterwards, people]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
+            elif item is ge:
+                runs = ge_after_history(ledger, follower)
             elif item is people:
                 runs = [(type(command), ledger.execute(command, actor=actor)) for command, actor in item]
             else:

@@ -105,6 +105,15 @@ def api(tmp_path: Path) -> Iterator[Api]:
     post(api, f"/disputes/{dispute_id}/comments", {"comment": "vu avec bruno-lefevre"}, creche)
     post(api, f"/disputes/{dispute_id}/resolve", {"outcome": "accepted", "reason": "Anne Martin confirme",
                                                   "credit_cents": 1000, "corrected_entries": [entry]})
+    # The GE invoices the crèche for March: a line names Anne Martin, her job title names Bruno.
+    post(api, "/ge/profile", {"legal_name": "GE du Haut-Val", "address": "Mairie", "siren": "732829320",
+                              "vat_regime": "exempt_261b", "late_penalty_rate": "12"})
+    post(api, "/ge/members", {"partner_id": "creche-a", "legal_name": "Les Marmots", "address": "Écoles"})
+    post(api, "/ge/contracts", {"employee_id": "anne-martin", "applies_from": "2026-01", "contract_kind": "cdi",
+                                "working_time": "full_time", "weekly_hours": "35", "hourly_pay_cents": 1200,
+                                "job_title": "Remplaçante de Bruno Lefèvre"})
+    post(api, "/ge/rate-cards", {"applies_from": "2026-01", "default_coefficient": "1.87"})
+    post(api, "/ge/invoices", {"month": "2026-03", "partner_id": "creche-a", "accept_unsigned_sheets": True})
     last = post(api, "/periods/2026-01/close", {})
     assert hours["position"] < opened["position"] < last["position"]
     assert api.client.app.state.services.follower.wait_for(last["position"], timeout=10)
@@ -131,6 +140,10 @@ def test_no_snapshot_column_names_hashes_or_embeds_an_employee(api: Api) -> None
         assert conn.execute("SELECT resource_id, entry_id, quantity FROM usage WHERE usage_kind = 'staff_hours' "
                             "AND resource_id LIKE 'employee-%' ORDER BY entry_id").fetchall()[-2:] == [
             ("employee-2", "employee-2:2026-W10:1", 2.5), ("employee-3", "employee-3:2026-W10:1", 2)]
+        # An invoice line names its employee by the pseudonym, id and name alike.
+        assert conn.execute("SELECT employee_id, employee_name, job_title, sheet_id, amount_cents FROM invoice_lines"
+                            ).fetchall() == [("employee-2", "employee-2", "Remplaçante de employee-3",
+                                              "employee-2:creche-a:2026-03", 5610)]
         # tests/history.py's `anne` is an Anne Martin too: the label names one of them.
         assert conn.execute("SELECT category FROM costs WHERE resource_id = 'employee-2'").fetchall() == [
             ("salaire employee-1",)]

@@ -117,10 +117,10 @@ SQL_DIGESTS = {
     1: "e80eb8c717a21ffbbb09df70e175ac4155a865ac1e86442a0a200cdd62ede0b4",
     # A booking's hours computed exactly, half up (a double's rounding could differ).
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
-    # A groupement d'employeurs: monthly hour sheets; its billing terms, register, debts, fees
+    # A groupement d'employeurs: monthly hour sheets and invoices; its billing terms, register, debts, fees
     # and deposits; timed staff hours (their quantity computed from their times, as a
     # booking's); whether costs are HT or TTC.
-    3: "5f30afde8ac01c758b48a75bd061ad979acf947d9a5dbbb8ab962c4436d989aa",
+    3: "851ae813faeed6616d435ffa6264a0b9606da305105178f1b5c61c98c5797f66",
 }
 
 
