@@ -55,6 +55,9 @@ class InvoiceDocument:
 
     @property
     def title(self) -> str:
+        """'Facture n° FA-000004', or 'Avoir de régularisation 2026 n° FA-000005' at year end."""
+        if self.event.regularises is not None:
+            return f"{self.kind_label} de régularisation {self.event.regularises} n° {self.event.reference}"
         return f"{self.kind_label} n° {self.event.reference}"
 
     @property
@@ -63,6 +66,9 @@ class InvoiceDocument:
 
     @property
     def period(self) -> str:
+        """The service period: a month, or the year a regularisation settles."""
+        if self.event.regularises is not None:
+            return f"année {self.event.regularises}"
         return month_fr(self.event.month)
 
     @property

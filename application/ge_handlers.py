@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable
 
 from application.unit_of_work import UnitOfWork
-from domain import billing, ge_debts, invoices, member_funds, member_register, pool_settings
+from domain import billing, ge_debts, invoices, member_funds, member_register, pool_settings, regularisation
 from domain.aggregate import Stamp
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id, member_details_aggregate_id,
                             project_billing_terms, rate_book_aggregate_id)
@@ -21,6 +21,7 @@ from domain.entries import Container
 from domain.errors import NotFound
 from domain.ge_debts import RecordGeDebt, SettleGeDebt, debt_book_aggregate_id, project_debt_book
 from domain.invoices import IssueCreditNote, IssueInvoice, invoice_book_aggregate_id, project_invoice_book
+from domain.regularisation import IssueRegularisation
 from domain.ids import timesheet_aggregate_id
 from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
 from domain.member_funds import (CallDeposit, CallMembershipFee, ReturnDeposit, member_funds_aggregate_id,
@@ -79,6 +80,15 @@ def issue_credit_note(uow: UnitOfWork, cmd: IssueCreditNote, stamp: Stamp) -> No
     uow.record(invoices.issue_credit_note(
         book, cmd, uow.get(group_profile_aggregate_id(), project_billing_terms),
         uow.get(member_details_aggregate_id(cmd.partner_id), project_billing_terms), stamp), invoices.evolve)
+
+
+def issue_regularisation(uow: UnitOfWork, cmd: IssueRegularisation, stamp: Stamp) -> None:
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    details = {m.partner_id: uow.get(member_details_aggregate_id(m.partner_id), project_billing_terms)
+               for m in cmd.members}
+    profile = uow.get(group_profile_aggregate_id(), project_billing_terms)
+    for event in regularisation.issue_regularisation(book, cmd, profile, details, stamp):
+        uow.record(event, invoices.evolve)
 
 
 def notify_register_changes(uow: UnitOfWork, cmd: NotifyRegisterChanges, stamp: Stamp,

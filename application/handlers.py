@@ -13,7 +13,7 @@ from typing import Callable
 
 from application.ge_handlers import (call_deposit, call_membership_fee, check_local_authority_cap, check_part_time,
                                      notify_register_changes, record_ge_debt, return_deposit, set_contract_terms,
-                                     issue_credit_note, issue_invoice, set_cost_basis, set_group_profile,
+                                     issue_credit_note, issue_invoice, issue_regularisation, set_cost_basis, set_group_profile,
                                      set_member_details, set_rate_card, settle_ge_debt)
 from domain import (access, agendas, closing, costs, disputes, entries, hour_sheets, partners, people, resources,
                     timesheets)
@@ -25,6 +25,7 @@ from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.pool_settings import SetCostBasis
 from domain.invoices import IssueCreditNote, IssueInvoice
+from domain.regularisation import IssueRegularisation
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
@@ -317,4 +318,5 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
         ReturnDeposit: return_deposit,
         IssueInvoice: issue_invoice,
         IssueCreditNote: issue_credit_note,
+        IssueRegularisation: issue_regularisation,
     }

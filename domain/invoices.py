@@ -110,6 +110,9 @@ class InvoiceIssued(DomainEvent):
     unsigned_sheets: bool
     reason: StoredText | None
     as_of_position: int
+    # A year-end regularisation of that year (domain/regularisation.py): a complementary
+    # invoice or a credit note of the year's difference, correcting no single invoice.
+    regularises: int | None = None
 
 
 class LineIn(BaseModel):
@@ -166,6 +169,7 @@ class Issued:
     event: InvoiceIssued
     credited_ht_cents: int = 0
     credited_vat_cents: int = 0
+    regularises: int | None = None
 
     @property
     def ht_left(self) -> int:
@@ -202,11 +206,11 @@ def _number(book: InvoiceBook | None) -> int:
     return book.next_number if book else 1
 
 
-def _party(name: str, address: str, siren: str | None) -> Party:
+def party(name: str, address: str, siren: str | None) -> Party:
     return Party(legal_name=name, address=address, siren=siren)
 
 
-def _event(book: InvoiceBook | None, stamp: Stamp, **fields) -> InvoiceIssued:
+def issued_event(book: InvoiceBook | None, stamp: Stamp, **fields) -> InvoiceIssued:
     number = _number(book)
     fields.update(number=number, reference=reference(number))
     if book is None:
@@ -214,14 +218,14 @@ def _event(book: InvoiceBook | None, stamp: Stamp, **fields) -> InvoiceIssued:
     return next_event(book, InvoiceIssued, stamp, **fields)
 
 
-def _require_profile(profile: GroupProfile | None) -> GroupProfile:
+def require_profile(profile: GroupProfile | None) -> GroupProfile:
     if profile is None:
         raise NotBillable("the GE has no invoicing profile (name, address, SIREN, VAT regime): set it first",
                           field="profile")
     return profile
 
 
-def _require_billing(billing: MemberDetails | None, partner_id: str) -> MemberDetails:
+def require_details(billing: MemberDetails | None, partner_id: str) -> MemberDetails:
     if billing is None:
         raise NotBillable(f"member '{partner_id}' has no billing details (legal name, address): set them first",
                           field="partner_id")
@@ -260,10 +264,10 @@ def check_lines(cmd: IssueInvoice, employments: dict[str, Employment | None], ra
 def issue_invoice(book: InvoiceBook | None, cmd: IssueInvoice, profile: GroupProfile | None,
                   billing: MemberDetails | None, employments: dict[str, Employment | None],
                   rates: RateBook | None, stamp: Stamp) -> InvoiceIssued:
-    profile = _require_profile(profile)
-    billing = _require_billing(billing, cmd.partner_id)
+    profile = require_profile(profile)
+    billing = require_details(billing, cmd.partner_id)
     live = [d for d in (book.documents if book else ()) if d.kind == "invoice" and d.partner_id == cmd.partner_id
-            and d.month == cmd.month and not d.wholly_credited]
+            and d.month == cmd.month and not d.wholly_credited and d.regularises is None]
     if live:
         raise RuleViolation(f"member '{cmd.partner_id}' already has invoice {reference(live[0].number)} for "
                             f"{cmd.month}: credit it wholly before invoicing the month again", field="month")
@@ -279,11 +283,11 @@ def issue_invoice(book: InvoiceBook | None, cmd: IssueInvoice, profile: GroupPro
         raise NotBillable(f"the lines of '{cmd.partner_id}' for {cmd.month} come to 0 cents: nothing to invoice",
                           field="lines")
     vat = vat_cents(total_ht, profile.vat_rate_bp)
-    return _event(
+    return issued_event(
         book, stamp, kind="invoice", corrects=None, partner_id=cmd.partner_id, month=cmd.month,
         issued_on=issued_on, due_on=issued_on + timedelta(days=profile.payment_days),
-        seller=_party(profile.legal_name, profile.address, profile.siren),
-        buyer=_party(billing.legal_name, billing.address, billing.siren),
+        seller=party(profile.legal_name, profile.address, profile.siren),
+        buyer=party(billing.legal_name, billing.address, billing.siren),
         lines=tuple(InvoiceLine(**line.model_dump()) for line in cmd.lines),
         total_ht_cents=total_ht, vat_regime=profile.vat_regime, vat_rate_bp=profile.vat_rate_bp,
         vat_cents=vat, total_ttc_cents=total_ht + vat, payment_days=profile.payment_days,
@@ -309,19 +313,19 @@ def issue_credit_note(book: InvoiceBook | None, cmd: IssueCreditNote, profile: G
     if amount > found.ht_left:
         raise RuleViolation(f"a credit note on {reference(cmd.corrects)} is at most what is left of it, "
                             f"{found.ht_left} cents HT, not {amount}", field="amount_ht_cents")
-    profile = _require_profile(profile)
-    billing = _require_billing(billing, cmd.partner_id)
+    profile = require_profile(profile)
+    billing = require_details(billing, cmd.partner_id)
     corrected = found.event
     vat = credit_vat_cents(amount, found.vat_rate_bp, ht_left=found.ht_left, vat_left=found.vat_left)
     whole = amount == corrected.total_ht_cents
     what = "Solde" if amount == found.ht_left else "Avoir partiel"
     lines = corrected.lines if whole else (InvoiceLine(
         amount_cents=amount, label=f"{what} de la facture {corrected.reference}"),)
-    return _event(
+    return issued_event(
         book, stamp, kind="credit_note", corrects=cmd.corrects, partner_id=cmd.partner_id, month=found.month,
         issued_on=local_day(stamp.at), due_on=None,
-        seller=_party(profile.legal_name, profile.address, profile.siren),
-        buyer=_party(billing.legal_name, billing.address, billing.siren),
+        seller=party(profile.legal_name, profile.address, profile.siren),
+        buyer=party(billing.legal_name, billing.address, billing.siren),
         lines=lines, total_ht_cents=amount, vat_regime=corrected.vat_regime, vat_rate_bp=found.vat_rate_bp,
         vat_cents=vat, total_ttc_cents=amount + vat, payment_days=corrected.payment_days,
         late_penalty_rate=corrected.late_penalty_rate, recovery_indemnity=corrected.recovery_indemnity,
@@ -345,7 +349,7 @@ def _(event: InvoiceIssued, state: InvoiceBook | None) -> InvoiceBook:
         documents[event.corrects - 1] = replace(old, credited_ht_cents=old.credited_ht_cents + event.total_ht_cents,
                                                 credited_vat_cents=old.credited_vat_cents + event.vat_cents)
     documents.append(Issued(event.number, event.kind, event.partner_id, event.month, event.total_ht_cents,
-                            event.vat_cents, event.vat_rate_bp, event))
+                            event.vat_cents, event.vat_rate_bp, event, regularises=event.regularises))
     return InvoiceBook(event.originator_id, event.originator_version, tuple(documents))
 
 

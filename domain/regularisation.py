@@ -18,15 +18,33 @@ regularisation of the year): positive, a complementary invoice; negative, a cred
 The regularisations therefore sum exactly to the year's costs less all that was billed, and
 after them the year's result is zero to the cent. A regularisation issued and then followed
 by a late cost is settled by regularising again: only the new difference is issued.
+
+The documents are invoices of the GE's one sequence (domain/invoices.py), marked with the
+year they regularise; each prints what the member's real cost is made of.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
-from typing import Mapping
+from typing import Annotated, Mapping
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.aggregate import Stamp
 from domain.allocation import split_largest_remainder
+from domain.billing import GroupProfile, MemberDetails
+from domain.commands import Command
+from domain.errors import RuleViolation
+from domain.ids import Slug
+from domain.invoice_amounts import vat_cents
+from domain.invoices import (InvoiceBook, InvoiceIssued, InvoiceLine, issued_event, party, require_details,
+                             require_profile)
+from domain.invoices import evolve as evolve_book
+from domain.money import MAX_AMOUNT_CENTS
+from domain.periods import local_day
+from domain.text import StoredName
 
 
 @dataclass(frozen=True)
@@ -104,3 +122,85 @@ def regularise(year: int, employees: list[EmployeeYear], running_costs_cents: in
     )
     costs = sum(e.cost_cents for e in employees) + running_costs_cents
     return YearRegularisation(year, members, costs, sum(billed.values()), unshared)
+
+
+# Issuing it --------------------------------------------------------------------------------
+
+
+class MemberYearIn(BaseModel):
+    """A member's year as the use case read it at `as_of_position` (application/regularisation.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    partner_id: Slug
+    employee_shares: dict[str, Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS, strict=True)]]
+    employee_names: dict[str, StoredName]
+    running_cost_share: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS, strict=True)]
+    billed_cents: Annotated[int, Field(ge=-MAX_AMOUNT_CENTS, le=MAX_AMOUNT_CENTS, strict=True)]
+
+    @property
+    def difference_cents(self) -> int:
+        return sum(self.employee_shares.values()) + self.running_cost_share - self.billed_cents
+
+
+class IssueRegularisation(Command):
+    """The year's regularisation, one document per member whose real cost differs from what
+    it was billed, read from the projections at `as_of_position`, when the invoice book held
+    `documents_seen` documents."""
+
+    records = (InvoiceIssued,)
+    year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
+    as_of_position: Annotated[int, Field(ge=0)]
+    documents_seen: Annotated[int, Field(ge=0)]
+    members: tuple[MemberYearIn, ...]
+
+
+def _lines(year: int, member: MemberYearIn, sign: int) -> tuple[InvoiceLine, ...]:
+    """What the member's real cost is made of, less what it was billed: the lines sum to the
+    document's total (`sign` -1 on a credit note, whose amounts print positive)."""
+    lines = [InvoiceLine(label=f"Coût réel {year} de {member.employee_names.get(e, e)}, au prorata de vos heures",
+                         amount_cents=sign * cents, employee_id=e)
+             for e, cents in sorted(member.employee_shares.items()) if cents]
+    if member.running_cost_share:
+        lines.append(InvoiceLine(label=f"Frais de fonctionnement du groupement {year}, au prorata de vos heures",
+                                 amount_cents=sign * member.running_cost_share))
+    lines.append(InvoiceLine(label=f"Déjà facturé pour {year} au taux provisoire (factures moins avoirs, HT)",
+                             amount_cents=-sign * member.billed_cents))
+    return tuple(lines)
+
+
+def issue_regularisation(book: InvoiceBook | None, cmd: IssueRegularisation, profile: GroupProfile | None,
+                         details: dict[str, MemberDetails | None], stamp: Stamp) -> list[InvoiceIssued]:
+    """A complementary invoice for each member that owes more than it was billed, a credit note
+    for each that was billed more, numbered in the invoice book's one sequence, in one go."""
+    seen_now = len(book.documents) if book else 0
+    if seen_now != cmd.documents_seen:
+        raise RuleViolation(f"{seen_now - cmd.documents_seen} invoice(s) or credit note(s) were issued since the "
+                            f"year {cmd.year} was read: read it again", field="documents_seen")
+    owed = [m for m in cmd.members if m.difference_cents]
+    if not owed:
+        raise RuleViolation(f"every member's real cost of {cmd.year} is what it was billed: nothing to regularise",
+                            field="year")
+    profile = require_profile(profile)
+    issued_on = local_day(stamp.at)
+    events = []
+    for member in owed:
+        buyer = require_details(details.get(member.partner_id), member.partner_id)
+        difference = member.difference_cents
+        kind, sign = ("invoice", 1) if difference > 0 else ("credit_note", -1)
+        total = abs(difference)
+        vat = vat_cents(total, profile.vat_rate_bp)
+        event = issued_event(
+            book, stamp, kind=kind, corrects=None, partner_id=member.partner_id, month=f"{cmd.year}-12",
+            issued_on=issued_on, due_on=issued_on + timedelta(days=profile.payment_days) if kind == "invoice" else None,
+            seller=party(profile.legal_name, profile.address, profile.siren),
+            buyer=party(buyer.legal_name, buyer.address, buyer.siren),
+            lines=_lines(cmd.year, member, sign), total_ht_cents=total, vat_regime=profile.vat_regime,
+            vat_rate_bp=profile.vat_rate_bp, vat_cents=vat, total_ttc_cents=total + vat,
+            payment_days=profile.payment_days, late_penalty_rate=profile.late_penalty_rate,
+            recovery_indemnity=buyer.professional, unsigned_sheets=False,
+            reason=f"Régularisation de l'année {cmd.year} au coût réel", as_of_position=cmd.as_of_position,
+            regularises=cmd.year)
+        events.append(event)
+        book = evolve_book(event, book)
+    return events

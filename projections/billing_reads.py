@@ -99,3 +99,14 @@ def invoice_at(conn: duckdb.DuckDBPyConnection, number: int, at: int) -> Row | N
     if it was not issued by `at`."""
     rows = _dicts(conn, "invoice_at", {"number": number, "at": at})
     return rows[0] if rows else None
+
+
+def billed_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> dict[str, int]:
+    """Each member's net billing HT for the year's months at `at` (credit notes deducted)."""
+    rows = _dicts(conn, "billed_of_year", {"year_prefix": f"{year:04d}-%", "at": at})
+    return {row["partner_id"]: int(row["billed_cents"]) for row in rows}
+
+
+def documents_at(conn: duckdb.DuckDBPyConnection, at: int) -> int:
+    """How many invoices and credit notes were issued by `at`."""
+    return int(_dicts(conn, "documents_at", {"at": at})[0]["documents"])

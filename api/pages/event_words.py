@@ -320,7 +320,8 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
         case "InvoiceIssued":
             corrects = f" (sur la facture {reference(p['corrects'])})" if p.get("corrects") else ""
             what = "Facture" if p.get("kind") == "invoice" else "Avoir"
-            return f"{what} {p.get('reference')}{corrects} à {partner} pour {_month(p.get('month'))} : " \
+            period = f"la régularisation de l'année {p['regularises']}" if p.get("regularises") else _month(p.get("month"))
+            return f"{what} {p.get('reference')}{corrects} à {partner} pour {period} : " \
                    f"{euros(p['total_ttc_cents'])} TTC."
         case "HourSheetSubmitted":
             voided = f" ; elle annule la signature de {p['voids_signature_of']}" if p.get("voids_signature_of") else ""

@@ -13,10 +13,12 @@ from pydantic import BaseModel
 
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.reads import After, AsOf, reading
-from api.recording import Recorded, record
+from api.recording import Recorded, public, record
 from application.billing_rates import local_authority_shares, rated_hours
+from application.idempotency import scoped_key
 from application.joint_liability import exposure as debts_exposure, member_totals
 from application.permissions import AUDITORS, require_role
+from application.regularisation import YearRead, issue_regularisation, year_read
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.ge_debts import DebtId, RecordGeDebt, SettleGeDebt
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
@@ -265,3 +267,53 @@ def return_deposit(*, services: ServicesDep, token: TokenDep, idempotency_key: I
                                                                   "returned_on": "2026-10-15", "reason": ""}])]
                    ) -> Recorded:
     return record(services, token, [body], idempotency_key)
+
+
+class RegularisationMemberPublic(BaseModel):
+    partner_id: str
+    hours: Decimal
+    employee_shares: dict[str, int]
+    running_cost_share: int
+    real_cost_cents: int
+    billed_cents: int
+    difference_cents: int
+
+
+class RegularisationPublic(BaseModel):
+    year: int
+    position: int
+    documents_seen: int
+    costs_cents: int
+    billed_cents: int
+    unshared_cents: int
+    difference_cents: int
+    result_after_cents: int
+    members: list[RegularisationMemberPublic]
+
+
+def _regularisation_public(read: YearRead) -> RegularisationPublic:
+    year = read.regularisation
+    return RegularisationPublic(
+        year=read.year, position=read.position, documents_seen=read.documents_seen, costs_cents=year.costs_cents,
+        billed_cents=year.billed_cents, unshared_cents=year.unshared_cents, difference_cents=year.difference_cents,
+        result_after_cents=year.result_after_cents, members=[RegularisationMemberPublic(
+            partner_id=m.partner_id, hours=m.hours, employee_shares=m.employee_shares,
+            running_cost_share=m.running_cost_share, real_cost_cents=m.real_cost_cents, billed_cents=m.billed_cents,
+            difference_cents=m.difference_cents) for m in year.members])
+
+
+@router.get("/regularisations/{year}", response_model=RegularisationPublic,
+            summary="A year's regularisation as it would be issued: each member's real cost against what it was billed")
+def regularisation(*, services: ServicesDep, token: TokenDep, year: Annotated[int, Path(ge=2000, le=2100, examples=[2026])],
+                   after: After = None, as_of: AsOf = None) -> RegularisationPublic:
+    require_role(token, *AUDITORS)
+    with reading(services, after=after, as_of=as_of) as read:
+        return _regularisation_public(year_read(read.conn, year, read.position))
+
+
+@router.post("/regularisations/{year}", status_code=201, response_model=Recorded,
+             summary="Issue a year's regularisation: a complementary invoice or a credit note per member")
+def issue_year_regularisation(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+                              year: Annotated[int, Path(ge=2000, le=2100, examples=[2026])]) -> Recorded:
+    key = scoped_key(token.token_sha256, idempotency_key)
+    return public(issue_regularisation(services.ledger, services.follower, year, actor=token, idempotency_key=key))

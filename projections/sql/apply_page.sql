@@ -212,7 +212,8 @@ SELECT CAST(payload->>'number' AS INTEGER), payload->>'reference', payload->>'ki
        sign * CAST(payload->>'total_ht_cents' AS BIGINT), payload->>'vat_regime',
        CAST(payload->>'vat_rate_bp' AS INTEGER), sign * CAST(payload->>'vat_cents' AS BIGINT),
        sign * CAST(payload->>'total_ttc_cents' AS BIGINT), CAST(payload->>'recovery_indemnity' AS BOOLEAN),
-       CAST(payload->>'unsigned_sheets' AS BOOLEAN), CAST(payload->>'as_of_position' AS BIGINT), position
+       CAST(payload->>'unsigned_sheets' AS BOOLEAN), CAST(payload->>'as_of_position' AS BIGINT), position,
+       CAST(payload->>'regularises' AS INTEGER)
 FROM (SELECT *, CASE WHEN payload->>'kind' = 'credit_note' THEN -1 ELSE 1 END AS sign FROM events
       WHERE position > $lo AND position <= $hi AND event_type = 'InvoiceIssued');
 

@@ -114,3 +114,15 @@ ORDER BY i.number;
 -- One invoice or credit note by number, if issued by $at, with its event's payload (what its document prints).
 SELECT i.*, e.payload FROM invoices i JOIN events e USING (position)
 WHERE i.number = $number AND i.position <= $at;
+
+-- name: billed_of_year
+-- Each member's net billing HT for the months of year $year at $at: invoices less credit
+-- notes (the register's signs), earlier regularisations of the year included.
+SELECT partner_id, sum(total_ht_cents) AS billed_cents
+FROM invoices
+WHERE position <= $at AND month LIKE $year_prefix
+GROUP BY partner_id ORDER BY partner_id;
+
+-- name: documents_at
+-- How many invoices and credit notes the GE had issued by $at.
+SELECT count(*) AS documents FROM invoices WHERE position <= $at;

@@ -318,7 +318,8 @@ CREATE TABLE IF NOT EXISTS invoices (
     recovery_indemnity BOOLEAN NOT NULL,
     unsigned_sheets BOOLEAN NOT NULL,
     as_of_position BIGINT NOT NULL,
-    position BIGINT NOT NULL
+    position BIGINT NOT NULL,
+    regularises INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS invoice_lines (

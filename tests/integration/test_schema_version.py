@@ -120,7 +120,7 @@ SQL_DIGESTS = {
     # A groupement d'employeurs: monthly hour sheets and invoices; its billing terms, register, debts, fees
     # and deposits; timed staff hours (their quantity computed from their times, as a
     # booking's); whether costs are HT or TTC.
-    3: "851ae813faeed6616d435ffa6264a0b9606da305105178f1b5c61c98c5797f66",
+    3: "9d80f8754efa3b1b5599c5e231e564173fa34003a71a0c3d18eb2d45345f9dd9",
 }
 
 
