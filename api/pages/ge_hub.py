@@ -36,6 +36,9 @@ GE_PAGES: list[tuple[str, str, str]] = [
      "du travail"),
     ("Feuilles d'heures", "/coordination/feuilles-heures",
      "les feuilles d'heures du mois, salarié par adhérent : à soumettre, soumises, signées ou contestées"),
+    ("Dettes et solidarité", "/coordination/ge/solidarite",
+     "les dettes envers les salariés et les organismes sociaux, et la part de chaque adhérent, solidairement "
+     "responsable (C. trav. L1253-8)"),
 ]
 
 

@@ -1,0 +1,203 @@
+"""The GE's money pages on the small GE of tests/ge_fixtures.py (real SQLite and DuckDB files):
+« Dettes et solidarité », « Temps pour les collectivités », « Cotisations et dépôts » and the
+hub's « à faire ». Each form records its event and the page then shows it; the figures are
+checked against values worked out by hand in the tests' docstrings; every refusal is French
+with its field marked and nothing stored; the auditor reads without posting; a partner gets
+403.
+
+The pool: the crèche, the club and the maison des associations have member files (the
+maison des associations is a commune's, a local authority); Anne Martin has a full-time
+contract (35 h a week) from January 2026; January's hours are Anne 7 h for the crèche, 3,5 h
+for the club, 2,25 h for the maison des associations and Bruno 4 h for the crèche."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from domain.billing_terms import SetContractTerms, SetMemberDetails
+from tests.ge_fixtures import PEOPLE, ge_store
+from tests.history import ACTOR
+from tests.page_fixtures import csrf_of, sign_in
+
+COORDINATOR, AUDITOR, PARTNER = PEOPLE["coordinator"], PEOPLE["auditor"], PEOPLE["partner"]
+SOLIDARITY = "/coordination/ge/solidarite"
+WAGES = {"creditor_kind": "employees", "creditor": "Salariés", "debt_amount": "1 000,00", "first_month": "2026-01",
+         "last_month": "", "due_on": "2026-02-05", "debt_reference": "paie de janvier"}
+URSSAF = {"creditor_kind": "social_bodies", "creditor": "URSSAF Rhône-Alpes", "debt_amount": "300",
+          "first_month": "2026-01", "last_month": "2026-03", "due_on": "2099-04-15", "debt_reference": "DSN T1 2026"}
+
+
+class Site:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def log_end(self) -> int:
+        return self.client.app.state.services.ledger.recorder.max_notification_id()
+
+    def post(self, path: str, data: dict[str, str], page: str):
+        form = self.client.get(page)
+        return self.client.post(path, data={"csrf": csrf_of(form.text), **data})
+
+    def recorded(self, path: str, data: dict[str, str], page: str, events: int = 1):
+        """The page shown after an accepted form, after checking what it stored."""
+        before = self.log_end()
+        response = self.post(path, data, page)
+        assert response.status_code == 200, text_of(response)
+        assert self.log_end() == before + events
+        return response
+
+    def refused(self, path: str, data: dict[str, str], page: str):
+        """The refusal page of a form, after checking that nothing was stored."""
+        before = self.log_end()
+        response = self.post(path, data, page)
+        assert response.status_code == 422, text_of(response)
+        assert self.log_end() == before
+        return response
+
+
+def text_of(response) -> str:
+    inline = re.sub(r"</?(strong|em|span|a|code|del)\b[^>]*>", "", response.text)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", inline))).replace("\u202f", " ")
+
+
+def marked(response, input_id: str) -> bool:
+    return bool(re.search(rf'id="{re.escape(input_id)}"[^>]*aria-invalid="true"', response.text))
+
+
+def section(page: str, start: str, end: str | None = None) -> str:
+    part = page[page.index(start):]
+    return part[:part.index(end)] if end else part
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    """The small GE with its three member files and Anne's contract."""
+    settings = ge_store(tmp_path_factory.mktemp("ge-money"))
+    with TestClient(create_app(settings)) as client:
+        client.app.state.services.ledger.execute_batch([
+            SetMemberDetails(partner_id="creche-a", legal_name="Association Les Marmots", address="Haut-Val"),
+            SetMemberDetails(partner_id="club-b", legal_name="Football club du Haut-Val", address="Haut-Val"),
+            SetMemberDetails(partner_id="mda", legal_name="Commune de Haut-Val", address="Mairie, Haut-Val",
+                             professional=False, local_authority=True),
+            SetContractTerms(employee_id="anne", applies_from="2026-01", contract_kind="cdi",
+                             working_time="full_time", weekly_hours="35", hourly_pay_cents=1200,
+                             job_title="Assistante administrative"),
+        ], actor=ACTOR)
+        sign_in(client, COORDINATOR)
+        yield Site(client)
+
+
+def other(site: Site, email: str) -> TestClient:
+    client = TestClient(site.client.app)
+    sign_in(client, email)
+    return client
+
+
+# Dettes et solidarité -----------------------------------------------------------------------
+
+def test_a_recorded_debt_is_split_among_the_members_by_their_hours_of_its_months(site: Site):
+    """1 000,00 € of January wages; January's hours: crèche 11, club 3,5, commune 2,25 (16,75 in
+    all): 656,716… → 656,71, 208,955… → 208,95, 134,328… → 134,32 with 2 cents left over, to
+    the largest remainders (the commune's ,835 and the crèche's ,716): 656,72 €, 208,95 €,
+    134,33 €; due 5 February, it is overdue."""
+    response = site.recorded(f"{SOLIDARITY}/dettes", WAGES, SOLIDARITY)
+    page = text_of(response)
+    assert "Dette enregistrée : 1 000,00 € dus à Salariés (salariés), échéance le 5 février 2026." in page
+    assert "d1 Salariés salariés janvier 2026 5 février 2026 ÉCHUE paie de janvier 1 000,00 €" in page
+    shares = section(page, "Part de chaque adhérent dans les dettes en cours")
+    assert "Association Les Marmots 656,72 € 656,72 €" in shares
+    assert "Commune de Haut-Val 134,33 € 134,33 €" in shares
+    assert "Football club du Haut-Val 208,95 € 208,95 €" in shares
+    assert "Total 1 000,00 € 1 000,00 €" in shares
+
+
+def test_a_second_debt_over_three_months_adds_to_each_members_exposure(site: Site):
+    """300,00 € of URSSAF contributions for January to March (only January has hours): 197,014…,
+    62,686…, 40,298… → 197,01, 62,68, 40,29 and 2 cents to the commune's ,85 and the club's ,66:
+    197,01 €, 62,69 €, 40,30 €; exposures 853,73 €, 271,64 €, 174,63 € = 1 300,00 €."""
+    page = text_of(site.recorded(f"{SOLIDARITY}/dettes", URSSAF, SOLIDARITY))
+    assert "d2 URSSAF Rhône-Alpes organismes sociaux de janvier 2026 à mars 2026 15 avril 2099 DSN T1 2026 " \
+           "300,00 €" in page
+    assert "2 dettes non réglées, 1 300,00 € en tout, dont 1 échue." in page
+    shares = section(page, "Part de chaque adhérent dans les dettes en cours")
+    assert "Association Les Marmots 656,72 € 197,01 € 853,73 €" in shares
+    assert "Commune de Haut-Val 134,33 € 40,30 € 174,63 €" in shares
+    assert "Football club du Haut-Val 208,95 € 62,69 € 271,64 €" in shares
+    assert "Total 1 000,00 € 300,00 € 1 300,00 €" in shares
+
+
+def test_a_settled_debt_leaves_the_exposure_but_the_page_as_of_before_still_shows_it(site: Site):
+    """d1 marked paid on 6 February: only d2 remains; at the position before, d1 is there."""
+    before = site.log_end()
+    page = text_of(site.recorded(f"{SOLIDARITY}/reglements", {"debt_id": "d1", "settled_on": "2026-02-06",
+                                                              "settled_reference": "virement 0206"}, SOLIDARITY))
+    assert "La dette d1 est réglée le 6 février 2026 (référence virement 0206)" in page
+    assert "1 dette non réglée, 300,00 € en tout." in page and "paie de janvier" not in page
+    assert "Association Les Marmots 197,01 € 197,01 €" in page
+    then = text_of(site.client.get(f"{SOLIDARITY}?position={before}"))
+    assert f"Telles qu'enregistrées à la position {before} du journal." in then
+    assert "Association Les Marmots 656,72 € 197,01 € 853,73 €" in then
+
+
+@pytest.mark.parametrize("change, input_id, sentence", [
+    ({"debt_amount": "mille"}, "debt_amount", "« Montant de la dette » : « mille » n'est pas un montant en euros"),
+    ({"debt_amount": "12,345"}, "debt_amount", "« Montant de la dette » : au plus 2 chiffres après la virgule"),
+    ({"last_month": "2025-12"}, "last_month",
+     "« Dernier mois concerné » : la dette court de 2026-01 à un mois qui suit, pas jusqu'à 2025-12."),
+    ({"first_month": "2026-13"}, "first_month", "« Premier mois concerné » : 2026-13 n'est pas un mois"),
+    ({"creditor": ""}, "creditor", "« Créancier » : ce champ est obligatoire."),
+    ({"due_on": ""}, "due_on", "« Échéance » : indiquez une date"),
+    ({"debt_reference": ""}, "debt_reference", "« Référence de la dette » : ce champ est obligatoire."),
+])
+def test_a_refused_debt_says_why_in_french_marks_its_field_and_stores_nothing(
+        site: Site, change: dict, input_id: str, sentence: str):
+    """An amount in words or with three decimals, months in the wrong order, a 13th month, no
+    creditor, no due date, no reference: refused, what was typed kept."""
+    response = site.refused(f"{SOLIDARITY}/dettes", WAGES | change, SOLIDARITY)
+    assert sentence in text_of(response), text_of(response)
+    assert marked(response, input_id)
+    assert 'value="Salariés"' in response.text or change.get("creditor") == ""
+
+
+def test_settling_a_debt_twice_or_an_unknown_one_is_refused_in_french(site: Site):
+    """d1 is already settled; d9 does not exist; d2 without a payment reference: refused."""
+    again = site.refused(f"{SOLIDARITY}/reglements", {"debt_id": "d1", "settled_on": "2026-02-07",
+                                                      "settled_reference": "x"}, SOLIDARITY)
+    assert "« Dette » : la dette d1 est déjà réglée." in text_of(again)
+    unknown = site.refused(f"{SOLIDARITY}/reglements", {"debt_id": "d9", "settled_on": "2026-02-07",
+                                                        "settled_reference": "x"}, SOLIDARITY)
+    assert "« Dette » : la dette d9 n'est pas enregistrée." in text_of(unknown)
+    bare = site.refused(f"{SOLIDARITY}/reglements", {"debt_id": "d2", "settled_on": "2026-04-15",
+                                                     "settled_reference": ""}, SOLIDARITY)
+    assert "« Référence du paiement » : ce champ est obligatoire." in text_of(bare)
+    assert marked(bare, "settled_reference-d2")
+
+
+def test_the_as_of_query_is_checked(site: Site):
+    """A day that does not exist, a position past the log's end, both a day and a position."""
+    wrong = site.client.get(f"{SOLIDARITY}?telle_au=2026-02-30")
+    assert wrong.status_code == 422 and marked(wrong, "telle_au")
+    assert "« Telle qu'enregistrée le » : ce n'est pas une date du calendrier" in text_of(wrong)
+    past = site.client.get(f"{SOLIDARITY}?position={site.log_end() + 100}")
+    assert past.status_code == 422 and "le journal s'arrête à la position" in text_of(past)
+    both = site.client.get(f"{SOLIDARITY}?telle_au=2026-02-01&position=3")
+    assert both.status_code == 422 and "pas les deux" in text_of(both)
+
+
+def test_the_auditor_reads_the_debts_but_cannot_post(site: Site):
+    """The auditor's menu has the page; it shows the shares without the forms; a post is 403."""
+    auditor = other(site, AUDITOR)
+    response = auditor.get(SOLIDARITY)
+    page = text_of(response)
+    assert response.status_code == 200 and "Association Les Marmots 197,01 € 197,01 €" in page
+    assert 'href="/coordination/ge/solidarite" aria-current="page">Dettes et solidarité' in response.text
+    assert "Enregistrer une dette" not in page and "Réglée" not in page
+    before = site.log_end()
+    posted = auditor.post(f"{SOLIDARITY}/dettes", data={"csrf": csrf_of(response.text), **WAGES})
+    assert posted.status_code == 403 and site.log_end() == before
