@@ -39,6 +39,9 @@ GE_PAGES: list[tuple[str, str, str]] = [
     ("Dettes et solidarité", "/coordination/ge/solidarite",
      "les dettes envers les salariés et les organismes sociaux, et la part de chaque adhérent, solidairement "
      "responsable (C. trav. L1253-8)"),
+    ("Temps pour les collectivités", "/coordination/ge/collectivites",
+     "le temps de chaque salarié pour les collectivités adhérentes, au plus les trois quarts de son temps "
+     "contractuel de l'année (C. trav. L1253-20)"),
 ]
 
 

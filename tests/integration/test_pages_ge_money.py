@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from domain.billing_terms import SetContractTerms, SetMemberDetails
+from domain.commands import LogStaffHours
 from tests.ge_fixtures import PEOPLE, ge_store
 from tests.history import ACTOR
 from tests.page_fixtures import csrf_of, sign_in
@@ -201,3 +202,51 @@ def test_the_auditor_reads_the_debts_but_cannot_post(site: Site):
     before = site.log_end()
     posted = auditor.post(f"{SOLIDARITY}/dettes", data={"csrf": csrf_of(response.text), **WAGES})
     assert posted.status_code == 403 and site.log_end() == before
+
+
+# Temps pour les collectivités ---------------------------------------------------------------
+
+LOCAL = "/coordination/ge/collectivites"
+
+
+def test_the_cap_is_three_quarters_of_a_full_time_year_and_a_missing_contract_says_so(site: Site):
+    """Anne, 35 h a week all 2026: 1 607 h of contract, a cap of 1 607 × 0,75 = 1 205,25 h; 2,25 h
+    for the commune use 2,25 / 1 205,25 = 0,19 % of it. Bruno has no contract: « contrat
+    manquant : plafond inconnu ». The commune is listed as the local authority."""
+    response = site.client.get(f"{LOCAL}?annee=2026")
+    page = text_of(response).replace("\u00a0", " ")
+    assert response.status_code == 200
+    assert "C. trav. L1253-20" in page and "75 % du temps contractuel de l'année" in page
+    assert "D'après leur fiche d'adhérent : Commune de Haut-Val" in page
+    assert "Anne Martin 12,75 h 2,25 h 1 607 h 1 205,25 h 0,19 % dans le plafond" in page
+    assert "Bruno Petit 4 h 0 h — — — contrat manquant : plafond inconnu" in page
+
+
+def test_an_employee_above_the_cap_is_marked_dépassé(site: Site):
+    """Bruno works 6 h for the commune on 2 February (no contract then: not checked), then gets
+    a 2 h a week contract from December: 2 × 1 607 / 35 / 12 = 7,65 h of contract, a cap of
+    5,74 h (5,7393 exactly), 6 / 5,7393 = 104,54 % of it: « DÉPASSÉ »."""
+    ledger = site.client.app.state.services.ledger
+    ledger.execute(LogStaffHours(employee_id="bruno", partner_id="mda", work_date="2026-02-02", hours="6"),
+                   actor=ACTOR)
+    outcome = ledger.execute(SetContractTerms(employee_id="bruno", applies_from="2026-12", contract_kind="cdd",
+                                              working_time="part_time", weekly_hours="2", hourly_pay_cents=1200,
+                                              job_title="Animateur"), actor=ACTOR)
+    response = site.client.get(f"{LOCAL}?annee=2026&apres={outcome.position}")
+    page = text_of(response).replace("\u00a0", " ")
+    assert "Bruno Petit 10 h 6 h 7,65 h 5,74 h 104,54 % DÉPASSÉ" in page
+    assert re.search(r'<tr class="over">\s*<th scope="row">Bruno Petit', response.text)
+
+
+def test_a_year_outside_the_calendar_is_refused_and_a_year_without_hours_says_so(site: Site):
+    """« 1999 » is refused in French with its field marked; 2025 has no hours."""
+    wrong = site.client.get(f"{LOCAL}?annee=1999")
+    assert wrong.status_code == 422 and marked(wrong, "annee")
+    assert "« Année » : une année de 2000 à 2100" in text_of(wrong)
+    assert "Aucune heure de personnel n'est enregistrée en 2025." in text_of(site.client.get(f"{LOCAL}?annee=2025"))
+
+
+def test_the_auditor_reads_the_local_authorities_time(site: Site):
+    """The auditor sees the same table, with links to the GE's other pages it reads."""
+    page = text_of(other(site, AUDITOR).get(f"{LOCAL}?annee=2026")).replace("\u00a0", " ")
+    assert "Bruno Petit 10 h 6 h 7,65 h 5,74 h 104,54 % DÉPASSÉ" in page and "Voir aussi" in page
