@@ -17,7 +17,7 @@ from api.pages import (coordination, coordination_costs, coordination_disputes, 
                        coordination_partners)
 # The groupement d'employeurs' pages (the coordinator's; the register, the debts, the local
 # authorities' time and the fees and deposits are the auditor's too).
-from api.pages import ge_conditions, ge_hub, ge_local_authorities, ge_register, ge_solidarity
+from api.pages import ge_conditions, ge_funds, ge_hub, ge_local_authorities, ge_register, ge_solidarity
 # The auditor's and the analyst's pages.
 from api.pages import analysis, audit, audit_anchor, audit_months
 
@@ -31,7 +31,7 @@ ROUTERS = (sign_in.router, people.router,
            coordination_disputes.router, coordination_hour_sheets.router, coordination_hours.router,
            # The groupement d'employeurs' pages.
            ge_hub.router, ge_conditions.router, ge_register.router, ge_solidarity.router,
-           ge_local_authorities.router,
+           ge_local_authorities.router, ge_funds.router,
            # The auditor's and the analyst's pages.
            audit.router, audit_months.router, audit_anchor.router, analysis.router)
 

@@ -42,6 +42,9 @@ GE_PAGES: list[tuple[str, str, str]] = [
     ("Temps pour les collectivités", "/coordination/ge/collectivites",
      "le temps de chaque salarié pour les collectivités adhérentes, au plus les trois quarts de son temps "
      "contractuel de l'année (C. trav. L1253-20)"),
+    ("Cotisations et dépôts", "/coordination/ge/cotisations",
+     "la cotisation de chaque adhérent par année, et le dépôt qu'il laisse au groupement, restitué après son "
+     "départ"),
 ]
 
 

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from domain.billing_terms import SetContractTerms, SetMemberDetails
-from domain.commands import LogStaffHours
+from domain.commands import LeavePartner, LogStaffHours
 from tests.ge_fixtures import PEOPLE, ge_store
 from tests.history import ACTOR
 from tests.page_fixtures import csrf_of, sign_in
@@ -250,3 +250,106 @@ def test_the_auditor_reads_the_local_authorities_time(site: Site):
     """The auditor sees the same table, with links to the GE's other pages it reads."""
     page = text_of(other(site, AUDITOR).get(f"{LOCAL}?annee=2026")).replace("\u00a0", " ")
     assert "Bruno Petit 10 h 6 h 7,65 h 5,74 h 104,54 % DÉPASSÉ" in page and "Voir aussi" in page
+
+
+# Cotisations et dépôts ----------------------------------------------------------------------
+
+FUNDS = "/coordination/ge/cotisations"
+
+
+def test_a_years_fee_is_called_for_one_member_then_for_all_the_others_in_one_batch(site: Site):
+    """150,00 € for the crèche's 2026 fee, then « pour tous les adhérents » of 2026: the commune
+    and the club (two events in one batch), the crèche named as already called."""
+    one = text_of(site.recorded(f"{FUNDS}/cotisations", {"fee_partner": "creche-a", "year": "2026",
+                                                         "fee_amount": "150"}, FUNDS))
+    assert "Cotisation 2026 de 150,00 € appelée pour Association Les Marmots." in one
+    assert "Association Les Marmots 150,00 € 0,00 € 0,00 € 0,00 €" in one
+    assert "Commune de Haut-Val non appelée" in one
+    page = text_of(site.recorded(f"{FUNDS}/cotisations", {"fee_partner": "*", "year": "2026",
+                                                          "fee_amount": "150,00"}, FUNDS, events=2))
+    assert "Cotisation 2026 de 150,00 € appelée pour Commune de Haut-Val, Football club du Haut-Val (déjà " \
+           "appelée : Association Les Marmots)." in page
+    assert "Commune de Haut-Val 150,00 €" in page and "Football club du Haut-Val 150,00 €" in page
+
+
+def test_a_deposit_of_two_and_a_half_months_of_forecast_billing_is_worked_out_to_the_cent(site: Site):
+    """2,5 months × 1 234,57 € = 3 086,425 € → 3 086,43 € (half up), said in the message."""
+    page = text_of(site.recorded(f"{FUNDS}/depots", {"deposit_partner": "creche-a", "deposit_amount": "",
+                                                     "months": "2,5", "monthly_forecast": "1 234,57"}, FUNDS))
+    assert "Dépôt de 3 086,43 € appelé auprès d'Association Les Marmots (2,5 mois × 1 234,57 € de facturation " \
+           "mensuelle prévue, arrondi au centime)." in page
+    assert "Association Les Marmots 150,00 € 3 086,43 € 0,00 € 3 086,43 €" in page
+
+
+def test_a_former_members_deposit_is_returned_less_what_it_owes_with_the_reason(site: Site):
+    """The club leaves 1 000,00 € of deposit, then leaves the GE after 15 March; 900,00 € are
+    returned on 1 April, 100,00 € kept for an unpaid invoice: 100,00 € stay held."""
+    site.recorded(f"{FUNDS}/depots", {"deposit_partner": "club-b", "deposit_amount": "1 000", "months": "",
+                                      "monthly_forecast": ""}, FUNDS)
+    left = site.client.app.state.services.ledger.execute(LeavePartner(partner_id="club-b", last_day="2026-03-15"),
+                                                         actor=ACTOR)
+    form = site.client.get(f"{FUNDS}?apres={left.position}")
+    assert "<option value=\"club-b\">Football club du Haut-Val — 1 000,00 € détenus, parti le 15 mars 2026" \
+           in form.text.replace("\u202f", " ").replace("\u00a0", " ")
+    page = text_of(site.recorded(f"{FUNDS}/restitutions", {
+        "return_partner": "club-b", "return_amount": "900,00", "returned_on": "2026-04-01",
+        "return_reason": "facture FA-000012 impayée"}, FUNDS))
+    assert "Dépôt restitué à Football club du Haut-Val le 1er avril 2026 : 900,00 € ; motif de la retenue : facture " \
+           "FA-000012 impayée." in page
+    assert "Football club du Haut-Val parti le 15 mars 2026 150,00 € 1 000,00 € 900,00 € 100,00 €" in page
+    assert "Football club du Haut-Val 1er avril 2026 900,00 € facture FA-000012 impayée" in page
+
+
+@pytest.mark.parametrize("path, data, input_id, sentence", [
+    ("cotisations", {"fee_partner": "creche-a", "year": "2026", "fee_amount": "150"}, "year",
+     "« Année » : la cotisation 2026 de cet adhérent est déjà appelée ; une cotisation s'appelle une fois par an."),
+    ("cotisations", {"fee_partner": "club-b", "year": "2027", "fee_amount": "150"}, "year",
+     "« Année » : ce partenaire n'est pas adhérent en 2027"),
+    ("cotisations", {"fee_partner": "*", "year": "2026", "fee_amount": "150"}, "fee_partner",
+     "« Adhérent » : la cotisation 2026 de chaque adhérent est déjà appelée ; rien n'a été enregistré."),
+    ("cotisations", {"fee_partner": "creche-a", "year": "2027", "fee_amount": "cent"}, "fee_amount",
+     "« Montant de la cotisation » : « cent » n'est pas un montant en euros"),
+    ("depots", {"deposit_partner": "club-b", "deposit_amount": "100", "months": "", "monthly_forecast": ""},
+     "deposit_partner", "« Adhérent » : ce partenaire a quitté le groupement le 15 mars 2026 ; on n'appelle pas "
+                        "de dépôt auprès d'un ancien adhérent."),
+    ("depots", {"deposit_partner": "mda", "deposit_amount": "100", "months": "2", "monthly_forecast": "10"},
+     "deposit_amount", "« Montant du dépôt » : indiquez un montant, ou un nombre de mois de facturation prévue, "
+                       "pas les deux."),
+    ("depots", {"deposit_partner": "mda", "deposit_amount": "", "months": "2", "monthly_forecast": ""},
+     "monthly_forecast", "« Facturation mensuelle prévue » : un dépôt en mois de facturation a besoin"),
+    ("restitutions", {"return_partner": "creche-a", "return_amount": "10", "returned_on": "2026-04-01",
+                      "return_reason": ""}, "returned_on",
+     "« Restitué le » : ce partenaire est encore adhérent le 1er avril 2026 ; son dépôt est restitué après son "
+     "dernier jour de membre."),
+    ("restitutions", {"return_partner": "club-b", "return_amount": "10", "returned_on": "2026-03-15",
+                      "return_reason": "x"}, "returned_on", "ce partenaire est encore adhérent le 15 mars 2026"),
+    ("restitutions", {"return_partner": "club-b", "return_amount": "100,01", "returned_on": "2026-04-02",
+                      "return_reason": "x"}, "return_amount",
+     "« Montant restitué » : le groupement détient 100,00 € de dépôt pour cet adhérent ; il ne peut pas en "
+     "restituer 100,01 €."),
+    ("restitutions", {"return_partner": "club-b", "return_amount": "40", "returned_on": "2026-04-02",
+                      "return_reason": ""}, "return_reason",
+     "« Motif de la retenue » : 40,00 € restitués sur les 100,00 € détenus ; dites pourquoi le reste est retenu"),
+])
+def test_each_rule_of_fees_and_deposits_is_refused_in_french_and_nothing_is_stored(
+        site: Site, path: str, data: dict, input_id: str, sentence: str):
+    """A fee twice, for a year the club is not a member, « pour tous » when all are called, an
+    amount in words; a deposit from a former member, an amount and months at once, months
+    without a forecast; a return to a member still in the GE or on its last day, above what
+    is held, partial without a reason: refused, the field marked."""
+    response = site.refused(f"{FUNDS}/{path}", data, FUNDS)
+    assert sentence in text_of(response), text_of(response)
+    assert marked(response, input_id)
+
+
+def test_the_auditor_reads_fees_and_deposits_but_cannot_post(site: Site):
+    """The page without its forms; each form answers 403, nothing stored."""
+    auditor = other(site, AUDITOR)
+    response = auditor.get(FUNDS)
+    page = text_of(response)
+    assert response.status_code == 200 and "Association Les Marmots 150,00 € 3 086,43 €" in page
+    assert "Appeler une cotisation" not in page and "Restituer le dépôt" not in page
+    before = site.log_end()
+    for path in ("cotisations", "depots", "restitutions"):
+        assert auditor.post(f"{FUNDS}/{path}", data={"csrf": csrf_of(response.text)}).status_code == 403
+    assert site.log_end() == before
