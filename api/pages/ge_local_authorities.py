@@ -15,22 +15,16 @@ from fastapi.responses import HTMLResponse
 
 from api.french import decimal_fr, percent_fr
 from api.pages.coordination_forms import Refused
-from api.pages.ge_hub import today
+from api.pages.ge_hub import settings_cap, today
 from api.pages.render import page
 from api.pages.session import AuditorDep
 from api.reads import reading
 from application.billing_rates import LocalAuthorityShare, local_authority_shares
 from application.permissions import AUDITORS, require_role
-from domain.local_authority_cap import LocalAuthorityCap
 from projections import billing_reads
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE = "/coordination/ge/collectivites"
-
-
-def settings_cap(request: Request) -> LocalAuthorityCap:
-    settings = request.app.state.services.settings
-    return LocalAuthorityCap(settings.local_authority_share, settings.local_authority_cap_refuses)
 
 
 def hours_fr(value: Fraction | Decimal) -> str:
@@ -45,11 +39,6 @@ def used_fr(share: LocalAuthorityShare) -> str:
         return "—"
     ratio = Fraction(share.local_authority_hours) / share.cap_hours
     return percent_fr(Decimal(ratio.numerator) / Decimal(ratio.denominator))
-
-
-def over_cap(request: Request, read, year: int) -> list[LocalAuthorityShare]:
-    """The employees above the year's cap (for the hub's « à faire »)."""
-    return [s for s in local_authority_shares(read.conn, year, read.position, settings_cap(request)) if s.over]
 
 
 def chosen_year(sent: str | None) -> int:

@@ -353,3 +353,33 @@ def test_the_auditor_reads_fees_and_deposits_but_cannot_post(site: Site):
     for path in ("cotisations", "depots", "restitutions"):
         assert auditor.post(f"{FUNDS}/{path}", data={"csrf": csrf_of(response.text)}).status_code == 403
     assert site.log_end() == before
+
+
+# The hub ------------------------------------------------------------------------------------
+
+def test_the_hub_lists_the_three_pages_the_overdue_debts_and_the_employees_over_the_cap(site: Site):
+    """After the tests above: d2 (due 15 April 2099) is not overdue, so a debt due 1 March is
+    recorded: it is listed; Bruno is above the cap in 2026; the three pages are linked."""
+    quiet = text_of(site.client.get("/coordination/ge"))
+    assert "Aucune dette envers les salariés ou les organismes sociaux n'est échue sans être réglée." in quiet
+    site.recorded(f"{SOLIDARITY}/dettes", WAGES | {"debt_amount": "420", "due_on": "2026-03-01",
+                                                   "debt_reference": "paie de février"}, SOLIDARITY)
+    response = site.client.get("/coordination/ge")
+    page = text_of(response)
+    for title, path in (("Dettes et solidarité", SOLIDARITY), ("Temps pour les collectivités", LOCAL),
+                        ("Cotisations et dépôts", FUNDS)):
+        assert f'<a href="{path}">{title}</a>' in response.text.replace("&#39;", "'")
+    assert "1 dette échue non réglée envers les salariés ou les organismes sociaux" in page
+    assert "d3 — Salariés, 420,00 €, échue le 1er mars 2026" in page
+    assert "1 salarié au-delà du plafond des collectivités en 2026 (C. trav. L1253-20) : Bruno Petit." in page
+
+
+@pytest.mark.parametrize("path", (SOLIDARITY, LOCAL, FUNDS))
+def test_a_partner_gets_403_on_the_money_pages_and_their_forms(site: Site, path: str):
+    """Signed in as the crèche's treasurer: each page and each form refuses, in French."""
+    partner = other(site, PARTNER)
+    response = partner.get(path)
+    assert response.status_code == 403 and "pas accessible avec votre rôle" in text_of(response)
+    for form in (f"{SOLIDARITY}/dettes", f"{SOLIDARITY}/reglements", f"{FUNDS}/cotisations", f"{FUNDS}/depots",
+                 f"{FUNDS}/restitutions"):
+        assert partner.post(form, data={"csrf": "x"}).status_code == 403
