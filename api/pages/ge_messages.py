@@ -8,7 +8,9 @@ head office (« Adresse du siège »), the pay is typed in euros (`hourly_pay`) 
 fees too (`member_flat_fees`), a contract's or a card's month is « À partir du mois »
 (`from_month`: the allocation key's « S'applique à partir de » keeps its own words). A rate
 card's field of one member or one kind (`member_coefficients.<partner>`) is marked on that
-member's or kind's input by the page.
+member's or kind's input by the page. The debts' and the fees' and deposits' forms name
+their fields for themselves (`debt_amount`, `fee_partner`, `return_reason`…, renamed by
+api/pages/ge_solidarity.py and ge_funds.py), so that no other form's label is taken.
 """
 
 from __future__ import annotations
