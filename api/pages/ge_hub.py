@@ -1,8 +1,10 @@
 """The coordinator's "Groupement d'employeurs" (/coordination/ge): the GE's sub-pages, and for
 the month, what the GE has set and what is missing before it can bill — its profile (the
 issuer of its invoices), a file for each partner its staff worked for, contract terms for
-each employee, a rate card — each with a link to the form that fixes it, and the register's
-changes overdue to notify (C. trav. D1253-3)."""
+each employee, a rate card — each with a link to the form that fixes it, the register's
+changes overdue to notify (C. trav. D1253-3), the debts to employees and social bodies past
+their due day (L1253-8) and the employees above the local authorities' cap this year
+(L1253-20)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from api.pages.ge_terms_forms import siren_fr
 from api.pages.render import page
 from api.pages.session import CoordinatorDep
 from api.reads import Reading, reading
-from application.billing_rates import card_in_force, terms_in_force
+from application.billing_rates import LocalAuthorityShare, card_in_force, local_authority_shares, terms_in_force
 from application.member_register import register_changes
 from domain.billing import RateCard
+from domain.local_authority_cap import LocalAuthorityCap
 from domain.periods import check_month, local_day
 from projections import billing_reads, read_model
 
@@ -38,6 +41,15 @@ GE_PAGES: list[tuple[str, str, str]] = [
      "les feuilles d'heures du mois, salarié par adhérent : à soumettre, soumises, signées ou contestées"),
     ("Factures", "/coordination/factures",
      "les factures du mois par adhérent (brouillons, émission, avoirs) et le registre des factures"),
+    ("Dettes et solidarité", "/coordination/ge/solidarite",
+     "les dettes envers les salariés et les organismes sociaux, et la part de chaque adhérent, solidairement "
+     "responsable (C. trav. L1253-8)"),
+    ("Temps pour les collectivités", "/coordination/ge/collectivites",
+     "le temps de chaque salarié pour les collectivités adhérentes, au plus les trois quarts de son temps "
+     "contractuel de l'année (C. trav. L1253-20)"),
+    ("Cotisations et dépôts", "/coordination/ge/cotisations",
+     "la cotisation de chaque adhérent par année, et le dépôt qu'il laisse au groupement, restitué après son "
+     "départ"),
 ]
 
 
@@ -105,11 +117,31 @@ def overdue_changes(read: Reading) -> list:
     return [c for c in register_changes(read.conn, read.position) if c.overdue(day)]
 
 
+def overdue_debts(read: Reading) -> list[dict[str, Any]]:
+    """The debts to employees and social bodies whose due day has passed, not settled."""
+    day = today()
+    return [d for d in billing_reads.outstanding_debts_at(read.conn, read.position) if d["due_on"] < day]
+
+
+def settings_cap(request: Request) -> LocalAuthorityCap:
+    """The local authorities' cap of the settings (C. trav. L1253-20)."""
+    settings = request.app.state.services.settings
+    return LocalAuthorityCap(settings.local_authority_share, settings.local_authority_cap_refuses)
+
+
+def over_cap(request: Request, read: Reading, year: int) -> list[LocalAuthorityShare]:
+    """The employees above the local authorities' cap of the year."""
+    return [s for s in local_authority_shares(read.conn, year, read.position, settings_cap(request)) if s.over]
+
+
 @router.get("/coordination/ge", response_class=HTMLResponse)
 def hub(request: Request, _: CoordinatorDep, mois: str | None = None, apres: int | None = None) -> HTMLResponse:
     month = chosen_month(mois)
     with reading(request.app.state.services, after=apres) as read:
         state = ge_state(read, month)
         overdue = overdue_changes(read)
+        debts = overdue_debts(read)
+        over = over_cap(request, read, today().year)
     return page(request, "ge_hub.html", title="Groupement d'employeurs", state=state, overdue=overdue,
-                ge_pages=GE_PAGES, month=month, siren_fr=siren_fr)
+                overdue_debts=debts, over_cap=over, year=today().year, ge_pages=GE_PAGES, month=month,
+                siren_fr=siren_fr)

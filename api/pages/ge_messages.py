@@ -8,17 +8,20 @@ head office (« Adresse du siège »), the pay is typed in euros (`hourly_pay`) 
 fees too (`member_flat_fees`), a contract's or a card's month is « À partir du mois »
 (`from_month`: the allocation key's « S'applique à partir de » keeps its own words). A rate
 card's field of one member or one kind (`member_coefficients.<partner>`) is marked on that
-member's or kind's input by the page.
+member's or kind's input by the page. The debts' and the fees' and deposits' forms name
+their fields for themselves (`debt_amount`, `fee_partner`, `return_reason`…, renamed by
+api/pages/ge_solidarity.py and ge_funds.py), so that no other form's label is taken.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from pydantic import ValidationError
 
-from api.french import date_fr
+from api.french import date_fr, euros
 from api.pages import messages
 from api.pages.coordination_forms import Refused
 from domain.commands import invalid_command
@@ -42,14 +45,24 @@ LABELS = {
     # The register's notification.
     "up_to_position": "Changements notifiés", "notified_on": "Date d'envoi", "reference": "Référence",
     "jour": "Registre au", "enregistre_le": "Tel qu'il était enregistré le", "position": "Position du journal",
+    # A debt (api/pages/ge_solidarity.py): the forms' names, so that no other form's label is taken.
+    "creditor_kind": "Nature de la dette", "creditor": "Créancier", "debt_amount": "Montant de la dette",
+    "first_month": "Premier mois concerné", "last_month": "Dernier mois concerné", "due_on": "Échéance",
+    "debt_reference": "Référence de la dette", "debt_id": "Dette", "settled_on": "Réglée le",
+    "settled_reference": "Référence du paiement", "telle_au": "Telle qu'enregistrée le",
+    # Fees and deposits (api/pages/ge_funds.py).
+    "fee_partner": "Adhérent", "year": "Année", "fee_amount": "Montant de la cotisation",
+    "deposit_partner": "Adhérent", "deposit_amount": "Montant du dépôt", "months": "Nombre de mois",
+    "monthly_forecast": "Facturation mensuelle prévue", "return_partner": "Adhérent parti",
+    "return_amount": "Montant restitué", "returned_on": "Restitué le", "return_reason": "Motif de la retenue",
 }
 # Command fields the forms name otherwise (see the module's docstring).
 RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees", "applies_from": "from_month"}
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-def _translations() -> list[tuple[str | None, re.Pattern[str], str]]:
-    found: list[tuple[str | None, re.Pattern[str], str]] = []
+def _translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
+    found: list[tuple[str | None, re.Pattern[str], Any]] = []
 
     def add(field: str, pattern: str, sentence: str) -> None:
         found.append((field, re.compile(pattern), sentence))
@@ -121,6 +134,63 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], str]]:
         "« Date d'envoi » : la dernière notification est datée du {0} ; la suivante ne peut pas l'être du {1}.")
     add("notified_on", r"valid date|too short|is not a day", "« Date d'envoi » : indiquez une date, par exemple "
                                                              "30/04/2026.")
+    found += _money_translations()
+    return found
+
+
+def _money_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
+    """The refusals of the debts' forms (domain/ge_debts.py) and of the fees' and deposits'
+    (domain/member_funds.py), by the forms' field names (api/pages/ge_solidarity.py and
+    ge_funds.py rename the commands' fields to them)."""
+    found: list[tuple[str | None, re.Pattern[str], Any]] = []
+
+    def add(field: str, pattern: str, sentence: Any) -> None:
+        found.append((field, re.compile(pattern), sentence))
+
+    for field in ("first_month", "last_month"):
+        name = LABELS[field]
+        add(field, r"must be written YYYY-MM", f"« {name} » : écrivez le mois sous la forme AAAA-MM, par exemple "
+                                               f"2026-01.")
+        add(field, r"(\S+) is not a month", f"« {name} » : {{0}} n'est pas un mois (les mois vont de 01 à 12).")
+        add(field, r"outside the ledger's calendar", f"« {name} » : ce mois est hors du calendrier du registre "
+                                                     f"(de 2000 à 2100).")
+    add("last_month", r"run from (\S+) to a later month, not to (\S+)",
+        "« Dernier mois concerné » : la dette court de {0} à un mois qui suit, pas jusqu'à {1}.")
+    add("creditor_kind", r"Input should be", "« Nature de la dette » : choisissez salariés ou organismes sociaux.")
+    for field in ("due_on", "settled_on", "returned_on"):
+        add(field, r"valid date|too short|is not a day|Field required",
+            f"« {LABELS[field]} » : indiquez une date, par exemple 30/04/2026.")
+    add("debt_id", r"no debt '(\S+)'", "« Dette » : la dette {0} n'est pas enregistrée.")
+    add("debt_id", r"debt '(\S+)' is already settled", "« Dette » : la dette {0} est déjà réglée.")
+    add("year", r"the (\d{4}) fee of '(\S+)' is already called",
+        "« Année » : la cotisation {0} de cet adhérent est déjà appelée ; une cotisation s'appelle une fois par an.")
+    add("year", r"'(\S+)' is not a member in (\d{4})",
+        "« Année » : ce partenaire n'est pas adhérent en {1} ; la cotisation d'une année s'appelle auprès des "
+        "membres de cette année-là.")
+    add("year", r"valid integer|greater than|less than", "« Année » : une année de 2000 à 2100, par exemple 2026.")
+    for field in ("fee_partner", "deposit_partner", "return_partner"):
+        add(field, r"has no member file", f"« {LABELS[field]} » : ce partenaire n'a pas de fiche d'adhérent ; "
+                                          f"il n'est pas membre du groupement.")
+        add(field, r"no partner|unknown partner", f"« {LABELS[field]} » : ce partenaire n'existe pas.")
+    add("deposit_partner", r"left the GE on (\S+): no deposit",
+        "« Adhérent » : ce partenaire a quitté le groupement le {0} ; on n'appelle pas de dépôt auprès d'un "
+        "ancien adhérent.")
+    add("deposit_amount", r"an amount \(amount_cents\) or months",
+        "« Montant du dépôt » : indiquez un montant, ou un nombre de mois de facturation prévue, pas les deux.")
+    add("monthly_forecast", r"need the forecast of a month",
+        "« Facturation mensuelle prévue » : un dépôt en mois de facturation a besoin de la facturation prévue "
+        "d'un mois.")
+    add("months", r"greater than 0|less than or equal to 24", "« Nombre de mois » : plus de 0 et au plus 24 mois.")
+    add("returned_on", r"is still a member on (\S+): its deposit",
+        "« Restitué le » : ce partenaire est encore adhérent le {0} ; son dépôt est restitué après son dernier jour "
+        "de membre.")
+    # The domain speaks cents; the page says euros.
+    add("return_amount", r"has (\d+) cents of deposit held, not (\d+)",
+        lambda held, asked: f"« Montant restitué » : le groupement détient {euros(int(held))} de dépôt pour cet "
+                            f"adhérent ; il ne peut pas en restituer {euros(int(asked))}.")
+    add("return_reason", r"returning (\d+) of the (\d+) cents held: say why",
+        lambda back, held: f"« Motif de la retenue » : {euros(int(back))} restitués sur les {euros(int(held))} "
+                           f"détenus ; dites pourquoi le reste est retenu (une facture impayée, par exemple).")
     return found
 
 

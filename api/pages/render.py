@@ -27,7 +27,8 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
                     ("Personnes", "/coordination/personnes"),
                     ("Journal", "/controle")),
     "auditor": (("Journal", "/controle"), ("Mois clos", "/controle/mois"),
-                ("Ancre et vérification", "/controle/ancre"), ("Registre des adhérents", "/coordination/ge/registre")),
+                ("Ancre et vérification", "/controle/ancre"), ("Registre des adhérents", "/coordination/ge/registre"),
+                ("Dettes et solidarité", "/coordination/ge/solidarite")),
     "analyst": (("Requêtes", "/analyse"),),
 }
 

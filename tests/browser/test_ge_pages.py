@@ -136,3 +136,63 @@ def test_the_coordinator_sets_the_terms_and_reads_the_rates_and_the_register(pag
         page.get_by_role("link", name="Télécharger le registre au 15 janvier 2026").click()
     path = download.value.path()
     assert path and open(path, "rb").read(4) == b"%PDF" and os.path.getsize(path) > 1000
+
+
+def test_the_coordinator_records_a_debt_and_reads_each_members_share(page: Page):
+    """« Dettes et solidarité »: a refused debt (months in the wrong order), then 1 000,00 € of
+    January wages split by January's hours (crèche 11 h, club 3,5 h, maison des associations
+    2,25 h: 656,72 €, 208,95 €, 134,33 €), overdue on the hub; « Réglée » takes it out; the
+    local authorities' time and the fees and deposits pages, read."""
+    sign_in(page, PEOPLE["coordinator"])
+    page.goto("/coordination/ge")
+    page.get_by_role("link", name="Dettes et solidarité").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dettes et solidarité")
+    debt = page.locator("form[action='/coordination/ge/solidarite/dettes#enregistrer']")
+    debt.get_by_label("envers les salariés").check()
+    debt.get_by_label("Créancier").fill("Salariés")
+    debt.get_by_label("Montant de la dette, en euros").fill("1 000,00")
+    debt.get_by_label("Premier mois concerné").fill("2026-02")
+    debt.get_by_label("Dernier mois concerné").fill("2026-01")
+    debt.get_by_label("Échéance").fill("2026-02-05")
+    debt.get_by_label("Référence de la dette").fill("paie de janvier")
+    debt.get_by_role("button", name="Enregistrer la dette").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("« Dernier mois concerné » : la dette court de 2026-02 à un mois qui suit")
+    expect(alert).to_be_in_viewport()
+    expect(page.get_by_label("Dernier mois concerné")).to_have_attribute("aria-invalid", "true")
+    snapshot(page, "ge-solidarite-dette-refusee")
+    assert_accessible(page)
+
+    page.locator("form[action='/coordination/ge/solidarite/dettes#enregistrer']").get_by_label(
+        "Premier mois concerné").fill("2026-01")
+    page.get_by_role("button", name="Enregistrer la dette").click()
+    expect(page.locator(".flash")).to_contain_text("Dette enregistrée : 1 000,00")
+    debts = page.get_by_role("table", name="Dettes du groupement envers ses salariés et les organismes sociaux, "
+                                           "non réglées")
+    expect(debts.get_by_role("row", name="d1")).to_contain_text("ÉCHUE")
+    shares = page.get_by_role("table", name="Part de chaque adhérent dans les dettes en cours, et son exposition "
+                                            "totale")
+    expect(shares).to_contain_text("656,72")
+    expect(shares).to_contain_text("208,95")
+    expect(shares).to_contain_text("134,33")
+    expect(shares.locator("tfoot")).to_contain_text("1 000,00")
+    snapshot(page, "ge-solidarite-parts")
+    assert_accessible(page)
+
+    page.goto("/coordination/ge")
+    expect(page.locator(".checklist")).to_contain_text("1 dette échue non réglée")
+    page.get_by_role("link", name="Voir les dettes et les marquer réglées").click()
+    page.get_by_label("Référence du paiement (dette d1)").fill("virement 0206")
+    page.get_by_role("button", name="Réglée (dette d1)").click()
+    expect(page.locator(".flash")).to_contain_text("La dette d1 est réglée")
+    expect(page.get_by_text("Aucune dette envers les salariés ou les organismes sociaux n'est en cours.")).to_be_visible()
+
+    page.goto("/coordination/ge/collectivites?annee=2026")
+    expect(page.get_by_role("table", name="Temps de chaque salarié pour les collectivités adhérentes en 2026, et le "
+                                          "plafond")).to_contain_text("Bruno Petit")
+    snapshot(page, "ge-collectivites")
+    assert_accessible(page)
+    page.goto("/coordination/ge/cotisations")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cotisations et dépôts")
+    snapshot(page, "ge-cotisations")
+    assert_accessible(page)
