@@ -13,7 +13,7 @@ from typing import Callable
 from application.close_month import close_month
 from application.ledger import Ledger
 from bootstrap import follow
-from demo import haut_val_ge
+from demo import ge_year, haut_val_ge
 from domain.commands import CorrectEntry
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
 from demo.hour_sheets import submit_and_sign
@@ -52,6 +52,7 @@ def close_and_dispute(
         notes = _late_events(ledger, closed[-1]) if closed else []
         notes += submit_and_sign(ledger, follower, first, months, COORDINATOR)
         notes += haut_val_ge.invoice_months(ledger, follower, first, months, COORDINATOR)
+        notes += ge_year.year_end(ledger, follower, first, months, COORDINATOR)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:

@@ -1,7 +1,7 @@
 """Haut-Val's groupement d'employeurs as it bills: its invoicing identity (exempt from VAT
 under CGI art. 261 B), its members' billing details (the communauté de communes as a local
 authority), the five employees' contracts and the board's rate card (1,87 on gross pay for
-a CDI, 1,95 for a CDD, a flat 23,00 € an hour for the sports club); once the months are
+a CDI, 1,95 for a CDD, a flat 18,00 € an hour for the sports club, below its real cost: it owes the difference at year end); once the months are
 closed and their hour sheets answered, each month's invoices, and a credit note.
 
 The terms are steps of the generator (demo/haut_val.py calls `terms` and `member_joined`);
@@ -19,7 +19,9 @@ from application import invoicing
 from application.ledger import Ledger
 from demo.haut_val_data import EMPLOYEES, GE_MEMBERS, JOINER, Employee
 from demo.steps import Step
+from demo import ge_year
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
+from domain.pool_settings import SetCostBasis
 from domain.errors import RuleViolation
 from domain.periods import next_month
 from projections import billing_reads
@@ -33,8 +35,11 @@ if TYPE_CHECKING:
 CHARGES = Decimal("1.45")
 CDD = {"educateur-sportif"}
 CARD = dict(default_coefficient=Decimal("1.87"), kind_coefficients={"cdd": Decimal("1.95")})
-FLAT_FEE = ("us-haut-val", 2_300)
+FLAT_FEE = ("us-haut-val", 1_800)
 LOCAL_AUTHORITY = "cc-haut-val"
+# How many people each member employs (the register's D1253-1 5° c).
+HEADCOUNTS = {"creche-les-marmottes": 14, "micro-creche-les-edelweiss": 6, "laep-la-cabane": 3, "us-haut-val": 4,
+              "maison-des-associations": 5, "cc-haut-val": 42, "sisa-msp-haut-val": 2}
 # 8 digits of each SIREN; the 9th, its Luhn check digit, is computed (`siren`).
 SIRENS = {"ge": 73282932, "creche-les-marmottes": 44306184, "micro-creche-les-edelweiss": 48127305,
           "laep-la-cabane": 51904837, "us-haut-val": 55210055, "maison-des-associations": 77564903,
@@ -65,11 +70,20 @@ def _job_title(employee: Employee) -> str:
 
 
 def _billing(territory: Territory, partner_id: str) -> SetMemberDetails:
-    name = next(n for pid, n, _ in GE_MEMBERS if pid == partner_id)
-    return SetMemberDetails(partner_id=territory.id(partner_id), legal_name=name,
-                            address=f"{3 + len(partner_id)} rue du Vercors, 38880 Haut-Val",
+    """The member's file: billing details and what the register lists (C. trav. D1253-1)."""
+    name, kind = next((n, k) for pid, n, k in GE_MEMBERS if pid == partner_id)
+    address = f"{3 + len(partner_id)} rue du Vercors, 38880 Haut-Val"
+    return SetMemberDetails(partner_id=territory.id(partner_id), legal_name=name, address=address,
                             siren=siren(SIRENS[partner_id]), professional=partner_id != LOCAL_AUTHORITY,
-                            local_authority=partner_id == LOCAL_AUTHORITY)
+                            local_authority=partner_id == LOCAL_AUTHORITY, establishments=(address,),
+                            activity=kind, headcount=HEADCOUNTS[partner_id])
+
+
+def _rates() -> dict[str, int]:
+    """Each employee's provisional rate by its contract kind (a forecast: no flat fee)."""
+    return {e.id: int((hourly_pay_cents(e) * (CARD["kind_coefficients"]["cdd"] if e.id in CDD
+                                              else CARD["default_coefficient"])).quantize(Decimal(1), ROUND_HALF_UP))
+            for e in EMPLOYEES}
 
 
 def terms(territory: Territory, month: str) -> Iterator[Step]:
@@ -88,6 +102,11 @@ def terms(territory: Territory, month: str) -> Iterator[Step]:
             hourly_pay_cents=hourly_pay_cents(e), job_title=_job_title(e)))
     commands.append(SetRateCard(applies_from=month, **CARD,
                                 member_flat_fees_cents={territory.id(FLAT_FEE[0]): FLAT_FEE[1]}))
+    # Most members are associations that cannot recover VAT: the pool's costs are TTC.
+    commands.append(SetCostBasis(applies_from=month, basis="ttc"))
+    for pid, _, _ in GE_MEMBERS:
+        if pid != JOINER:
+            commands += ge_year.member_funds(pid, int(month[:4]), ge_year.forecast_cents(pid, _rates()))
     yield territory.step(commands, territory.coordinator, "groupement d'employeurs : identité de facturation, "
                                                           "adhérents, contrats, grille de facturation")
 
@@ -95,8 +114,9 @@ def terms(territory: Territory, month: str) -> Iterator[Step]:
 def member_joined(territory: Territory) -> Iterator[Step]:
     """The billing details of the member who joins during the year."""
     if territory.k == 1:
-        yield territory.step([_billing(territory, JOINER)], territory.coordinator,
-                             f"coordonnées de facturation de {JOINER}")
+        funds = ge_year.member_funds(JOINER, territory.join_date.year, ge_year.forecast_cents(JOINER, _rates()))
+        yield territory.step([_billing(territory, JOINER), *funds], territory.coordinator,
+                             f"fiche d'adhérent, cotisation et dépôt de {JOINER}")
 
 
 def invoice_months(ledger: Ledger, follower: Follower, first: str, months: int, actor: str) -> list[str]:

@@ -159,7 +159,7 @@ def _lines(year: int, member: MemberYearIn, sign: int) -> tuple[InvoiceLine, ...
     """What the member's real cost is made of, less what it was billed: the lines sum to the
     document's total (`sign` -1 on a credit note, whose amounts print positive)."""
     lines = [InvoiceLine(label=f"Coût réel {year} de {member.employee_names.get(e, e)}, au prorata de vos heures",
-                         amount_cents=sign * cents, employee_id=e)
+                         amount_cents=sign * cents)
              for e, cents in sorted(member.employee_shares.items()) if cents]
     if member.running_cost_share:
         lines.append(InvoiceLine(label=f"Frais de fonctionnement du groupement {year}, au prorata de vos heures",

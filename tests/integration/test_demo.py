@@ -21,7 +21,7 @@ from application.ledger import Ledger
 from settings import Settings
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-EVENTS_A_MONTH = (350, 450)  # at scale 1, setup included
+EVENTS_A_MONTH = (350, 460)  # at scale 1, setup included (the GE's terms, fees and deposits in the first)
 
 
 @pytest.fixture
