@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Callable
 
 from application.unit_of_work import UnitOfWork
-from domain import billing, ge_debts, invoices, member_funds, member_register, pool_settings, regularisation
+from domain import (billing, ge_debts, invoice_payments, invoices, member_funds, member_register, pool_settings,
+                    regularisation)
 from domain.aggregate import Stamp
 from domain.billing import (employment_aggregate_id, group_profile_aggregate_id, member_details_aggregate_id,
                             project_billing_terms, rate_book_aggregate_id)
@@ -21,6 +22,7 @@ from domain.entries import Container
 from domain.errors import NotFound
 from domain.ge_debts import RecordGeDebt, SettleGeDebt, debt_book_aggregate_id, project_debt_book
 from domain.invoices import IssueCreditNote, IssueInvoice, invoice_book_aggregate_id, project_invoice_book
+from domain.invoice_payments import RecordInvoicePayment, payments_aggregate_id, project_payments
 from domain.regularisation import IssueRegularisation
 from domain.ids import timesheet_aggregate_id
 from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
@@ -89,6 +91,13 @@ def issue_regularisation(uow: UnitOfWork, cmd: IssueRegularisation, stamp: Stamp
     profile = uow.get(group_profile_aggregate_id(), project_billing_terms)
     for event in regularisation.issue_regularisation(book, cmd, profile, details, stamp):
         uow.record(event, invoices.evolve)
+
+
+def record_invoice_payment(uow: UnitOfWork, cmd: RecordInvoicePayment, stamp: Stamp) -> None:
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    payments = uow.get(payments_aggregate_id(cmd.number), project_payments)
+    uow.record(invoice_payments.record_payment(payments, book.find(cmd.number) if book else None, cmd, stamp),
+               invoice_payments.evolve)
 
 
 def notify_register_changes(uow: UnitOfWork, cmd: NotifyRegisterChanges, stamp: Stamp,

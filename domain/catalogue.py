@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, hour_sheets, invoices,
+from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, hour_sheets, invoice_payments,
+                    invoices,
                     member_funds, member_register, people, pool_settings, regularisation)
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
 MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, hour_sheets, billing_terms,
-                                     invoices, member_register, pool_settings, ge_debts, member_funds, regularisation)
+                                     invoices, member_register, pool_settings, ge_debts, member_funds, regularisation,
+                                     invoice_payments)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -61,6 +63,7 @@ NOT_BATCHABLE: dict[str, str] = {
     "NotifyRegisterChanges": "sent from the register's page, with the position of the changes it lists",
     "IssueInvoice": "sent with the lines the projections computed at a position (application/invoicing.py)",
     "IssueCreditNote": "a credit note corrects one invoice, on its own route",
+    "RecordInvoicePayment": "a member's payment is recorded against one invoice at a time, on its own route",
     "IssueRegularisation": "sent with the year's figures the projections computed at a position (application/regularisation.py)",
 }
 

@@ -3,6 +3,7 @@ sql/billing.sql, on the caller's cursor, as of a log position."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -110,3 +111,8 @@ def billed_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> dict[
 def documents_at(conn: duckdb.DuckDBPyConnection, at: int) -> int:
     """How many invoices and credit notes were issued by `at`."""
     return int(_dicts(conn, "documents_at", {"at": at})[0]["documents"])
+
+
+def unpaid_invoices_at(conn: duckdb.DuckDBPyConnection, at: int, today: date) -> list[Row]:
+    """Every invoice with something left to pay at `at`, oldest due first, with its days late on `today`."""
+    return _dicts(conn, "unpaid_invoices_at", {"at": at, "today": today})

@@ -13,6 +13,7 @@ Figures by hand (January 2026):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from application.hour_sheets import submit_sheet
 from application.ledger import Ledger
@@ -104,9 +105,10 @@ def sign_sheets(ledger: Ledger, follower: Follower, month: str = "2026-01", *, l
 
 def ge_after_history(ledger: Ledger, follower: Follower) -> list[tuple[type, object]]:
     """On tests/history.py's pool (Anne's hours for the three partners): the GE's terms,
-    January's invoice of the crèche (its sheet not yet submitted: accepted unsigned) and a
-    credit note on it; each command's type with its outcome."""
+    January's invoice of the crèche (its sheet not yet submitted: accepted unsigned), a
+    credit note of 1,00 € on it and a payment; each command's type with its outcome."""
     from application import invoicing
+    from domain.invoice_payments import RecordInvoicePayment
     from domain.invoices import IssueCreditNote
 
     runs: list[tuple[type, object]] = [(type(c), ledger.execute(c, actor=ACTOR))
@@ -115,6 +117,8 @@ def ge_after_history(ledger: Ledger, follower: Follower) -> list[tuple[type, obj
     with follower.view.transaction() as conn:
         draft = next(d for d in invoicing.drafts(conn, "2026-01", follower.runner.position) if d.partner_id == "creche-a")
     runs.append((IssueInvoice, ledger.execute(draft.command(accept_unsigned_sheets=True), actor=ACTOR)))
-    runs.append((IssueCreditNote, ledger.execute(IssueCreditNote(corrects=1, partner_id="creche-a", reason="erreur"),
-                                                 actor=ACTOR)))
+    runs.append((IssueCreditNote, ledger.execute(IssueCreditNote(corrects=1, partner_id="creche-a", reason="erreur",
+                                                                 amount_ht_cents=100), actor=ACTOR)))
+    runs.append((RecordInvoicePayment, ledger.execute(RecordInvoicePayment(
+        number=1, amount_cents=100, paid_on=date.today(), reference="virement"), actor=ACTOR)))
     return runs

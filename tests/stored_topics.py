@@ -34,6 +34,7 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.hour_sheets:HourSheetContested",
     "domain.hour_sheets:HourSheetCountersigned",
     "domain.hour_sheets:HourSheetSubmitted",
+    "domain.invoice_payments:InvoicePaymentRecorded",
     "domain.invoices:InvoiceIssued",
     "domain.member_funds:DepositCalled",
     "domain.member_funds:DepositReturned",

@@ -59,6 +59,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("DepositCalled", "Dépôt de garantie appelé"),
         ("DepositReturned", "Dépôt de garantie restitué"),
         ("InvoiceIssued", "Facture ou avoir émis"),
+        ("InvoicePaymentRecorded", "Paiement d'une facture"),
     )),
     ("Feuilles d'heures", (
         ("HourSheetSubmitted", "Feuille d'heures soumise"),
@@ -317,6 +318,9 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
         case "RegisterChangesNotified":
             return f"Changements du registre des adhérents jusqu'à la position {p.get('up_to_position')} " \
                    f"notifiés à l'inspection du travail le {_day(p.get('notified_on'))} ({p.get('reference')})."
+        case "InvoicePaymentRecorded":
+            return f"Paiement de {euros(p['amount_cents'])} sur la facture {reference(p['number'])} le " \
+                   f"{_day(p.get('paid_on'))} ({p.get('reference')})."
         case "InvoiceIssued":
             corrects = f" (sur la facture {reference(p['corrects'])})" if p.get("corrects") else ""
             what = "Facture" if p.get("kind") == "invoice" else "Avoir"

@@ -217,6 +217,14 @@ SELECT CAST(payload->>'number' AS INTEGER), payload->>'reference', payload->>'ki
 FROM (SELECT *, CASE WHEN payload->>'kind' = 'credit_note' THEN -1 ELSE 1 END AS sign FROM events
       WHERE position > $lo AND position <= $hi AND event_type = 'InvoiceIssued');
 
+-- name: insert_invoice_payments
+-- folds page: InvoicePaymentRecorded
+INSERT INTO invoice_payments
+SELECT CAST(payload->>'number' AS INTEGER), CAST(payload->>'amount_cents' AS BIGINT),
+       CAST(payload->>'paid_on' AS DATE), payload->>'reference', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'InvoicePaymentRecorded';
+
 -- name: insert_invoice_lines
 -- folds page: InvoiceIssued
 INSERT INTO invoice_lines

@@ -126,3 +126,19 @@ GROUP BY partner_id ORDER BY partner_id;
 -- name: documents_at
 -- How many invoices and credit notes the GE had issued by $at.
 SELECT count(*) AS documents FROM invoices WHERE position <= $at;
+
+-- name: unpaid_invoices_at
+-- Each invoice with something left to pay at $at (TTC less its credit notes and payments by
+-- then), with its member, its due date and how many days late it is on $today.
+WITH issued AS (SELECT * FROM invoices WHERE position <= $at),
+credited AS (SELECT corrects AS number, -sum(total_ttc_cents) AS credited FROM issued
+             WHERE kind = 'credit_note' AND corrects IS NOT NULL GROUP BY corrects),
+paid AS (SELECT number, sum(amount_cents) AS paid FROM invoice_payments WHERE position <= $at GROUP BY number)
+SELECT i.number, i.reference, i.partner_id, p.name AS partner_name, i.month, i.issued_on, i.due_on,
+       i.total_ttc_cents, coalesce(c.credited, 0) AS credited_cents, coalesce(pd.paid, 0) AS paid_cents,
+       i.total_ttc_cents - coalesce(c.credited, 0) - coalesce(pd.paid, 0) AS left_cents,
+       greatest(date_diff('day', i.due_on, $today), 0) AS days_late
+FROM issued i
+LEFT JOIN credited c USING (number) LEFT JOIN paid pd USING (number) LEFT JOIN partners p USING (partner_id)
+WHERE i.kind = 'invoice' AND i.total_ttc_cents - coalesce(c.credited, 0) - coalesce(pd.paid, 0) > 0
+ORDER BY i.due_on, i.number;

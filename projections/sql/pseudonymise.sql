@@ -64,6 +64,7 @@ ALTER TABLE {dst}.main.credits ALTER COLUMN reason DROP NOT NULL;
 ALTER TABLE {dst}.main.ge_debts ALTER COLUMN creditor DROP NOT NULL;
 ALTER TABLE {dst}.main.ge_debts ALTER COLUMN reference DROP NOT NULL;
 ALTER TABLE {dst}.main.register_notifications ALTER COLUMN reference DROP NOT NULL;
+ALTER TABLE {dst}.main.invoice_payments ALTER COLUMN reference DROP NOT NULL;
 ALTER TABLE {dst}.main.hour_sheets ALTER COLUMN entries_sha256 DROP NOT NULL;
 ALTER TABLE {dst}.main.hour_sheet_versions ALTER COLUMN entries_sha256 DROP NOT NULL;
 
@@ -92,7 +93,8 @@ SELECT e.* REPLACE (
                'job_title', pseudo_label(e.payload->>'job_title'),
                -- The GE's debts and notifications: who is owed and references are free text.
                'creditor', NULL,
-               'reference', CASE WHEN e.event_type IN ('GeDebtRecorded', 'GeDebtSettled', 'RegisterChangesNotified')
+               'reference', CASE WHEN e.event_type IN ('GeDebtRecorded', 'GeDebtSettled', 'RegisterChangesNotified',
+                                                     'InvoicePaymentRecorded')
                                  THEN NULL ELSE e.payload->'reference' END,
                'lines', NULL,
                'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
@@ -200,3 +202,8 @@ SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id,
                   CASE WHEN employee_id IS NULL THEN NULL ELSE pseudo_staff(employee_id) END AS employee_name,
                   pseudo_label(job_title) AS job_title, pseudo_entry(sheet_id) AS sheet_id)
 FROM {src}.main.invoice_lines
+
+-- name: invoice_payments
+-- A payment's reference is free text.
+INSERT INTO {dst}.main.invoice_payments
+SELECT * REPLACE (NULL AS reference) FROM {src}.main.invoice_payments

@@ -339,3 +339,12 @@ CREATE TABLE IF NOT EXISTS invoice_lines (
     label VARCHAR,
     position BIGINT NOT NULL
 );
+
+-- What the members paid on their invoices (domain/invoice_payments.py), one row per payment.
+CREATE TABLE IF NOT EXISTS invoice_payments (
+    number INTEGER NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    paid_on DATE NOT NULL,
+    reference VARCHAR NOT NULL,
+    position BIGINT NOT NULL
+);

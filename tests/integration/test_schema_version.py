@@ -120,7 +120,7 @@ SQL_DIGESTS = {
     # A groupement d'employeurs: monthly hour sheets and invoices; its billing terms, register, debts, fees
     # and deposits; timed staff hours (their quantity computed from their times, as a
     # booking's); whether costs are HT or TTC.
-    3: "9d80f8754efa3b1b5599c5e231e564173fa34003a71a0c3d18eb2d45345f9dd9",
+    3: "d9f1064c90d2a992d55f72a242ef769e9b61090c72145be767f5af6bab838009",
 }
 
 

@@ -1,0 +1,94 @@
+"""What the members paid on their invoices: each payment against one invoice, at most what
+is left to pay on it (its TTC less its credit notes and earlier payments).
+
+A payment is not a document: it takes no number, so it lives beside the invoice book, one
+aggregate per invoice, never in it (whose every event is the next number). What is left to
+pay, and how late, is what the GE chases — and what its members' joint liability covers
+when a member cannot pay (C. trav. L1253-8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import singledispatch
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from domain.aggregate import Stamp, first_event, next_event, projector
+from domain.commands import Command
+from domain.errors import NotFound, RuleViolation
+from domain.events import DomainEvent
+from domain.ids import aggregate_id
+from domain.invoice_amounts import reference
+from domain.invoices import Issued
+from domain.money import Cents
+from domain.periods import Day
+from domain.text import Name, StoredName
+
+
+class InvoicePaymentRecorded(DomainEvent):
+    number: int
+    amount_cents: int
+    paid_on: date
+    reference: StoredName
+
+
+class RecordInvoicePayment(Command):
+    records = (InvoicePaymentRecorded,)
+    command: Literal["record_invoice_payment"] = "record_invoice_payment"
+    number: Annotated[int, Field(ge=1)]
+    amount_cents: Cents
+    paid_on: Day
+    reference: Name
+
+
+@dataclass(frozen=True)
+class Payments:
+    id: UUID
+    version: int
+    number: int
+    paid_cents: int
+
+
+def payments_aggregate_id(number: int) -> UUID:
+    return aggregate_id("invoice-payments", str(number))
+
+
+def record_payment(payments: Payments | None, invoice: Issued | None, cmd: RecordInvoicePayment,
+                   stamp: Stamp) -> InvoicePaymentRecorded:
+    """On an invoice (not a credit note), at most what is left to pay on it, on a day not
+    before it was issued."""
+    if invoice is None:
+        raise NotFound(f"there is no invoice {reference(cmd.number)}", field="number")
+    if invoice.kind != "invoice":
+        raise RuleViolation(f"{reference(cmd.number)} is a credit note: nothing is paid on it", field="number")
+    if cmd.paid_on < invoice.event.issued_on:
+        raise RuleViolation(f"{reference(cmd.number)} was issued on {invoice.event.issued_on.isoformat()}: it "
+                            f"cannot be paid on {cmd.paid_on.isoformat()}", field="paid_on")
+    left = invoice.total_ht_cents + invoice.vat_cents - invoice.credited_ht_cents - invoice.credited_vat_cents \
+        - (payments.paid_cents if payments else 0)
+    if cmd.amount_cents > left:
+        raise RuleViolation(f"{left} cents are left to pay on {reference(cmd.number)}, not {cmd.amount_cents}",
+                            field="amount_cents")
+    fields = dict(number=cmd.number, amount_cents=cmd.amount_cents, paid_on=cmd.paid_on, reference=cmd.reference)
+    if payments is None:
+        return first_event(InvoicePaymentRecorded, payments_aggregate_id(cmd.number), stamp, **fields)
+    return next_event(payments, InvoicePaymentRecorded, stamp, **fields)
+
+
+@singledispatch
+def evolve(event: DomainEvent, state: Payments | None) -> Payments:
+    raise TypeError(f"an invoice's payments do not take {type(event).__name__}")
+
+
+@evolve.register
+def _(event: InvoicePaymentRecorded, state: Payments | None) -> Payments:
+    if state is None:
+        return Payments(event.originator_id, event.originator_version, event.number, event.amount_cents)
+    return replace(state, version=event.originator_version, paid_cents=state.paid_cents + event.amount_cents)
+
+
+project_payments = projector(evolve)
