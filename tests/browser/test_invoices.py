@@ -35,6 +35,7 @@ def test_the_coordinator_reads_a_month_s_invoices_and_opens_one(page: Page, peop
     """April: the drafts (all invoiced), the register with the mark on two invoices, then the
     first marked one and its printable invoice with the mark and the 261 B exemption."""
     sign_in(page, people["coordinator"])
+    page.get_by_role("link", name="Groupement d'employeurs", exact=True).click()
     page.get_by_role("link", name="Factures", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Factures")
     page.get_by_label("Mois facturé").select_option("2026-04")
@@ -61,13 +62,15 @@ def test_the_coordinator_reads_a_month_s_invoices_and_opens_one(page: Page, peop
 
 
 def test_a_member_reads_its_own_invoices(page: Page, people: dict[str, str]) -> None:
-    """Les Marmottes: an invoice a month, April's marked, each with its documents; nothing else."""
+    """Les Marmottes: an invoice a month, April's marked, each with its documents, and the
+    year's regularisation (a credit note); nothing else."""
     sign_in(page, people["member"])
     page.get_by_role("link", name="Mes factures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes factures")
     table = page.get_by_role("table", name="Factures et avoirs")
     expect(table.get_by_role("row").filter(has_text="janvier 2026")).to_have_count(1)
     expect(table.get_by_role("row").filter(has_text="avril 2026")).to_contain_text("feuilles non contresignées")
-    expect(table.get_by_role("row")).to_have_count(6)  # header, four invoices, total
+    expect(table.get_by_role("row").filter(has_text="avoir de régularisation 2026")).to_have_count(1)
+    expect(table.get_by_role("row")).to_have_count(7)  # header, four invoices, the regularisation, total
     snapshot(page, "ge-mes-factures")
     assert_accessible(page)
