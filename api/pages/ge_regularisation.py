@@ -169,11 +169,12 @@ def issue(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
         cmd = issue_command(request, year, _count(text(form, "position"), "position"),
                             _count(text(form, "documents_seen"), "documents_seen"))
         outcome = execute_ge(request, who, cmd)
-    except Refused as error:
-        # The figures as they stand now, and the documents they count: a second press issues those.
-        return _page(request, who, year, None, status=422, form="issue", error=error)
-    except DomainError as error:
-        return _page(request, who, year, None, status=422, form="issue", error=refused_ge(error))
+    except (Refused, DomainError) as error:
+        # The figures as they stand now, with all that was recorded (the document issued since
+        # included), and the documents they count: a second press issues those.
+        said = error if isinstance(error, Refused) else refused_ge(error)
+        return _page(request, who, year, None, after_position=log_end(request.app.state.services), status=422,
+                     form="issue", error=said)
     invoices = sum(1 for m in cmd.members if m.difference_cents > 0)
     notes = sum(1 for m in cmd.members if m.difference_cents < 0)
     said = " et ".join(part for part in (
