@@ -94,7 +94,8 @@ class YearShown:
 
     @property
     def members(self) -> list[MemberRegularisation]:
-        return sorted(self.read.regularisation.members, key=lambda m: self.names.get(m.partner_id, m.partner_id).casefold())
+        members = self.read.regularisation.members
+        return sorted(members, key=lambda m: self.names.get(m.partner_id, m.partner_id).casefold())
 
 
 def read_shown(request: Request, year: int, as_of: AsOf, after_position: int | None = None) -> YearShown:
@@ -177,8 +178,9 @@ def issue(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
                      form="issue", error=said)
     invoices = sum(1 for m in cmd.members if m.difference_cents > 0)
     notes = sum(1 for m in cmd.members if m.difference_cents < 0)
+    plural = "s" if invoices > 1 else ""
     said = " et ".join(part for part in (
-        f"{invoices} facture{'s' if invoices > 1 else ''} complémentaire{'s' if invoices > 1 else ''}" if invoices else "",
+        f"{invoices} facture{plural} complémentaire{plural}" if invoices else "",
         f"{notes} avoir{'s' if notes > 1 else ''}" if notes else "") if part)
     return redirect(request, after(f"{PAGE}?annee={year}", outcome) + "#documents",
                     message=f"Régularisation de l'année {year} émise : {said}.")
