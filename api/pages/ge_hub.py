@@ -50,6 +50,9 @@ GE_PAGES: list[tuple[str, str, str]] = [
     ("Cotisations et dépôts", "/coordination/ge/cotisations",
      "la cotisation de chaque adhérent par année, et le dépôt qu'il laisse au groupement, restitué après son "
      "départ"),
+    ("Régularisation de l'année", "/coordination/ge/regularisation",
+     "les coûts réels de l'année contre ce qui a été facturé au taux provisoire, et l'avoir ou la facture "
+     "complémentaire de chaque adhérent, pour un résultat nul (CGI art. 261 B)"),
 ]
 
 

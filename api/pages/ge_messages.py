@@ -55,6 +55,8 @@ LABELS = {
     "deposit_partner": "Adhérent", "deposit_amount": "Montant du dépôt", "months": "Nombre de mois",
     "monthly_forecast": "Facturation mensuelle prévue", "return_partner": "Adhérent parti",
     "return_amount": "Montant restitué", "returned_on": "Restitué le", "return_reason": "Motif de la retenue",
+    # The year's regularisation (api/pages/ge_regularisation.py): the year, and the documents the page saw.
+    "annee": "Année", "documents_seen": "Documents vus",
 }
 # Command fields the forms name otherwise (see the module's docstring).
 RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees", "applies_from": "from_month"}
@@ -135,7 +137,29 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
     add("notified_on", r"valid date|too short|is not a day", "« Date d'envoi » : indiquez une date, par exemple "
                                                              "30/04/2026.")
     found += _money_translations()
+    found += _regularisation_translations()
     return found
+
+
+def _documents_since(count: str, year: str) -> str:
+    if int(count) < 1:
+        return ("« Documents vus » : ce nombre ne correspond pas au registre des factures ; rechargez la page, "
+                "puis émettez la régularisation.")
+    issued = "une facture ou un avoir a été émis" if int(count) == 1 else f"{count} factures ou avoirs ont été émis"
+    return (f"« Documents vus » : {issued} depuis que la page a lu l'année {year} ; la régularisation lue avant "
+            f"ne {'le' if int(count) == 1 else 'les'} compterait pas. Voici les chiffres à jour : relisez-les, puis "
+            f"émettez la régularisation.")
+
+
+def _regularisation_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
+    """The refusals of the year's regularisation (domain/regularisation.py)."""
+    return [
+        ("year", re.compile(r"real cost of (\d{4}) is what it was billed: nothing to regularise"),
+         "« Année » : pour {0}, le coût réel de chaque adhérent est exactement ce qui lui a été facturé : il n'y a "
+         "rien à régulariser."),
+        ("documents_seen", re.compile(r"(-?\d+) invoice\(s\) or credit note\(s\) were issued since the year "
+                                      r"(\d{4}) was read"), _documents_since),
+    ]
 
 
 def _money_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
