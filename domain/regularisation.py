@@ -155,10 +155,15 @@ class IssueRegularisation(Command):
     members: tuple[MemberYearIn, ...]
 
 
+def _of(name: str) -> str:
+    """« de Paul », « d'Anne »: the printed labels are French."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUYHÉÈÊÀÂÎÔÛ" else f"de {name}"
+
+
 def _lines(year: int, member: MemberYearIn, sign: int) -> tuple[InvoiceLine, ...]:
     """What the member's real cost is made of, less what it was billed: the lines sum to the
     document's total (`sign` -1 on a credit note, whose amounts print positive)."""
-    lines = [InvoiceLine(label=f"Coût réel {year} de {member.employee_names.get(e, e)}, au prorata de vos heures",
+    lines = [InvoiceLine(label=f"Coût réel {year} {_of(member.employee_names.get(e, e))}, au prorata de vos heures",
                          amount_cents=sign * cents)
              for e, cents in sorted(member.employee_shares.items()) if cents]
     if member.running_cost_share:

@@ -124,6 +124,6 @@ def test_the_documents_say_they_regularise_the_year(year, tmp_path: Path) -> Non
     document = invoice_document(found)
     assert (document.title, document.period) == ("Facture de régularisation 2026 n° FA-000004", "année 2026")
     assert [(line.label, line.amount_cents) for line in document.event.lines] == [
-        ("Coût réel 2026 de Anne Martin, au prorata de vos heures", 6_562),
+        ("Coût réel 2026 d'Anne Martin, au prorata de vos heures", 6_562),
         ("Frais de fonctionnement du groupement 2026, au prorata de vos heures", 350),
         ("Déjà facturé pour 2026 au taux provisoire (factures moins avoirs, HT)", -6_720)]
