@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.reads import After, AsOf, reading
 from api.recording import Recorded, public, record
+from api.response_examples import EXAMPLES
 from application.billing_rates import local_authority_shares, rated_hours
 from application.idempotency import scoped_key
 from application.joint_liability import exposure as debts_exposure, member_totals
@@ -32,6 +33,8 @@ router = APIRouter(prefix="/ge", tags=["groupement d'employeurs"])
 
 
 class TermsPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["TermsPublic"]]}}
+
     position: int
     profile: dict[str, Any] | None
     members: list[dict[str, Any]]
@@ -51,6 +54,8 @@ class RatePublic(BaseModel):
 
 
 class RatesPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["RatesPublic"]]}}
+
     month: str
     position: int
     rates: list[RatePublic]
@@ -96,6 +101,8 @@ class LocalAuthoritySharePublic(BaseModel):
 
 
 class LocalAuthoritySharesPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["LocalAuthoritySharesPublic"]]}}
+
     year: int
     share: Decimal
     refuses: bool
@@ -175,6 +182,8 @@ class DebtPublic(BaseModel):
 
 
 class ExposurePublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["ExposurePublic"]]}}
+
     position: int
     debts: list[DebtPublic]
     members: dict[str, int]
@@ -224,6 +233,8 @@ class MemberFundsPublic(BaseModel):
 
 
 class FundsPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["FundsPublic"]]}}
+
     position: int
     members: list[MemberFundsPublic]
 
@@ -281,6 +292,8 @@ class RegularisationMemberPublic(BaseModel):
 
 
 class RegularisationPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["RegularisationPublic"]]}}
+
     year: int
     position: int
     documents_seen: int
@@ -336,6 +349,8 @@ class UnpaidPublic(BaseModel):
 
 
 class UnpaidListPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["UnpaidListPublic"]]}}
+
     position: int
     on: date
     invoices: list[UnpaidPublic]

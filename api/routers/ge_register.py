@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.reads import After, AsOf, reading
 from api.recording import Recorded, record
+from api.response_examples import EXAMPLES
 from application.member_register import register_changes
 from application.permissions import AUDITORS, require_role
 from domain.member_register import NotifyRegisterChanges
@@ -37,6 +38,8 @@ class MemberPublic(BaseModel):
 
 
 class RegisterPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["RegisterPublic"]]}}
+
     on: date
     position: int
     members: list[MemberPublic]
@@ -55,6 +58,8 @@ class ChangePublic(BaseModel):
 
 
 class ChangesPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["ChangesPublic"]]}}
+
     position: int
     today: date
     changes: list[ChangePublic]

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from api.deps import IdempotencyKey, ServicesDep, TokenDep
 from api.reads import After, AsOf, reading
 from api.recording import Recorded, public, record
+from api.response_examples import EXAMPLES
 from application.hour_sheets import submit_month, submit_sheet
 from application.idempotency import scoped_key
 from application.permissions import require_reader
@@ -31,6 +32,8 @@ MonthPath = Annotated[Month, Path(description="A month, YYYY-MM", examples=["202
 
 
 class HourSheetPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["HourSheetPublic"]]}}
+
     """A sheet of the month as it stood at the position read (`status` 'not_submitted' where
     the employee has hours for the member but no sheet was submitted); `stale`: its hours
     changed since it was submitted."""
@@ -70,6 +73,8 @@ class SheetEntry(BaseModel):
 
 
 class HourSheetDetail(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["HourSheetDetail"]]}}
+
     """A submitted sheet as it stood at the position read, with the entries its submission named
     (as they stood when its hours were read): what the member signs."""
 

@@ -16,6 +16,7 @@ from api.invoice_documents import invoice_document, render_invoice_csv
 from api.pdf import render_invoice_pdf
 from api.reads import After, AsOf, reading
 from api.recording import Recorded, public
+from api.response_examples import EXAMPLES
 from application import invoicing
 from application.idempotency import scoped_key
 from application.permissions import READERS, require_partner_scope, require_role
@@ -60,11 +61,15 @@ class InvoicePublic(BaseModel):
 
 
 class InvoicesPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["InvoicesPublic"]]}}
+
     position: int
     invoices: list[InvoicePublic]
 
 
 class InvoiceDetail(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["InvoiceDetail"]]}}
+
     """The document as issued (its event's fields: amounts as printed, positive), and its
     entry in the register as it stands (credited so far)."""
 
