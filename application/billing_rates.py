@@ -13,8 +13,9 @@ from fractions import Fraction
 
 import duckdb
 
+from domain.pools import key_in_force
 from domain.local_authority_cap import LocalAuthorityCap, cap_hours, yearly_contract_hours
-from domain.billing import ContractTerms, HourlyRate, RateCard, latest_in_force, provisional_rate
+from domain.billing import ContractTerms, HourlyRate, RateCard, provisional_rate
 from projections import billing_reads
 
 
@@ -37,7 +38,7 @@ def terms_in_force(rows: list[dict], month: str) -> dict[str, ContractTerms]:
         versions.setdefault(row["employee_id"], []).append(ContractTerms(
             row["terms_version"], row["applies_from"], row["contract_kind"], row["working_time"],
             Decimal(row["weekly_hours"]), row["hourly_pay_cents"], row["job_title"]))
-    found = {employee: latest_in_force(terms, month) for employee, terms in versions.items()}
+    found = {employee: key_in_force(terms, month) for employee, terms in versions.items()}
     return {employee: terms for employee, terms in found.items() if terms is not None}
 
 
@@ -49,7 +50,7 @@ def card_in_force(rows: list[dict], month: str) -> RateCard | None:
         {k: Decimal(v) for k, v in json.loads(row["member_coefficients"]).items()},
         {k: int(v) for k, v in json.loads(row["member_flat_fees_cents"]).items()},
     ) for row in rows]
-    return latest_in_force(cards, month)
+    return key_in_force(cards, month)
 
 
 def rated_hours(conn: duckdb.DuckDBPyConnection, month: str, at: int) -> list[RatedHours]:

@@ -24,6 +24,7 @@ from domain.billing_terms import (ContractTermsSet, GroupProfileSet, MemberDetai
 from domain.errors import NotFound, RuleViolation
 from domain.events import DomainEvent
 from domain.ids import aggregate_id
+from domain.pools import key_in_force
 
 
 # Aggregates ---------------------------------------------------------------------------
@@ -50,7 +51,7 @@ class Employment:
     terms: tuple[ContractTerms, ...]
 
     def in_force(self, month: str) -> ContractTerms | None:
-        return latest_in_force(self.terms, month)
+        return key_in_force(self.terms, month)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class RateBook:
     cards: tuple[RateCard, ...]
 
     def in_force(self, month: str) -> RateCard | None:
-        return latest_in_force(self.cards, month)
+        return key_in_force(self.cards, month)
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,6 @@ class MemberDetails:
     establishments: tuple[str, ...]
     activity: str | None
     headcount: int | None
-
-
-def latest_in_force(versions, month: str):
-    """The version in force for a month: the latest `applies_from` on or before it, and of
-    two versions applying from the same month, the later one (as for allocation keys)."""
-    in_force = [v for v in versions if v.applies_from <= month]
-    return max(in_force, key=lambda v: (v.applies_from, v.version)) if in_force else None
 
 
 def employment_aggregate_id(employee_id: str) -> UUID:

@@ -17,13 +17,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Protocol, TypeVar
 
 from domain.allocation import Periods, Quantity, allocate
 from domain.keys import AllocationKey
 
 # What `basis` measures, by the method that split the line.
 BASIS_KIND = {"usage": "usage", "fixed": "weight", "equal": "equal", "tariff": "tariff"}
+
+
+class MonthVersion(Protocol):
+    """A version that applies from a month: a key, a contract's terms, a rate card."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def applies_from(self) -> str: ...
+
+
+V = TypeVar("V", bound=MonthVersion)
 
 
 @dataclass(frozen=True)
@@ -33,9 +46,10 @@ class KeyVersion:
     key: AllocationKey
 
 
-def key_in_force(versions: Iterable[KeyVersion], month: str) -> KeyVersion | None:
+def key_in_force(versions: Iterable[V], month: str) -> V | None:
     """The key in force for a month: the latest `applies_from` on or before it, and of two
-    versions applying from the same month, the later one."""
+    versions applying from the same month, the later one. The same rule picks a GE's
+    contract terms and rate card in force (domain/billing.py): any versions dated by month."""
     in_force = [k for k in versions if k.applies_from <= month]
     return max(in_force, key=lambda k: (k.applies_from, k.version)) if in_force else None
 
