@@ -34,7 +34,8 @@ def coordinator(tmp_path_factory) -> Iterator[TestClient]:
     client = TestClient(create_app(settings))
     client.__enter__()
     keys = token_keys(settings)
-    client.tokens = {who: issue_token(client.app.state.services.ledger, role, partner_id=partner, label=who, keys=keys)
+    ledger = client.app.state.services.ledger
+    client.tokens = {who: issue_token(ledger, role, partner_id=partner, label=who, keys=keys)
                      for who, role, partner in (("coordinator", "coordinator", None), ("creche", "partner", "creche-a"))}
     sign_in(client, PEOPLE["coordinator"][0])
     yield client
