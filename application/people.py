@@ -89,8 +89,8 @@ def invite_person(ledger: Ledger, principal: Principal, *, email: str, name: str
     secret = f"{person_id.hex}.{secrets.token_urlsafe(32)}"
     expires_at = (now or datetime.now(timezone.utc)) + INVITATION_VALID_FOR
     ledger.execute(InvitePerson(email=email, name=name, role=role, partner_id=partner_id or None,
-                                employee_id=employee_id or None, invitation_sha256=_digest(secret), expires_at=expires_at,
-                                signing_key=_signing_key(keys)), actor=principal)
+                                employee_id=employee_id or None, invitation_sha256=_digest(secret),
+                                expires_at=expires_at, signing_key=_signing_key(keys)), actor=principal)
     return secret
 
 

@@ -215,8 +215,9 @@ def invite(existing: Person | None, cmd: InvitePerson, stamp: Stamp) -> PersonIn
         name = check_name(cmd.name)
     except ValueError as error:
         raise InvalidCommand(f"name {error}", field="name") from None
-    if cmd.role not in PersonRole.__args__:  # type: ignore[attr-defined]
-        raise InvalidCommand(f"role must be one of {', '.join(PersonRole.__args__)}", field="role")  # type: ignore[attr-defined]
+    roles: tuple[str, ...] = PersonRole.__args__  # type: ignore[attr-defined]
+    if cmd.role not in roles:
+        raise InvalidCommand(f"role must be one of {', '.join(roles)}", field="role")
     if (cmd.role == "partner") != (cmd.partner_id is not None):
         raise InvalidCommand("a partner's person names its partner, and only a partner's does", field="partner_id")
     if (cmd.role == "employee") != (cmd.employee_id is not None):

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.pages import ROUTERS
-from application.tokens import token_keys
+from application.tokens import issue_token, token_keys
 from bootstrap import bootstrap
 from domain.commands import LogStaffHours, RegisterResource
 from settings import Settings
@@ -108,6 +108,10 @@ def test_the_coordinator_invites_an_employee_who_signs_in_to_her_hour_sheets(sit
     assert "<h1>Mes feuilles d'heures</h1>" in html
     assert re.findall(r'<nav[^>]*>.*?</nav>', html, re.S)[0].count("<a ") <= 2  # her page (and the skip link)
     assert 'href="/salarie/feuilles-heures"' in html and 'href="/coordination' not in html
+    services = site["app"].app.state.services
+    token = issue_token(services.ledger, "coordinator", label="tests", keys=token_keys(services.settings))
+    listed = site["app"].get("/people", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [(p["role"], p["employee_id"]) for p in listed if p["email"] == ANNE] == [("employee", "anne")]
 
 
 def test_an_invitation_naming_an_unknown_or_non_staff_resource_is_refused_in_french(site: dict) -> None:
