@@ -229,6 +229,9 @@ def revoke_token(uow: UnitOfWork, cmd: RevokeToken, stamp: Stamp) -> None:
 def invite_person(uow: UnitOfWork, cmd: InvitePerson, stamp: Stamp) -> None:
     if cmd.partner_id is not None:
         require_partner(uow.partner(cmd.partner_id), cmd.partner_id)
+    if cmd.employee_id is not None:
+        employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
+        employee.check_kind("staff", field="employee_id")
     existing = uow.get(person_aggregate_id(cmd.email), people.project_person)
     uow.record(people.invite(existing, cmd, stamp), people.evolve)
 

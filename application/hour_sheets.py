@@ -2,15 +2,15 @@
 
 As for closing a month, the projections are first brought to the end of the log; the
 sheet's hours, entries and digest are read at that position and sent with the command,
-which the sheet checks against its own history (domain/hour_sheets.py). The coordinator
-submits on the employee's behalf: employees have no account of their own yet.
+which the sheet checks against its own history (domain/hour_sheets.py). The employee
+submits its own sheets from its page; the coordinator may submit them on its behalf.
 """
 
 from __future__ import annotations
 
 from application.ledger import Ledger
 from application.outcome import Outcome
-from application.permissions import Operator, Principal, require_may_run
+from application.permissions import Operator, Principal, require_employee_scope, require_may_run
 from domain.errors import NotFound, RuleViolation
 from domain.hour_sheets import SubmitHourSheet, parse_sheet_id
 from projections import hour_sheets, read_model
@@ -22,7 +22,9 @@ def submit_sheet(ledger: Ledger, follower: Follower, sheet_id: str, *, actor: st
     """Submit one sheet with its hours as they stand; NotFound if it has none."""
     employee_id, partner_id, month = parse_sheet_id(sheet_id)
     principal = Operator(actor) if isinstance(actor, str) else actor
-    require_may_run(principal, SubmitHourSheet)  # refused before reading
+    # Refused before reading: another employee's hours are not read for an employee.
+    rule = require_may_run(principal, SubmitHourSheet)
+    require_employee_scope(principal, employee_id, rule.doing)
     follower.catch_up()
     with follower.view.transaction() as conn:
         position = follower.runner.position

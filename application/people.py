@@ -59,6 +59,10 @@ class SignedIn:
         return self.person.partner_id
 
     @property
+    def employee_id(self) -> str | None:
+        return self.person.employee_id
+
+    @property
     def actor(self) -> str:
         return self.person.actor
 
@@ -78,14 +82,15 @@ def _signing_key(keys: TokenKeys) -> bytes:
 
 
 def invite_person(ledger: Ledger, principal: Principal, *, email: str, name: str, role: str,
-                  partner_id: str | None, keys: TokenKeys, now: datetime | None = None) -> str:
+                  partner_id: str | None, keys: TokenKeys, employee_id: str | None = None,
+                  now: datetime | None = None) -> str:
     """Record the invitation and return its link's secret (`<person id>.<random>`), shown once."""
     person_id = person_aggregate_id(email)
     secret = f"{person_id.hex}.{secrets.token_urlsafe(32)}"
     expires_at = (now or datetime.now(timezone.utc)) + INVITATION_VALID_FOR
     ledger.execute(InvitePerson(email=email, name=name, role=role, partner_id=partner_id or None,
-                                invitation_sha256=_digest(secret), expires_at=expires_at,
-                                signing_key=_signing_key(keys)), actor=principal)
+                                employee_id=employee_id or None, invitation_sha256=_digest(secret),
+                                expires_at=expires_at, signing_key=_signing_key(keys)), actor=principal)
     return secret
 
 

@@ -4,7 +4,8 @@ command line and the demo for the operator (a coordinator).
 
 coordinator: everything on the write side; partner: its own usage, its own disputes and
 its own figures (other partners only as totals); auditor: reads everything, writes
-nothing; analyst: the SQL endpoint and exports.
+nothing; analyst: the SQL endpoint and exports; employee (a person of the pages, bound to
+one staff resource): submits its own hour sheets and reads nothing else.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Callable, Protocol
 
 from domain.commands import BookSlot, CancelBooking, Command, LogStaffHours, RecordEquipmentUse
 from domain.disputes import CommentDispute, OpenDispute
-from domain.hour_sheets import ContestHourSheet, CountersignHourSheet
+from domain.hour_sheets import ContestHourSheet, CountersignHourSheet, SubmitHourSheet
 from domain.people import AcceptInvitation, CloseSession, OpenSession
 from domain.errors import NotFound
 
@@ -63,11 +64,13 @@ ANALYSTS = ("analyst", "coordinator", "auditor")
 
 @dataclass(frozen=True)
 class CommandRule:
-    """Who may run a command; for a partner, whose data it touches and how a refusal says so."""
+    """Who may run a command; for a partner (or an employee), whose data it touches and how
+    a refusal says so."""
 
     roles: tuple[str, ...]
     partner_of: Callable[[Command], str | None] | None = None
     doing: str = "record usage"
+    employee_of: Callable[[Command], str | None] | None = None
 
 
 def _partner(command: Command) -> str | None:
@@ -82,10 +85,16 @@ def _sheet_partner(command: Command) -> str | None:
     return command.sheet_id.split(":")[1]  # type: ignore[attr-defined]
 
 
+def _employee(command: Command) -> str | None:
+    return command.employee_id  # type: ignore[attr-defined]
+
+
 _COORDINATOR_ONLY = CommandRule(COORDINATOR)
 # The member's own answer to a sheet: nobody signs or contests it for the member, not even
-# the coordinator (who submits it, on the employee's behalf).
+# the coordinator (who may submit it, on the employee's behalf).
 MEMBERS = ("partner",)
+# A sheet is submitted by its employee, or by the coordinator for an employee who does not sign in.
+SUBMITTERS = ("coordinator", "employee")
 
 # Commands others than the coordinator may run. Any other command is the coordinator's
 # alone (the most restrictive rule a write can have): a new command needs a line here
@@ -95,7 +104,7 @@ COMMAND_RULES: dict[type[Command], CommandRule] = {
     AcceptInvitation: CommandRule(("visitor",)),
     OpenSession: CommandRule(("visitor",)),
     # Whoever holds the session's cookie may end it.
-    CloseSession: CommandRule(("visitor", "coordinator", "partner", "auditor", "analyst")),
+    CloseSession: CommandRule(("visitor", "coordinator", "partner", "auditor", "analyst", "employee")),
     BookSlot: CommandRule(WRITERS, _partner),
     RecordEquipmentUse: CommandRule(WRITERS, _partner),
     LogStaffHours: CommandRule(WRITERS, _partner),
@@ -103,6 +112,7 @@ COMMAND_RULES: dict[type[Command], CommandRule] = {
     CommentDispute: CommandRule(WRITERS, _dispute_partner, "comment a dispute"),
     CountersignHourSheet: CommandRule(MEMBERS, _sheet_partner, "countersign an hour sheet"),
     ContestHourSheet: CommandRule(MEMBERS, _sheet_partner, "contest an hour sheet"),
+    SubmitHourSheet: CommandRule(SUBMITTERS, doing="submit an hour sheet", employee_of=_employee),
     # The booking's partner is read from the log: see `authorize`.
     CancelBooking: CommandRule(WRITERS),
 }
@@ -114,9 +124,12 @@ def rule_for(command_type: type[Command]) -> CommandRule:
 
 
 def authorize(principal: Principal, command: Command, entry_partner: Callable[[str], str | None]) -> None:
-    """Forbidden unless the principal may run this command; for a partner's cancellation,
-    NotFound unless the booking is its own (`entry_partner` reads whose it is)."""
+    """Forbidden unless the principal may run this command, and, for a partner or an employee,
+    on its own data; for a partner's cancellation, NotFound unless the booking is its own
+    (`entry_partner` reads whose it is)."""
     rule = require_may_run(principal, type(command))
+    if principal.role == "employee" and rule.employee_of is not None:
+        require_employee_scope(principal, rule.employee_of(command), rule.doing)
     if principal.role != "partner":
         return
     if isinstance(command, CancelBooking):
@@ -151,6 +164,16 @@ def require_partner_scope(principal: Principal, partner_id: str | None, doing: s
         raise Forbidden(
             f"a token of partner '{principal.partner_id}' cannot {doing} for partner '{partner_id}'"
         )
+
+
+def require_employee_scope(principal: Principal, employee_id: str | None, doing: str) -> None:
+    """An employee acts for itself only. Only a signed-in person carries an employee: any
+    other principal claiming the role is bound to nobody, and refused."""
+    if principal.role != "employee":
+        return
+    own = getattr(principal, "employee_id", None)
+    if own is None or employee_id != own:
+        raise Forbidden(f"employee '{own}' cannot {doing} of employee '{employee_id}'")
 
 
 def require_reader(principal: Principal, partner_id: str | None = None, doing: str = "read") -> None:

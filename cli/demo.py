@@ -16,12 +16,17 @@ from settings import Settings
 DEMO_PARTNER = "maison-des-associations"
 DEMO_MONTH = "2026-03"
 DEMO_BATCH = 200  # commands a transaction while loading the demo (demo.load.merged)
-# One person per role, invited so that a newcomer signs in to the pages (their links are printed).
+# The GE's employee invited to submit her own hour sheets: the demo leaves one of her sheets
+# of the last month contested by its member (demo/hour_sheets.py), to submit again.
+DEMO_EMPLOYEE = "charge-communication"
+# One person per role, invited so that a newcomer signs in to the pages (their links are
+# printed): (role, the partner or employee the person is bound to, e-mail, name).
 DEMO_PEOPLE = (
     ("coordinator", None, "coordination@haut-val.example", "Camille Roux, coordinatrice"),
     ("partner", DEMO_PARTNER, "tresorerie@maison-des-associations.example", "Inès Martin, trésorière"),
     ("auditor", None, "audit@ge-haut-val.example", "Alix Bernard, commissaire aux comptes"),
     ("analyst", None, "analyse@haut-val.example", "Sacha Petit, chargé d'études"),
+    ("employee", DEMO_EMPLOYEE, "emma.roux@ge-haut-val.example", "Emma Roux, chargée de communication"),
 )
 
 
@@ -37,7 +42,8 @@ def demo(
 
     Loads Haut-Val into a fresh DIR/demo.sqlite, closes its past months (with a late
     credit note and two disputes), builds DIR/demo.duckdb, issues one token per role,
-    invites one person per role to the pages, prints their sign-in links and the tokens,
+    invites one person per role to the pages (the employee: one of the GE's, who submits
+    her hour sheets), prints their sign-in links and the tokens,
     then serves the pages and the API (unless --no-serve)."""
     from application.people import invite_person
     from application.permissions import Operator
@@ -69,9 +75,10 @@ def demo(
                 ("partner", DEMO_PARTNER, issue_token(ledger, "partner", partner_id=DEMO_PARTNER, keys=keys,
                                                       label="demo maison des associations")),
             ]
-            links = [(role, partner, name, invitation_link(f"http://{host}:{port}", invite_person(
-                ledger, Operator("demo"), email=email, name=name, role=role, partner_id=partner, keys=keys)))
-                for role, partner, email, name in DEMO_PEOPLE]
+            links = [(role, bound, name, invitation_link(f"http://{host}:{port}", invite_person(
+                ledger, Operator("demo"), email=email, name=name, role=role, keys=keys,
+                partner_id=bound if role == "partner" else None, employee_id=bound if role == "employee" else None)))
+                for role, bound, email, name in DEMO_PEOPLE]
             folded = rebuild(ledger.recorder, db)
         support.out.print(f"\nProjections: {folded:,} events folded into [bold]{escape(str(db))}[/]")
         _print_sign_in_links(links)
@@ -89,8 +96,8 @@ def _remove_demo_files(store: Path, db: Path) -> None:
 def _print_sign_in_links(links) -> None:
     support.out.print("\n[bold]Sign in to the pages[/] (in French): open a link, choose a password (valid 7 days, "
                       "one use each)")
-    for role, partner, name, link in links:
-        who = f"{role} ({partner})" if partner else role
+    for role, bound, name, link in links:
+        who = f"{role} ({bound})" if bound else role
         support.out.print(f"  {who:<35} {name}", soft_wrap=True, markup=False)
         support.out.print(f"    {link}", soft_wrap=True, markup=False)
 

@@ -3,6 +3,7 @@ coordinator of a new pool is invited here; the pages invite the others)."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -11,7 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli import support
-from cli.tokens import Role
+
+class PersonRole(str, Enum):
+    """The tokens' roles (cli/tokens.py), and the employee's: a person of the pages only."""
+
+    coordinator = "coordinator"
+    partner = "partner"
+    auditor = "auditor"
+    analyst = "analyst"
+    employee = "employee"
+
 
 person_app = typer.Typer(help="Invite, list and revoke the people who sign in to the pages.", no_args_is_help=True,
                          rich_markup_mode="markdown")
@@ -21,8 +31,10 @@ person_app = typer.Typer(help="Invite, list and revoke the people who sign in to
 def person_invite(
     email: Annotated[str, typer.Argument(help="Their e-mail address: they sign in with it.")],
     name: Annotated[str, typer.Option(help="Their name, as the pages greet them.")],
-    role: Annotated[Role, typer.Option(help="What they may do.")],
+    role: Annotated[PersonRole, typer.Option(help="What they may do.")],
     partner: Annotated[Optional[str], typer.Option(help="The partner of a partner's person.")] = None,
+    employee: Annotated[Optional[str], typer.Option(
+        help="The staff resource an employee's person is (it submits that employee's hour sheets).")] = None,
     base_url: Annotated[str, typer.Option(help="Where the pages are served, for the link.")] = "http://127.0.0.1:8000",
     store: support.StoreOption = None,
 ) -> None:
@@ -36,7 +48,7 @@ def person_invite(
         settings = support.load_settings(store)
         with support.open_ledger(settings) as ledger:
             secret = invite_person(ledger, Operator("cli"), email=email, name=name, role=role.value,
-                                   partner_id=partner, keys=token_keys(settings, create=True))
+                                   partner_id=partner, employee_id=employee, keys=token_keys(settings, create=True))
     support.err.print(f"[green]invited[/] {escape(email)} as {role.value}; send them this link "
                       "(shown once, valid 7 days):")
     support.out.print(invitation_link(base_url, secret), soft_wrap=True, markup=False)
@@ -56,10 +68,11 @@ def person_list(store: support.StoreOption = None) -> None:
         with support.open_ledger(settings, existing=True) as ledger:
             found = list_people(ledger)
     table = Table(title=f"People ({len(found)})", box=box.SIMPLE_HEAD)
-    for column in ("e-mail", "name", "role", "partner", "status", "invited (UTC)", "by"):
+    for column in ("e-mail", "name", "role", "partner or employee", "status", "invited (UTC)", "by"):
         table.add_column(column)
     for person in found:
-        table.add_row(escape(person.email), escape(person.name), person.role, person.partner_id or "", person.status,
+        table.add_row(escape(person.email), escape(person.name), person.role,
+                      person.partner_id or person.employee_id or "", person.status,
                       person.invited_at.strftime("%Y-%m-%d %H:%M"), escape(person.invited_by))
     support.out.print(table)
 

@@ -12,7 +12,8 @@ sheet checks that they hang together and that the steps come in order:
 - the member signs what was submitted: the digest it was shown must be the last
   submission's, else the sheet changed since it opened it.
 
-Employees have no account yet: the coordinator records a submission on the employee's behalf.
+An employee submits its own sheets from its page; the coordinator may submit them on its
+behalf (application/permissions.py says who may).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """People who use the web pages: invited by a coordinator with a role (and, for a partner,
-its partner), they choose a password from the invitation link, then open and close sessions.
-API tokens (domain/access.py) stay, for programs.
+its partner; for an employee, the staff resource that is the employee), they choose a
+password from the invitation link, then open and close sessions. API tokens
+(domain/access.py) stay, for programs: an employee has none, only the pages.
 
 What a row written into the store by someone without the key must not do — grant access —
-is prevented as for tokens: the invitation (who, which role, which partner) and each session
+is prevented as for tokens: the invitation (who, which role, which partner or employee) and each session
 carry a MAC keyed by a secret kept out of the store, and the password hash is taken over a
 keyed digest of the password (application/people.py), so a hash written in by hand verifies
 no password. The plain password and the secrets of the links and cookies never reach an
@@ -20,6 +21,8 @@ from datetime import datetime
 from functools import singledispatch
 from uuid import UUID
 
+from typing import Literal
+
 from pydantic import Field, SecretBytes
 
 from domain.access import Role
@@ -34,16 +37,21 @@ from domain.text import StoredName, check_name
 # Deliberately loose (one @, a dot in the domain, no spaces): the invitation link sent to
 # the address is what proves it; stricter patterns refuse real addresses.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# A person has the tokens' roles, or is an employee submitting its own hour sheets.
+PersonRole = Literal[Role, Literal["employee"]]
 
 
 class PersonInvited(DomainEvent):
     email: str
     name: StoredName
-    role: Role
+    role: PersonRole
     partner_id: Slug | None
     invitation_sha256: str
     expires_at: StoredDatetime
     mac: str
+    # The staff resource an employee's person is (None for every other role, and on the
+    # invitations recorded before employees had accounts).
+    employee_id: Slug | None = None
 
 
 class InvitationAccepted(DomainEvent):
@@ -74,6 +82,7 @@ class InvitePerson(Command):
     name: str
     role: str
     partner_id: str | None = None
+    employee_id: str | None = None
     invitation_sha256: str
     expires_at: UtcDatetime
     signing_key: SecretBytes = Field(exclude=True, repr=False)
@@ -127,6 +136,7 @@ class Person:
     invited_by: str
     password_hash: str | None = None
     revoked: bool = False
+    employee_id: str | None = None
 
     @property
     def status(self) -> str:
@@ -138,7 +148,8 @@ class Person:
     @property
     def actor(self) -> str:
         """How events recorded by this person name who recorded them."""
-        scope = f"{self.role}:{self.partner_id}" if self.partner_id else self.role
+        bound_to = self.partner_id or self.employee_id
+        scope = f"{self.role}:{bound_to}" if bound_to else self.role
         return f"{scope}/{self.email}"
 
 
@@ -170,9 +181,14 @@ def session_aggregate_id(session_sha256: str) -> UUID:
 
 
 def person_mac(key: bytes, person_id: UUID, email: str, role: str, partner_id: str | None,
-               invitation_sha256: str) -> str:
-    """What binds a person's authority (role, partner) to the key that invited them."""
+               invitation_sha256: str, employee_id: str | None = None) -> str:
+    """What binds a person's authority (role, partner, employee) to the key that invited them.
+    The employee is signed only when there is one, so that the MACs of the people invited
+    before employees had accounts still verify; the digest before it is fixed-length hex, so
+    no other person's message ends the same way."""
     message = f"encommun-person-v1\n{person_id}\n{email}\n{role}\n{partner_id or ''}\n{invitation_sha256}"
+    if employee_id is not None:
+        message += f"\n{employee_id}"
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -183,7 +199,8 @@ def session_mac(key: bytes, session_id: UUID, person_id: UUID, expires_at: datet
 
 def invited_by_key(person: Person, keys: tuple[bytes, ...]) -> bool:
     return any(hmac.compare_digest(person.mac, person_mac(key, person.id, person.email, person.role,
-                                                          person.partner_id, person.invitation_sha256))
+                                                          person.partner_id, person.invitation_sha256,
+                                                          person.employee_id))
                for key in keys)
 
 
@@ -198,20 +215,24 @@ def invite(existing: Person | None, cmd: InvitePerson, stamp: Stamp) -> PersonIn
         name = check_name(cmd.name)
     except ValueError as error:
         raise InvalidCommand(f"name {error}", field="name") from None
-    if cmd.role not in Role.__args__:  # type: ignore[attr-defined]
-        raise InvalidCommand(f"role must be one of {', '.join(Role.__args__)}", field="role")  # type: ignore[attr-defined]
+    roles: tuple[str, ...] = PersonRole.__args__  # type: ignore[attr-defined]
+    if cmd.role not in roles:
+        raise InvalidCommand(f"role must be one of {', '.join(roles)}", field="role")
     if (cmd.role == "partner") != (cmd.partner_id is not None):
         raise InvalidCommand("a partner's person names its partner, and only a partner's does", field="partner_id")
+    if (cmd.role == "employee") != (cmd.employee_id is not None):
+        raise InvalidCommand("an employee's person names the employee, and only an employee's does",
+                             field="employee_id")
     if cmd.expires_at <= stamp.at:
         raise InvalidCommand("the invitation must expire after it is sent", field="expires_at")
     if existing is not None and existing.status == "active":
         raise AlreadyExists(f"{email} already has an account: revoke it first to change its role",
                             field="email")
     person_id = aggregate_id("person", email)
-    fields = dict(email=email, name=name, role=cmd.role, partner_id=cmd.partner_id,
+    fields = dict(email=email, name=name, role=cmd.role, partner_id=cmd.partner_id, employee_id=cmd.employee_id,
                   invitation_sha256=cmd.invitation_sha256, expires_at=cmd.expires_at,
                   mac=person_mac(cmd.signing_key.get_secret_value(), person_id, email, cmd.role, cmd.partner_id,
-                                 cmd.invitation_sha256))
+                                 cmd.invitation_sha256, cmd.employee_id))
     if existing is None:
         return first_event(PersonInvited, person_id, stamp, **fields)
     return next_event(existing, PersonInvited, stamp, **fields)
@@ -271,7 +292,7 @@ def _(event: PersonInvited, state: Person | None) -> Person:
     # new password.
     return Person(event.originator_id, event.originator_version, event.email, event.name, event.role,
                   event.partner_id, event.invitation_sha256, event.expires_at, event.mac,
-                  invited_at=event.timestamp, invited_by=event.actor)
+                  invited_at=event.timestamp, invited_by=event.actor, employee_id=event.employee_id)
 
 
 @evolve.register

@@ -1,5 +1,6 @@
 """Hour sheets on the read side: what a sheet covers at a position (the hours a submission
-sends), one sheet as it stood, and the entries a submission named (what the member signs).
+sends, and its entries: what the employee submits), one sheet as it stood, and the entries
+a submission named (what the member signs).
 The month's list of sheets is `read_model.hour_sheets_of_month`."""
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ def submitted_entries(conn: duckdb.DuckDBPyConnection, submitted_position: int) 
     return _rows(conn, "submitted_entries", {"submitted": submitted_position})
 
 
-def staff_hour_months(conn: duckdb.DuckDBPyConnection, partner_id: str | None = None) -> list[str]:
-    """The months with staff hours or a sheet, of one partner or all, latest first."""
-    return [row["month"] for row in _rows(conn, "staff_hour_months", {"partner": partner_id})]
+def sheet_entries_at(conn: duckdb.DuckDBPyConnection, employee_id: str, partner_id: str, month: str,
+                     position: int) -> list[Row]:
+    """The entries `sheet_hours_at` sums, as they stand at `position` (what a submission
+    would name): entry_id, happened_on, quantity, starts_at, ends_at."""
+    return _rows(conn, "sheet_entries_at", {"employee": employee_id, "partner": partner_id, "month": month,
+                                            "p": position})
+
+
+def staff_hour_months(conn: duckdb.DuckDBPyConnection, partner_id: str | None = None,
+                      employee_id: str | None = None) -> list[str]:
+    """The months with staff hours or a sheet, of one partner, one employee, or all, latest first."""
+    return [row["month"] for row in _rows(conn, "staff_hour_months", {"partner": partner_id,
+                                                                      "employee": employee_id})]

@@ -44,6 +44,11 @@ def partner_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(conn.execute(_sql("partner_names")).fetchall())
 
 
+def staff_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every staff resource's name by id, in order of name (the employees)."""
+    return dict(conn.execute(_sql("staff_names")).fetchall())
+
+
 def resource_name(conn: duckdb.DuckDBPyConnection, resource_id: str) -> str | None:
     """The resource's current name; None if no such resource was ever registered."""
     row = conn.execute(_sql("resource_name"), [resource_id]).fetchone()

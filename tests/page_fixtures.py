@@ -23,10 +23,10 @@ _CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 
 def add_person(ledger: Ledger, keys: TokenKeys, email: str, role: str, partner_id: str | None = None,
-               name: str | None = None, password: str = PASSWORD) -> str:
+               name: str | None = None, password: str = PASSWORD, employee_id: str | None = None) -> str:
     """Invite someone and accept the invitation with `password`; their e-mail."""
     link = people.invite_person(ledger, Operator("tests"), email=email, name=name or email.split("@")[0].title(),
-                                role=role, partner_id=partner_id, keys=keys)
+                                role=role, partner_id=partner_id, employee_id=employee_id, keys=keys)
     people.accept_invitation(ledger, link, password, keys=keys)
     return email
 

@@ -19,6 +19,8 @@ from api.pages import (coordination, coordination_costs, coordination_disputes, 
 # authorities' time, the fees and deposits and the year's regularisation are the auditor's too).
 from api.pages import (ge_conditions, ge_funds, ge_hub, ge_local_authorities, ge_register, ge_regularisation,
                        ge_regularisation_trace, ge_solidarity)
+# The employee's page.
+from api.pages import employee_hour_sheets
 # The auditor's and the analyst's pages.
 from api.pages import analysis, audit, audit_anchor, audit_months
 
@@ -35,6 +37,8 @@ ROUTERS = (sign_in.router, people.router,
            ge_hub.router, ge_conditions.router, ge_register.router, ge_solidarity.router,
            ge_local_authorities.router, ge_funds.router, ge_regularisation.router,
            ge_regularisation_trace.router,
+           # The employee's page.
+           employee_hour_sheets.router,
            # The auditor's and the analyst's pages.
            audit.router, audit_months.router, audit_anchor.router, analysis.router)
 

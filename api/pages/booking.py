@@ -101,6 +101,8 @@ class _Refused(Exception):
 
 @router.post("/reservations", response_class=HTMLResponse)
 def book(request: Request, who: PersonDep, form: FormDep) -> HTMLResponse:
+    if who.role != "partner":
+        require_reader(who)  # the coordination and auditors are told who books; other roles get a 403
     scope = scope_of(who, None) if who.role == "partner" else None
     sent = {name: str(form.get(name, "")).strip() for name in ("resource_id", "day", "start", "end")}
     day = _parse_day(sent["day"])

@@ -1,6 +1,6 @@
 """The coordinator's "Feuilles d'heures": for a month, each employee's sheet per member, its
 hours and status, a button to submit each sheet that awaits it, and one to submit them all.
-Employees have no account yet: the coordination submits on their behalf."""
+Employees with an account submit their own (employee_hour_sheets.py); the coordination may too."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 EVENT_TYPES_FR: dict[str, str] = {kind: words for _, group in EVENT_GROUPS for kind, words in group}
 
 ROLES_FR = {"coordinator": "coordination", "partner": "partenaire", "auditor": "contrôle",
-            "analyst": "analyse", "visitor": "visiteur non connecté"}
+            "analyst": "analyse", "employee": "salarié", "visitor": "visiteur non connecté"}
 KINDS_FR = {"premises": "locaux", "equipment": "équipement", "staff": "personnel", "service": "service",
             "action": "action commune"}
 METHODS_FR = {"usage": "au prorata de l'usage", "fixed": "clé fixe", "equal": "parts égales",
@@ -129,12 +129,14 @@ def label(event_type: str, payload: dict[str, Any]) -> str:
 
 
 def actor_fr(actor: str, names: Names) -> str:
-    """`partner:mission-locale/tresorerie@…` → 'Mission Locale (partenaire), tresorerie@…'."""
+    """`partner:mission-locale/tresorerie@…` → 'Mission Locale (partenaire), tresorerie@…';
+    an employee's person is bound to its staff resource: 'Anne Martin (salarié), anne@…'."""
     scope, _, who = actor.partition("/")
-    role, _, partner_id = scope.partition(":")
+    role, _, bound_to = scope.partition(":")
     if role not in ROLES_FR:
         return actor  # an operator's name (`encommun … --actor`) or a token's label, as given
-    words = f"{names.partner(partner_id)} ({ROLES_FR[role]})" if partner_id else ROLES_FR[role].capitalize()
+    bound = names.resource(bound_to) if role == "employee" else names.partner(bound_to)
+    words = f"{bound} ({ROLES_FR[role]})" if bound_to else ROLES_FR[role].capitalize()
     return f"{words}, {who}" if who else words
 
 

@@ -65,6 +65,9 @@ TRANSLATIONS: list[tuple[str | None, re.Pattern[str], Any]] = [
      "Une personne d'un partenaire doit être rattachée à ce partenaire, et elle seule."),
     ("partner_id", re.compile(r"no partner|unknown partner|not a partner|does not exist"),
      "« Partenaire » : ce partenaire n'existe pas."),
+    ("employee_id", re.compile(r"names the employee"),
+     "« Salarié » : une personne salariée est rattachée à un salarié du groupement, et elle seule : "
+     "choisissez-le dans la liste."),
     ("name", re.compile(r"control character|empty|blank"), "« Nom » : le nom est vide ou contient des caractères interdits."),
     # The partner's pages: contesting a line (partner_disputes.py).
     ("reason", re.compile(r"at least 1 (character|item)"),

@@ -42,15 +42,14 @@ def _document(request: Request, who: SignedIn, reference: str) -> InvoiceDocumen
     number = parse_reference(reference)
     if number is None:
         raise PageError(404, f"« {reference} » n'est pas un numéro de facture.")
+    if who.role != "partner":
+        require_reader(who)  # before reading: a role with no invoices to read is not told which exist
     with reading(request.app.state.services) as read:
         row = billing_reads.invoice_at(read.conn, number, read.position)
     if row is None:
         raise PageError(404, f"Il n'y a pas de facture {reference}.")
-    if who.role == "partner":
-        if row["partner_id"] != who.partner_id:
-            raise PageError(403, "Cette facture est adressée à un autre adhérent : vous ne voyez que les vôtres.")
-    else:
-        require_reader(who)
+    if who.role == "partner" and row["partner_id"] != who.partner_id:
+        raise PageError(403, "Cette facture est adressée à un autre adhérent : vous ne voyez que les vôtres.")
     return invoice_document(row)
 
 

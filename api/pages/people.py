@@ -1,4 +1,5 @@
-"""The coordinator's page of people: who may sign in, with which role; invite, revoke."""
+"""The coordinator's page of people: who may sign in, with which role (a partner's person
+names its partner; an employee's, the staff resource that is the employee); invite, revoke."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from projections import read_model
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 ROLES_FR = {"partner": "partenaire", "coordinator": "coordination", "auditor": "contrôle (auditeur)",
-            "analyst": "analyse"}
+            "analyst": "analyse", "employee": "salarié"}
 STATUS_FR = {"invited": "invitation envoyée", "active": "actif", "revoked": "accès retiré"}
 
 
@@ -28,8 +29,9 @@ def _people_page(request: Request, *, status: int = 200, error: str | None = Non
     services = request.app.state.services
     with reading(services) as read:
         partners = read_model.partner_names(read.conn)
+        employees = read_model.staff_names(read.conn)
     return page(request, "people.html", status=status, title="Personnes", people=people.list_people(services.ledger),
-                partners=partners, roles=ROLES_FR, statuses=STATUS_FR, error=error, field=field,
+                partners=partners, employees=employees, roles=ROLES_FR, statuses=STATUS_FR, error=error, field=field,
                 sent=sent or {})
 
 
@@ -40,12 +42,16 @@ def people_page(request: Request, _: CoordinatorDep) -> HTMLResponse:
 
 @router.post("/coordination/personnes", response_class=HTMLResponse)
 def invite(request: Request, who: CoordinatorDep, form: FormDep) -> HTMLResponse:
-    sent = {name: str(form.get(name, "")).strip() for name in ("email", "name", "role", "partner_id")}
+    sent = {name: str(form.get(name, "")).strip() for name in ("email", "name", "role", "partner_id", "employee_id")}
+    # Each role keeps the choice that is its own: the form shows both lists to every role.
     if sent["role"] != "partner":
         sent["partner_id"] = ""
+    if sent["role"] != "employee":
+        sent["employee_id"] = ""
     try:
         secret = people.invite_person(request.app.state.services.ledger, who, email=sent["email"], name=sent["name"],
-                                      role=sent["role"], partner_id=sent["partner_id"] or None, keys=keys_of(request))
+                                      role=sent["role"], partner_id=sent["partner_id"] or None,
+                                      employee_id=sent["employee_id"] or None, keys=keys_of(request))
     except DomainError as error:
         field, message = french(error)
         return _people_page(request, status=422, error=message, field=field, sent=sent)

@@ -30,6 +30,7 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
                 ("Ancre et vérification", "/controle/ancre"), ("Registre des adhérents", "/coordination/ge/registre"),
                 ("Dettes et solidarité", "/coordination/ge/solidarite")),
     "analyst": (("Requêtes", "/analyse"),),
+    "employee": (("Mes feuilles d'heures", "/salarie/feuilles-heures"),),
 }
 
 

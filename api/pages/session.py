@@ -25,7 +25,8 @@ SESSION_COOKIE = "encommun_session"
 ANONYMOUS_COOKIE = "encommun_visitor"
 CSRF_FIELD = "csrf"
 # Where each role lands after signing in.
-HOME = {"partner": "/releves", "coordinator": "/coordination", "auditor": "/controle", "analyst": "/analyse"}
+HOME = {"partner": "/releves", "coordinator": "/coordination", "auditor": "/controle", "analyst": "/analyse",
+        "employee": "/salarie/feuilles-heures"}
 
 
 class SignInRequired(Exception):
@@ -76,6 +77,7 @@ PartnerDep = Annotated[SignedIn, Depends(roles("partner"))]
 CoordinatorDep = Annotated[SignedIn, Depends(roles("coordinator"))]
 AuditorDep = Annotated[SignedIn, Depends(roles("auditor", "coordinator"))]
 AnalystDep = Annotated[SignedIn, Depends(roles("analyst", "auditor", "coordinator"))]
+EmployeeDep = Annotated[SignedIn, Depends(roles("employee"))]
 
 
 def sign_in_url(next_path: str) -> str:

@@ -19,9 +19,16 @@ WHERE e.position = $submitted AND list_contains(CAST(e.payload->'entries' AS VAR
 ORDER BY u.happened_on, u.starts_at NULLS FIRST, u.entry_id
 
 -- name: staff_hour_months
--- The months with staff hours or an hour sheet (of one partner, or of all when $partner is NULL), latest first.
+-- The months with staff hours or an hour sheet (of one partner, one employee, or all when NULL), latest first.
 SELECT DISTINCT month FROM (
-    SELECT month, partner_id FROM usage WHERE usage_kind = 'staff_hours'
-    UNION ALL SELECT month, partner_id FROM hour_sheets
-) WHERE $partner IS NULL OR partner_id = $partner
+    SELECT month, partner_id, resource_id AS employee_id FROM usage WHERE usage_kind = 'staff_hours'
+    UNION ALL SELECT month, partner_id, employee_id FROM hour_sheets
+) WHERE ($partner IS NULL OR partner_id = $partner) AND ($employee IS NULL OR employee_id = $employee)
 ORDER BY month DESC
+
+-- name: sheet_entries_at
+-- The entries one employee's sheet for one member and month covers at position $p (what sheet_hours_at sums).
+SELECT entry_id, happened_on, quantity, starts_at, ends_at FROM usage_at($p)
+WHERE usage_kind = 'staff_hours' AND status = 'open'
+  AND resource_id = $employee AND partner_id = $partner AND month = $month
+ORDER BY happened_on, starts_at NULLS FIRST, entry_id

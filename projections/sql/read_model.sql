@@ -129,6 +129,10 @@ ORDER BY CASE WHEN $newest_first THEN -e.position ELSE e.position END
 -- Every registered partner's id and name, by name (the choices of a form).
 SELECT partner_id, name FROM partners ORDER BY name, partner_id
 
+-- name: staff_names
+-- Every staff resource's id and current name, by name (the employees an invitation may name).
+SELECT resource_id, name FROM resources WHERE kind = 'staff' ORDER BY name, resource_id
+
 
 -- ---- The coordinator's pages (api/pages/coordination*.py) ---------------------------------
 

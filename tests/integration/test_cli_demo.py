@@ -86,8 +86,8 @@ def test_the_demo_lists_each_expected_refusal_once(tmp_path: Path) -> None:
 
 
 def test_the_demo_prints_a_sign_in_link_per_role_before_the_tokens_and_each_opens(tmp_path: Path) -> None:
-    """Four invitation links (coordinator, partner, auditor, analyst) come before the
-    tokens; each opens its invitation page, in French, greeting its person."""
+    """Five invitation links (coordinator, partner, auditor, analyst, an employee of the GE)
+    come before the tokens; each opens its invitation page, in French, greeting its person."""
     from fastapi.testclient import TestClient
 
     from api.app import create_app
@@ -96,11 +96,13 @@ def test_the_demo_prints_a_sign_in_link_per_role_before_the_tokens_and_each_open
     result = runner.invoke(cli.app, ["demo", "--months", "1", "--no-serve", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     links = re.findall(r"http://127\.0\.0\.1:8000(/invitation/\S+)", result.output)
-    assert len(links) == 4
+    assert len(links) == 5
     assert result.output.index("Sign in to the pages") < result.output.index("Tokens")
     settings = Settings(sqlite_path=tmp_path / "demo.sqlite", projection_path=tmp_path / "demo.duckdb",
                         snapshot_dir=tmp_path / "snapshots")
     with TestClient(create_app(settings)) as client:
         pages = [client.get(link) for link in links]
-    assert [page.status_code for page in pages] == [200] * 4
+    assert [page.status_code for page in pages] == [200] * 5
     assert "Bienvenue, Inès Martin, trésorière" in pages[1].text
+    assert "Bienvenue, Emma Roux, chargée de communication" in pages[4].text
+    assert "employee (charge-communication)" in result.output

@@ -31,3 +31,19 @@ def test_a_person_invited_at_the_command_line_chooses_a_password_and_is_listed_t
     assert "revoked" in encommun("person", "list", "--store", store).stdout
     refused = encommun("person", "invite", "x@pool.example", "--name", "X", "--role", "partner", "--store", store)
     assert refused.exit_code == 2 and "names its partner" in refused.stderr
+
+
+def test_an_employee_is_invited_at_the_command_line_with_its_staff_resource(store: Path) -> None:
+    """--role employee --employee anne: invited and listed with « anne »; without --employee, or
+    naming a resource that is not staff: refused, naming the field."""
+    invited = encommun("person", "invite", "anne@pool.example", "--name", "Anne Martin", "--role", "employee",
+                       "--employee", "anne", "--store", store)
+    assert invited.exit_code == 0 and "/invitation/" in invited.stdout
+    listed = encommun("person", "list", "--store", store).stdout
+    line = next(line for line in listed.splitlines() if "anne@pool.example" in line)
+    assert " employee " in line and " anne " in line and " invited " in line
+    unbound = encommun("person", "invite", "b@pool.example", "--name", "B", "--role", "employee", "--store", store)
+    assert unbound.exit_code == 2 and "names the employee" in unbound.stderr
+    room = encommun("person", "invite", "c@pool.example", "--name", "C", "--role", "employee",
+                    "--employee", "salle-vercors", "--store", store)
+    assert room.exit_code == 2 and "expected staff" in room.stderr
