@@ -48,8 +48,21 @@ def folds() -> tuple[Fold, ...]:
 
 @cache
 def page_steps() -> tuple[str, ...]:
-    """The statements run once per page, in order."""
-    return tuple(f.statement for f in folds() if f.kind != "folds each")
+    """The statements run once per page, in order, for a page holding every event type."""
+    return page_steps_for(frozenset(folded()))
+
+
+@cache
+def page_steps_for(event_types: frozenset[str]) -> tuple[str, ...]:
+    """The statements run once per page for a page holding these event types: a `folds page`
+    statement filters on the types it declares (tests/unit/test_catalogue.py checks it), so
+    one whose types are all absent from the page, and what continues it, would fold nothing."""
+    steps: list[str] = []
+    for f in folds():
+        if (f.kind == "folds page" and event_types.intersection(f.event_types)) or (
+                f.kind == "continues" and f.event_types[0] in steps):
+            steps.append(f.statement)
+    return tuple(steps)
 
 
 @cache

@@ -21,6 +21,7 @@ from typing import Callable, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from eventsourcing.persistence import ApplicationRecorder, Notification, Tracking
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
@@ -103,7 +104,8 @@ def fold_page(conn: duckdb.DuckDBPyConnection, page: pa.Table, lo: int, *, split
     conn.register("page", page)
     run(conn, "insert_events")
     conn.unregister("page")
-    for name in folds.page_steps():
+    event_types = frozenset(topic.partition(":")[2] for topic in pc.unique(page["topic"]).to_pylist())
+    for name in folds.page_steps_for(event_types):
         run(conn, name, lo=lo, hi=hi)
     membership_months = _fold_each(conn, lo, hi)
     if split:

@@ -173,3 +173,13 @@ def test_every_marked_statement_is_run_by_the_runner_in_file_order() -> None:
                                         {n for steps in folds.each_steps().values() for n in steps}]
     assert {"insert_partners", "stage_changes", "insert_changed_costs", "insert_credits"} <= set(folds.page_steps())
     assert folds.each_steps()["PartnerLeft"] == ("close_membership", "end_open_membership_version")
+
+
+def test_a_page_runs_only_the_statements_of_the_event_types_it_holds() -> None:
+    """A page of staff hours alone runs the usage statement only; a void brings its staging and
+    every statement that continues it, in file order."""
+    assert folds.page_steps_for(frozenset({"StaffHoursLogged"})) == ("insert_usage",)
+    assert folds.page_steps_for(frozenset({"StaffHoursLogged", "EntryVoided"})) == (
+        "insert_usage", "stage_changes", "fold_usage_changes", "close_changed_usage", "insert_changed_usage",
+        "fold_cost_changes", "close_changed_costs", "insert_changed_costs")
+    assert folds.page_steps_for(frozenset({"PartnerLeft", "TokenIssued"})) == ()
