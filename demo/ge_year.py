@@ -15,6 +15,7 @@ from typing import Iterable
 
 from application import regularisation
 from application.ledger import Ledger
+from application.member_funds import funds_at
 from application.member_register import register_changes
 from demo.calendar_fr import add_months
 from demo.haut_val_data import EMPLOYEES, JOIN_DAY, JOIN_MONTH, JOINER, LEAVE_DAY, LEAVE_MONTH, LEAVER
@@ -122,6 +123,5 @@ def _day_after(month: str, days: int) -> date:
 def _held(follower: Follower, partner_id: str) -> int:
     follower.catch_up()
     with follower.view.transaction() as conn:
-        rows = billing_reads.member_funds_at(conn, follower.runner.position)
-    return sum(r["amount_cents"] * (1 if r["movement"] == "deposit" else -1)
-               for r in rows if r["partner_id"] == partner_id and r["movement"] != "fee")
+        funds = funds_at(conn, follower.runner.position).get(partner_id)
+    return funds.held_cents if funds else 0
