@@ -24,7 +24,6 @@ from domain.ge_debts import RecordGeDebt, SettleGeDebt
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.periods import check_month, next_month
-from projections import billing_reads
 from projections.follower import Follower
 
 FEE_CENTS = 15_000  # the general assembly's yearly fee

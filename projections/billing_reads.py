@@ -116,3 +116,8 @@ def documents_at(conn: duckdb.DuckDBPyConnection, at: int) -> int:
 def unpaid_invoices_at(conn: duckdb.DuckDBPyConnection, at: int, today: date) -> list[Row]:
     """Every invoice with something left to pay at `at`, oldest due first, with its days late on `today`."""
     return _dicts(conn, "unpaid_invoices_at", {"at": at, "today": today})
+
+
+def invoice_payments_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every payment on an invoice recorded by `at`, newest first, with its event's position."""
+    return _dicts(conn, "invoice_payments_at", {"at": at})

@@ -142,3 +142,13 @@ FROM issued i
 LEFT JOIN credited c USING (number) LEFT JOIN paid pd USING (number) LEFT JOIN partners p USING (partner_id)
 WHERE i.kind = 'invoice' AND i.total_ttc_cents - coalesce(c.credited, 0) - coalesce(pd.paid, 0) > 0
 ORDER BY i.due_on, i.number;
+
+-- name: invoice_payments_at
+-- Every payment recorded by $at, newest first, with its invoice's reference and member, and when and by whom its event was recorded (its position leads to it in the log).
+SELECT pm.number, i.reference, i.partner_id, p.name AS partner_name, pm.amount_cents, pm.paid_on,
+       pm.reference AS payment_reference, pm.position, e.recorded_at
+FROM invoice_payments pm
+JOIN invoices i ON i.number = pm.number JOIN events e ON e.position = pm.position
+LEFT JOIN partners p ON p.partner_id = i.partner_id
+WHERE pm.position <= $at
+ORDER BY pm.position DESC;
