@@ -13,15 +13,20 @@ from api.french import date_fr, euros
 
 @dataclass(frozen=True)
 class PaymentStatus:
-    words: str
-    css: str          # the status badge's class (api/static/pages.css)
+    badge: str        # the status itself, shown as a badge
+    detail: str       # what is left, the due day: plain text after the badge
+    css: str          # the badge's class (api/static/pages.css)
+
+    @property
+    def words(self) -> str:
+        return f"{self.badge} {self.detail}".strip()
 
     @property
     def late(self) -> bool:
         return self.css == "status-late"
 
 
-PAID = PaymentStatus("payée", "status-credit")
+PAID = PaymentStatus("payée", "", "status-credit")
 
 
 def days_fr(days: int) -> str:
@@ -33,9 +38,11 @@ def payment_status(unpaid: dict[str, Any] | None) -> PaymentStatus:
     is left (paid, or wholly credited: the invoice list says which)."""
     if unpaid is None:
         return PAID
-    partly = f"partiellement payée (reste {euros(unpaid['left_cents'])})" if unpaid["paid_cents"] else ""
+    left = euros(unpaid["left_cents"])
     if unpaid["days_late"] > 0:
-        late = f"en retard de {days_fr(unpaid['days_late'])}"
-        return PaymentStatus(f"{partly}, {late}" if partly else late, "status-late")
-    due = f"à payer au plus tard le {date_fr(unpaid['due_on'])}"
-    return PaymentStatus(f"{partly}, {due}" if partly else due, "status-open")
+        partly = f"(partiellement payée, reste {left})" if unpaid["paid_cents"] else ""
+        return PaymentStatus(f"en retard de {days_fr(unpaid['days_late'])}", partly, "status-late")
+    due = f"au plus tard le {date_fr(unpaid['due_on'])}"
+    if unpaid["paid_cents"]:
+        return PaymentStatus("partiellement payée", f"(reste {left}), à payer {due}", "status-open")
+    return PaymentStatus("à payer", due, "status-open")
