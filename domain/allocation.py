@@ -99,6 +99,48 @@ def split_largest_remainder(pool_cents: int, weights: Mapping[str, Quantity]) ->
     return shares
 
 
+@dataclass(frozen=True)
+class RemainderShare:
+    """One share of a largest-remainder split: its exact value (pool × weight / total) and
+    the cents it got, its floor plus one if a leftover cent went to its remainder."""
+
+    weight: Fraction
+    exact: Fraction
+    cents: int
+
+    @property
+    def floor_cents(self) -> int:
+        return math.floor(self.exact)
+
+    @property
+    def leftover_cent(self) -> bool:
+        return self.cents > self.floor_cents
+
+
+@dataclass(frozen=True)
+class RemainderSplit:
+    """A largest-remainder split with its working, so that a trace can show it."""
+
+    pool_cents: int
+    total_weight: Fraction
+    shares: dict[str, RemainderShare]
+
+    @property
+    def leftover_cents(self) -> int:
+        """The cents the floors left over, each given to one of the largest remainders."""
+        return sum(1 for share in self.shares.values() if share.leftover_cent)
+
+
+def explain_largest_remainder(pool_cents: int, weights: Mapping[str, Quantity]) -> RemainderSplit:
+    """The split of `split_largest_remainder` (the same `_split`), with each share's exact
+    value and floor (kept apart: the statements' hot path needs only the cents)."""
+    exact_weights = {key: _quantity(w, f"weight of {key!r}") for key, w in weights.items()}
+    shares = split_largest_remainder(pool_cents, exact_weights)
+    total = sum(exact_weights.values(), Fraction(0))
+    return RemainderSplit(pool_cents, total, {
+        key: RemainderShare(weight, pool_cents * weight / total, shares[key]) for key, weight in exact_weights.items()})
+
+
 def _split(pool_cents: int, weights: Mapping[str, Fraction]) -> tuple[dict[str, int], Fraction]:
     """The largest-remainder split of checked weights, and their total (no share if 0).
 

@@ -25,7 +25,7 @@ year they regularise; each prints what the member's real cost is made of.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Mapping
@@ -33,7 +33,7 @@ from typing import Annotated, Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregate import Stamp
-from domain.allocation import split_largest_remainder
+from domain.allocation import RemainderSplit, explain_largest_remainder
 from domain.billing import GroupProfile, MemberDetails
 from domain.commands import Command
 from domain.errors import RuleViolation
@@ -85,6 +85,13 @@ class YearRegularisation:
     # Costs no member's hours can carry (an employee without hours that year): shown, never
     # charged, so that nothing is hidden in a split.
     unshared_cents: int
+    # The splits the members' shares come from, with their working (a member's trace shows
+    # its hours, its exact share and the leftover cent): each employee's, the running costs'.
+    employee_splits: Mapping[str, RemainderSplit] = field(default_factory=dict)
+    running_split: RemainderSplit | None = None
+
+    def member(self, partner_id: str) -> MemberRegularisation | None:
+        return next((m for m in self.members if m.partner_id == partner_id), None)
 
     @property
     def difference_cents(self) -> int:
@@ -101,6 +108,7 @@ def regularise(year: int, employees: list[EmployeeYear], running_costs_cents: in
                billed: Mapping[str, int]) -> YearRegularisation:
     """Each member's real cost of the year against what it was billed (see the module)."""
     shares: dict[str, dict[str, int]] = {}
+    splits: dict[str, RemainderSplit] = {}
     all_hours: dict[str, Decimal] = {}
     unshared = 0
     for employee in employees:
@@ -110,18 +118,20 @@ def regularise(year: int, employees: list[EmployeeYear], running_costs_cents: in
         if not hours:
             unshared += employee.cost_cents
             continue
-        for partner, cents in split_largest_remainder(employee.cost_cents, hours).items():
-            shares.setdefault(partner, {})[employee.employee_id] = cents
-    running = split_largest_remainder(running_costs_cents, all_hours) if all_hours else {}
-    if not all_hours:
+        splits[employee.employee_id] = explain_largest_remainder(employee.cost_cents, hours)
+        for partner, share in splits[employee.employee_id].shares.items():
+            shares.setdefault(partner, {})[employee.employee_id] = share.cents
+    running = explain_largest_remainder(running_costs_cents, all_hours) if all_hours else None
+    if running is None:
         unshared += running_costs_cents
     members = tuple(
-        MemberRegularisation(partner, shares.get(partner, {}), running.get(partner, 0), billed.get(partner, 0),
-                             all_hours.get(partner, Decimal(0)))
+        MemberRegularisation(partner, shares.get(partner, {}),
+                             running.shares[partner].cents if running and partner in running.shares else 0,
+                             billed.get(partner, 0), all_hours.get(partner, Decimal(0)))
         for partner in sorted(set(all_hours) | set(billed))
     )
     costs = sum(e.cost_cents for e in employees) + running_costs_cents
-    return YearRegularisation(year, members, costs, sum(billed.values()), unshared)
+    return YearRegularisation(year, members, costs, sum(billed.values()), unshared, splits, running)
 
 
 # Issuing it --------------------------------------------------------------------------------

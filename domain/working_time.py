@@ -162,18 +162,25 @@ def check_average(sheet_of: SheetOf, employee_name: str, week: str, week_total: 
     weeks 2; one near the cap, all 22."""
     n = limits.average_weeks
     cap = limits.max_average_week_hours * n
-    known: dict[int, Decimal] = {0: week_total}
-    starts = range(-(n - 1), 1)
+    # The weeks week-(n-1) .. week+(n-1), each at its bound until it is read; window s
+    # (0 .. n-1) holds weeks s .. s+n-1 of this list, the entry's week being index n-1.
+    weeks = [limits.max_week_hours] * (2 * n - 1)
+    weeks[n - 1] = week_total
 
-    def window(start: int) -> Decimal:
-        return sum((known.get(k, limits.max_week_hours) for k in range(start, start + n)), Decimal(0))
+    def windows() -> list[Decimal]:
+        sums = [sum(weeks[:n], Decimal(0))]
+        for s in range(1, n):
+            sums.append(sums[-1] + weeks[s + n - 1] - weeks[s - 1])
+        return sums
 
     for offset in (o for k in range(1, n) for o in (-k, k)):
-        if all(window(s) <= cap for s in starts):
+        if max(windows()) <= cap:
             return
-        known[offset] = week_hours(sheet_of(add_weeks(week, offset)))
-    worst = max(starts, key=lambda s: (window(s), s))
-    total = window(worst)
+        weeks[n - 1 + offset] = week_hours(sheet_of(add_weeks(week, offset)))
+    sums = windows()
+    worst = max(range(n), key=lambda s: (sums[s], s))
+    total = sums[worst]
+    worst -= n - 1
     if total > cap:
         raise WorkingTimeExceeded(
             f"employee '{employee_name}' would work {total:.2f} h over the {n} weeks "

@@ -118,6 +118,22 @@ def unpaid_invoices_at(conn: duckdb.DuckDBPyConnection, at: int, today: date) ->
     return _dicts(conn, "unpaid_invoices_at", {"at": at, "today": today})
 
 
+def year_costs_of_resources(conn: duckdb.DuckDBPyConnection, resources: list[str], year: int, at: int) -> list[Row]:
+    """Each open cost of `resources` for the year's months at `at`, with the event behind it."""
+    return _dicts(conn, "year_costs_of_resources_at",
+                  {"resources": resources, "year_prefix": f"{year:04d}-%", "at": at})
+
+
+def member_billed_lines_of_year(conn: duckdb.DuckDBPyConnection, partner_id: str, year: int, at: int) -> list[Row]:
+    """The lines of the member's documents for the year's months issued by `at` (credit notes negative)."""
+    return _dicts(conn, "member_billed_lines_of_year", {"partner": partner_id, "year_prefix": f"{year:04d}-%", "at": at})
+
+
+def member_staff_hours_of_year(conn: duckdb.DuckDBPyConnection, partner_id: str, year: int, at: int) -> list[Row]:
+    """The member's open staff hours of the year at `at`, by employee and month, with each month's sheet."""
+    return _dicts(conn, "member_staff_hours_of_year", {"partner": partner_id, "year": year, "at": at})
+
+
 def invoice_payments_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
     """Every payment on an invoice recorded by `at`, newest first, with its event's position."""
     return _dicts(conn, "invoice_payments_at", {"at": at})

@@ -19,7 +19,7 @@ from api.pages import (coordination, coordination_costs, coordination_disputes, 
 # authorities' time, the fees and deposits, the payments and the year's regularisation are the
 # auditor's too).
 from api.pages import (ge_conditions, ge_funds, ge_hub, ge_local_authorities, ge_payments, ge_register,
-                       ge_regularisation, ge_solidarity)
+                       ge_regularisation, ge_regularisation_trace, ge_solidarity)
 # The auditor's and the analyst's pages.
 from api.pages import analysis, audit, audit_anchor, audit_months
 
@@ -35,6 +35,7 @@ ROUTERS = (sign_in.router, people.router,
            # The groupement d'employeurs' pages.
            ge_hub.router, ge_conditions.router, ge_register.router, ge_payments.router, ge_solidarity.router,
            ge_local_authorities.router, ge_funds.router, ge_regularisation.router,
+           ge_regularisation_trace.router,
            # The auditor's and the analyst's pages.
            audit.router, audit_months.router, audit_anchor.router, analysis.router)
 

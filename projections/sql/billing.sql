@@ -143,8 +143,46 @@ LEFT JOIN credited c USING (number) LEFT JOIN paid pd USING (number) LEFT JOIN p
 WHERE i.kind = 'invoice' AND i.total_ttc_cents - coalesce(c.credited, 0) - coalesce(pd.paid, 0) > 0
 ORDER BY i.due_on, i.number;
 
+-- name: year_costs_of_resources_at
+-- Each open cost of the resources $resources for the months of year $year as it stood at
+-- $at, with the event that recorded its version (position, type, time) and the resource's name.
+SELECT c.entry_id, c.resource_id, r.name AS resource_name, c.month, c.amount_cents, c.category, c.document_ref,
+       c.valid_from AS position, e.event_type, e.recorded_at
+FROM costs_at($at) c
+JOIN events e ON e.position = c.valid_from
+LEFT JOIN resources_at($at) r ON r.resource_id = c.resource_id
+WHERE c.status = 'open' AND c.month LIKE $year_prefix AND list_contains($resources, c.resource_id)
+ORDER BY c.resource_id, c.month, c.valid_from;
+
+-- name: member_billed_lines_of_year
+-- The lines of member $partner's invoices and credit notes for the months of year $year
+-- issued by $at (a credit note's amounts negative), each with its document.
+SELECT l.number, l.reference, i.kind, i.regularises, l.line_no, l.month, l.employee_id, l.employee_name,
+       l.hours, l.rate_cents, l.amount_cents, l.label, l.sheet_id, i.position
+FROM invoice_lines l JOIN invoices i USING (number)
+WHERE i.position <= $at AND i.partner_id = $partner AND i.month LIKE $year_prefix
+ORDER BY l.number, l.line_no;
+
+-- name: member_staff_hours_of_year
+-- Member $partner's open staff hours of year $year at $at by employee and month (how many
+-- entries, the last recorded), with the month's hour sheet as it stood then, if submitted.
+WITH hours AS (
+    SELECT resource_id AS employee_id, month, sum(quantity) AS hours, count(*) AS entries,
+           max(valid_from) AS last_position
+    FROM usage_at($at)
+    WHERE usage_kind = 'staff_hours' AND status = 'open' AND partner_id = $partner AND year(happened_on) = $year
+    GROUP BY ALL
+), sheets AS (
+    SELECT employee_id, month, sheet_id, status FROM hour_sheet_versions
+    WHERE partner_id = $partner AND valid_from <= $at AND (valid_to IS NULL OR valid_to > $at)
+)
+SELECT h.*, s.sheet_id, s.status AS sheet_status
+FROM hours h LEFT JOIN sheets s USING (employee_id, month)
+ORDER BY h.employee_id, h.month;
+
 -- name: invoice_payments_at
--- Every payment recorded by $at, newest first, with its invoice's reference and member, and when and by whom its event was recorded (its position leads to it in the log).
+-- Every payment recorded by $at, newest first, with its invoice's reference and member and when its
+-- event was recorded (its position leads to it in the log).
 SELECT pm.number, i.reference, i.partner_id, p.name AS partner_name, pm.amount_cents, pm.paid_on,
        pm.reference AS payment_reference, pm.position, e.recorded_at
 FROM invoice_payments pm

@@ -122,6 +122,7 @@ REFUSED_READS = [
     ("GET", "/ge/register/changes", {}),
     ("GET", "/ge/member-funds", {}),
     ("GET", "/ge/regularisations/2026", {}),
+    ("GET", f"/ge/regularisations/2026/{OTHER}/trace", {}),
     ("GET", "/ge/unpaid", {}),
     ("GET", "/ge/invoices", {"partner_id": OTHER}),
     ("GET", f"/ge/invoices/{OTHER_INVOICE}", {}),
