@@ -1,6 +1,7 @@
 """Haut-Val's groupement d'employeurs around its invoices: the members' fees and deposits,
 the register's notification to the labour inspectorate, the GE's debts to its employees and
-to URSSAF, the deposit returned to the member who left, and the year-end regularisation.
+to URSSAF, the deposit returned to the member who left, the year-end regularisation and the
+members' payments on their invoices.
 
 `members_funds` is a step of the generator's first month (demo/haut_val_ge.py calls it);
 `year_end` needs the projections and runs once the months are invoiced (demo/aftermath.py).
@@ -15,11 +16,13 @@ from typing import Iterable
 
 from application import regularisation
 from application.ledger import Ledger
+from application.member_funds import funds_at
 from application.member_register import register_changes
 from demo.calendar_fr import add_months
 from demo.haut_val_data import EMPLOYEES, JOIN_DAY, JOIN_MONTH, JOINER, LEAVE_DAY, LEAVE_MONTH, LEAVER
 from domain.errors import RuleViolation
 from domain.ge_debts import RecordGeDebt, SettleGeDebt
+from domain.invoice_payments import RecordInvoicePayment
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.periods import check_month, next_month
@@ -110,8 +113,35 @@ def year_end(ledger: Ledger, follower: Follower, first: str, months: int, actor:
         notes.append(f"the {year} regularisation: {len(issued.events)} documents")
     except RuleViolation:
         pass
+    notes += _payments(ledger, follower, all_months, actor)
     follower.catch_up()
     return notes
+
+
+def _payments(ledger: Ledger, follower: Follower, months: list[str], actor: str) -> list[str]:
+    """The members' transfers, received the day each invoice was issued: every invoice of the
+    months but the last two paid in full; of the month before last, one invoice half paid and
+    the others in full; the last month's and the regularisation's left to pay (late once their
+    30 days are past)."""
+    if len(months) < 3:
+        return []
+    follower.catch_up()
+    with follower.view.transaction() as conn:
+        unpaid = billing_reads.unpaid_invoices_at(conn, follower.runner.position, date.today())
+    paid = [r for r in unpaid if r["month"] < months[-2]]
+    before_last = sorted((r for r in unpaid if r["month"] == months[-2]), key=lambda r: r["number"])
+    commands = [RecordInvoicePayment(number=r["number"], amount_cents=r["left_cents"], paid_on=r["issued_on"],
+                                     reference=f"virement SEPA {r['reference']}") for r in paid + before_last[1:]]
+    if before_last:
+        half = before_last[0]
+        commands.append(RecordInvoicePayment(number=half["number"], amount_cents=half["left_cents"] // 2,
+                                             paid_on=half["issued_on"],
+                                             reference=f"virement SEPA {half['reference']} (acompte)"))
+    if not commands:
+        return []
+    ledger.execute_batch(commands, actor=actor)
+    return [f"{len(commands)} payments on GE invoices ({before_last[0]['reference'] if before_last else 'none'} "
+            f"half paid, {months[-1]}'s invoices left to pay)"]
 
 
 def _day_after(month: str, days: int) -> date:
@@ -122,6 +152,5 @@ def _day_after(month: str, days: int) -> date:
 def _held(follower: Follower, partner_id: str) -> int:
     follower.catch_up()
     with follower.view.transaction() as conn:
-        rows = billing_reads.member_funds_at(conn, follower.runner.position)
-    return sum(r["amount_cents"] * (1 if r["movement"] == "deposit" else -1)
-               for r in rows if r["partner_id"] == partner_id and r["movement"] != "fee")
+        funds = funds_at(conn, follower.runner.position).get(partner_id)
+    return funds.held_cents if funds else 0

@@ -132,3 +132,8 @@ def member_billed_lines_of_year(conn: duckdb.DuckDBPyConnection, partner_id: str
 def member_staff_hours_of_year(conn: duckdb.DuckDBPyConnection, partner_id: str, year: int, at: int) -> list[Row]:
     """The member's open staff hours of the year at `at`, by employee and month, with each month's sheet."""
     return _dicts(conn, "member_staff_hours_of_year", {"partner": partner_id, "year": year, "at": at})
+
+
+def invoice_payments_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every payment on an invoice recorded by `at`, newest first, with its event's position."""
+    return _dicts(conn, "invoice_payments_at", {"at": at})

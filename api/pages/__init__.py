@@ -16,9 +16,10 @@ from api.pages import booking, partner, partner_disputes, partner_hour_sheets, p
 from api.pages import (coordination, coordination_costs, coordination_disputes, coordination_hour_sheets, coordination_hours,
                        coordination_invoices, coordination_partners)
 # The groupement d'employeurs' pages (the coordinator's; the register, the debts, the local
-# authorities' time, the fees and deposits and the year's regularisation are the auditor's too).
-from api.pages import (ge_conditions, ge_funds, ge_hub, ge_local_authorities, ge_register, ge_regularisation,
-                       ge_regularisation_trace, ge_solidarity)
+# authorities' time, the fees and deposits, the payments and the year's regularisation are the
+# auditor's too).
+from api.pages import (ge_conditions, ge_funds, ge_hub, ge_local_authorities, ge_payments, ge_register,
+                       ge_regularisation, ge_regularisation_trace, ge_solidarity)
 # The employee's page.
 from api.pages import employee_hour_sheets
 # The auditor's and the analyst's pages.
@@ -34,7 +35,7 @@ ROUTERS = (sign_in.router, people.router,
            coordination_disputes.router, coordination_hour_sheets.router, coordination_hours.router,
            coordination_invoices.router,
            # The groupement d'employeurs' pages.
-           ge_hub.router, ge_conditions.router, ge_register.router, ge_solidarity.router,
+           ge_hub.router, ge_conditions.router, ge_register.router, ge_payments.router, ge_solidarity.router,
            ge_local_authorities.router, ge_funds.router, ge_regularisation.router,
            ge_regularisation_trace.router,
            # The employee's page.

@@ -9,7 +9,7 @@ The rules are the domain's; this module reads the forms and says the refusals in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
@@ -24,6 +24,7 @@ from api.pages.ge_terms_forms import build
 from api.pages.render import page, redirect
 from api.pages.session import AuditorDep, CoordinatorDep, FormDep
 from api.reads import reading
+from application.member_funds import MemberFundsRead, funds_at
 from application.outcome import BatchRefused, Outcome
 from application.permissions import AUDITORS, require_role
 from domain.commands import Command
@@ -49,14 +50,7 @@ class Member:
     name: str
     memberships: list[dict[str, Any]]
     status: str                                    # on today: member, joining or left
-    fees: dict[int, int] = field(default_factory=dict)
-    called_cents: int = 0
-    returned_cents: int = 0
-    returns: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def held_cents(self) -> int:
-        return self.called_cents - self.returned_cents
+    funds: MemberFundsRead
 
     @property
     def last_day(self) -> date | None:
@@ -71,20 +65,11 @@ def read_members(read) -> list[Member]:
     """The members with a file, by name, with their fees and deposit as of the reading."""
     files = {f["partner_id"]: f["legal_name"] for f in billing_reads.member_details_at(read.conn, read.position)}
     directory = {p["partner_id"]: p for p in read_model.partner_directory(read.conn, today())}
-    members = {p: Member(p, name, list(directory[p]["memberships"]) if p in directory else [],
-                         directory[p]["status"] if p in directory else "left") for p, name in files.items()}
-    for row in billing_reads.member_funds_at(read.conn, read.position):
-        member = members.get(row["partner_id"])
-        if member is None:
-            continue
-        if row["movement"] == "fee":
-            member.fees[row["year"]] = row["amount_cents"]
-        elif row["movement"] == "deposit":
-            member.called_cents += row["amount_cents"]
-        else:
-            member.returned_cents += row["amount_cents"]
-            member.returns.append(row)
-    return sorted(members.values(), key=lambda m: m.name.casefold())
+    funds = funds_at(read.conn, read.position)
+    members = [Member(p, name, list(directory[p]["memberships"]) if p in directory else [],
+                      directory[p]["status"] if p in directory else "left", funds.get(p) or MemberFundsRead(p, name))
+               for p, name in files.items()]
+    return sorted(members, key=lambda m: m.name.casefold())
 
 
 def _page(request: Request, who, *, after_position: int | None = None, status: int = 200, form: str = "",
@@ -93,7 +78,7 @@ def _page(request: Request, who, *, after_position: int | None = None, status: i
         members = read_members(read)
         position = read.position
     year = today().year
-    years = sorted({y for m in members for y in m.fees} | {year})
+    years = sorted({y for m in members for y in m.funds.fees} | {year})
     forms: dict[str, dict[str, str]] = {"fee": {"fee_partner": EVERY_MEMBER, "year": str(year)}, "deposit": {},
                                         "return": {"returned_on": today().isoformat()}}
     if form and sent is not None:
@@ -145,7 +130,7 @@ def fee_commands(request: Request, sent: dict[str, str]) -> tuple[list[CallMembe
     build(lambda: CallMembershipFee(partner_id="x", year=year, amount_cents=amount), rename=FEE_RENAME)
     with reading(request.app.state.services) as read:
         members = [m for m in read_members(read) if m.member_in(int(year))]
-    called = [m for m in members if int(year) in m.fees]
+    called = [m for m in members if int(year) in m.funds.fees]
     if not members:
         raise Refused("fee_partner", f"« Adhérent » : le groupement n'a aucun adhérent en {year}.")
     if len(called) == len(members):

@@ -41,6 +41,8 @@ GE_PAGES: list[tuple[str, str, str]] = [
      "les feuilles d'heures du mois, salarié par adhérent : à soumettre, soumises, signées ou contestées"),
     ("Factures", "/coordination/factures",
      "les factures du mois par adhérent (brouillons, émission, avoirs) et le registre des factures"),
+    ("Paiements et impayés", "/coordination/ge/paiements",
+     "les factures restant à payer et leur retard à une date, par adhérent, et les paiements reçus"),
     ("Dettes et solidarité", "/coordination/ge/solidarite",
      "les dettes envers les salariés et les organismes sociaux, et la part de chaque adhérent, solidairement "
      "responsable (C. trav. L1253-8)"),

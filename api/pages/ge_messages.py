@@ -57,6 +57,9 @@ LABELS = {
     "return_amount": "Montant restitué", "returned_on": "Restitué le", "return_reason": "Motif de la retenue",
     # The year's regularisation (api/pages/ge_regularisation.py): the year, and the documents the page saw.
     "annee": "Année", "documents_seen": "Documents vus",
+    # Payments on invoices (api/pages/ge_payments.py): the day of the unpaid list, the payment form.
+    "au": "Impayés au", "invoice": "Facture", "payment_amount": "Montant reçu", "paid_on": "Reçu le",
+    "payment_reference": "Moyen et référence du paiement",
 }
 # Command fields the forms name otherwise (see the module's docstring).
 RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees", "applies_from": "from_month"}
@@ -138,7 +141,31 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
                                                              "30/04/2026.")
     found += _money_translations()
     found += _regularisation_translations()
+    found += _payment_translations()
     return found
+
+
+def _payment_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
+    """The refusals of a payment on an invoice (domain/invoice_payments.py), by the form's field
+    names (api/pages/ge_payments.py renames the command's fields to them)."""
+    def left_to_pay(left: str, invoice: str, asked: str) -> str:
+        if int(left) == 0:
+            return f"« Montant reçu » : {invoice} est déjà entièrement payée ; il n'y reste rien à payer."
+        return (f"« Montant reçu » : il reste {euros(int(left))} à payer sur {invoice} ; un paiement de "
+                f"{euros(int(asked))} le dépasserait. Enregistrez au plus ce reste.")
+
+    return [
+        ("invoice", re.compile(r"there is no invoice (\S+)"), "« Facture » : il n'y a pas de facture {0}."),
+        ("invoice", re.compile(r"(\S+) is a credit note: nothing is paid"),
+         "« Facture » : {0} est un avoir ; un paiement s'enregistre sur une facture."),
+        ("paid_on", re.compile(r"(\S+) was issued on (\S+): it cannot be paid on (\S+)"),
+         "« Reçu le » : {0} a été émise le {1} ; elle ne peut pas avoir été payée avant, le {2}."),
+        ("paid_on", re.compile(r"valid date|too short|is not a day|Field required"),
+         "« Reçu le » : indiquez une date, par exemple 30/04/2026."),
+        ("payment_amount", re.compile(r"(\d+) cents are left to pay on (\S+), not (\d+)"), left_to_pay),
+        ("Idempotency-Key", re.compile(r"already used for a different request"),
+         "Ce formulaire a déjà servi à enregistrer un paiement : rechargez la page pour en saisir un autre."),
+    ]
 
 
 def _documents_since(count: str, year: str) -> str:

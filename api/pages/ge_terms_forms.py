@@ -44,13 +44,15 @@ def build(make: Callable[[], Any], *, rename: dict[str, str] | None = None,
         raise refused_ge(error, rename=rename, mark=mark) from None
 
 
-def execute_ge(request: Request, who: SignedIn, cmd: Command) -> Outcome:
-    """Record as the signed-in coordinator; the ledger's refusal in French, as the GE's forms say it."""
+def execute_ge(request: Request, who: SignedIn, cmd: Command, *, rename: dict[str, str] | None = None,
+               idempotency_key: str | None = None) -> Outcome:
+    """Record as the signed-in coordinator; the ledger's refusal in French, as the GE's forms say
+    it (`rename`: the form's names of the command's fields)."""
     services = request.app.state.services
     try:
-        outcome = services.ledger.execute(cmd, actor=who)
+        outcome = services.ledger.execute(cmd, actor=who, idempotency_key=idempotency_key)
     except DomainError as error:
-        raise refused_ge(error) from None
+        raise refused_ge(error, rename=rename) from None
     services.follower.nudge()
     return outcome
 

@@ -1,5 +1,7 @@
 """A member's "Mes factures": the GE's invoices and credit notes addressed to it, and each
-document (HTML, PDF, CSV: api/invoice_documents.py, through the session rather than a token).
+document (HTML, PDF, CSV: api/invoice_documents.py, through the session rather than a token),
+and each invoice's payment today: paid, partly paid, to pay by its due date or so many days
+late (api/pages/payment_status.py, from the read GET /ge/unpaid answers with).
 The coordination and the auditors open a member's list with `?partenaire=<id>` and any
 document; a member naming another member's invoice gets a 403 page."""
 
@@ -12,7 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.documents import CsvResponse
 from api.invoice_documents import InvoiceDocument, invoice_document, render_invoice_csv, render_invoice_html
+from api.pages.ge_hub import today
 from api.pages.partner import Apres, PartnerQuery, scope_of
+from api.pages.payment_status import payment_status
 from api.pages.render import page
 from api.pages.session import PageError, PersonDep
 from api.pdf import render_invoice_pdf
@@ -32,10 +36,13 @@ def invoices(request: Request, who: PersonDep, partenaire: PartnerQuery = None, 
     scope = scope_of(who, partenaire)
     with reading(request.app.state.services, after=apres) as read:
         rows = billing_reads.invoices_at(read.conn, read.position, partner_id=scope.partner_id)
+        unpaid = {r["number"]: r for r in billing_reads.unpaid_invoices_at(read.conn, read.position, today())
+                  if r["partner_id"] == scope.partner_id}
         name = known_partner_name(read, scope.partner_id)
     owed = sum(r["total_ttc_cents"] for r in rows)
     return page(request, "partner_invoices.html", title="Mes factures" if scope.own else f"Factures de {name}",
-                scope=scope, partner_name=name, rows=rows, owed_cents=owed)
+                scope=scope, partner_name=name, rows=rows, owed_cents=owed, unpaid=unpaid,
+                left_cents=sum(r["left_cents"] for r in unpaid.values()), payment_status=payment_status)
 
 
 def _document(request: Request, who: SignedIn, reference: str) -> InvoiceDocument:

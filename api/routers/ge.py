@@ -18,6 +18,7 @@ from api.response_examples import EXAMPLES
 from application.billing_rates import local_authority_shares, rated_hours
 from application.idempotency import scoped_key
 from application.joint_liability import exposure as debts_exposure, member_totals
+from application.member_funds import funds_at
 from application.permissions import AUDITORS, require_role
 from application.regularisation import YearRead, issue_regularisation, year_read
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
@@ -244,17 +245,10 @@ class FundsPublic(BaseModel):
 def member_funds(*, services: ServicesDep, token: TokenDep, after: After = None, as_of: AsOf = None) -> FundsPublic:
     require_role(token, *AUDITORS)
     with reading(services, after=after, as_of=as_of) as read:
-        rows = billing_reads.member_funds_at(read.conn, read.position)
-    members: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        member = members.setdefault(row["partner_id"], {"partner_id": row["partner_id"], "partner_name": row["partner_name"],
-                                                        "fees": {}, "deposit_called_cents": 0, "deposit_returned_cents": 0})
-        if row["movement"] == "fee":
-            member["fees"][row["year"]] = row["amount_cents"]
-        else:
-            member[f"deposit_{'called' if row['movement'] == 'deposit' else 'returned'}_cents"] += row["amount_cents"]
+        funds = funds_at(read.conn, read.position)
     return FundsPublic(position=read.position, members=[MemberFundsPublic(
-        **m, deposit_held_cents=m["deposit_called_cents"] - m["deposit_returned_cents"]) for m in members.values()])
+        partner_id=m.partner_id, partner_name=m.partner_name, fees=m.fees, deposit_called_cents=m.called_cents,
+        deposit_returned_cents=m.returned_cents, deposit_held_cents=m.held_cents) for m in funds.values()])
 
 
 @router.post("/fees", status_code=201, response_model=Recorded, summary="Call a member's membership fee for a year")

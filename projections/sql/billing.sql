@@ -179,3 +179,14 @@ WITH hours AS (
 SELECT h.*, s.sheet_id, s.status AS sheet_status
 FROM hours h LEFT JOIN sheets s USING (employee_id, month)
 ORDER BY h.employee_id, h.month;
+
+-- name: invoice_payments_at
+-- Every payment recorded by $at, newest first, with its invoice's reference and member and when its
+-- event was recorded (its position leads to it in the log).
+SELECT pm.number, i.reference, i.partner_id, p.name AS partner_name, pm.amount_cents, pm.paid_on,
+       pm.reference AS payment_reference, pm.position, e.recorded_at
+FROM invoice_payments pm
+JOIN invoices i ON i.number = pm.number JOIN events e ON e.position = pm.position
+LEFT JOIN partners p ON p.partner_id = i.partner_id
+WHERE pm.position <= $at
+ORDER BY pm.position DESC;

@@ -111,3 +111,19 @@ def test_the_member_who_left_got_its_deposit_back(demo) -> None:
     assert held[LEAVER] == 0 and all(cents > 0 for p, cents in held.items() if p != LEAVER)
     fees = {r["partner_id"]: r["amount_cents"] for r in rows if r["movement"] == "fee"}
     assert fees == {p: 15_000 for p in MEMBERS}
+
+
+def test_the_members_paid_every_invoice_but_the_last_months(demo) -> None:
+    """Every invoice of January to August paid (less its credit note), each by a transfer on the
+    day it was issued; of September's, the first half paid (the cent rounded down) and the
+    others in full; October's and the regularisation's complementary invoices left whole."""
+    conn, at = demo
+    unpaid = billing_reads.unpaid_invoices_at(conn, at, date(2026, 12, 31))
+    september = [r for r in unpaid if r["month"] == "2026-09"]
+    assert min(r["month"] for r in unpaid) == "2026-09" and len(september) == 1
+    owed = september[0]["total_ttc_cents"] - september[0]["credited_cents"]
+    assert (september[0]["paid_cents"], september[0]["left_cents"]) == (owed // 2, owed - owed // 2)
+    assert all(r["paid_cents"] == 0 and r["month"] in ("2026-10", "2026-12") for r in unpaid if r is not september[0])
+    issued = {r["number"]: r["issued_on"] for r in billing_reads.invoices_at(conn, at)}
+    payments = billing_reads.invoice_payments_at(conn, at)
+    assert payments and all(p["paid_on"] == issued[p["number"]] for p in payments)
