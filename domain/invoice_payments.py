@@ -25,7 +25,7 @@ from domain.ids import aggregate_id
 from domain.invoice_amounts import reference
 from domain.invoices import Issued
 from domain.money import Cents
-from domain.periods import Day
+from domain.periods import Day, local_day
 from domain.text import Name, StoredName
 
 
@@ -60,11 +60,15 @@ def payments_aggregate_id(number: int) -> UUID:
 def record_payment(payments: Payments | None, invoice: Issued | None, cmd: RecordInvoicePayment,
                    stamp: Stamp) -> InvoicePaymentRecorded:
     """On an invoice (not a credit note), at most what is left to pay on it, on a day not
-    before it was issued."""
+    before it was issued nor after the day it is recorded (Europe/Paris)."""
     if invoice is None:
         raise NotFound(f"there is no invoice {reference(cmd.number)}", field="number")
     if invoice.kind != "invoice":
         raise RuleViolation(f"{reference(cmd.number)} is a credit note: nothing is paid on it", field="number")
+    today = local_day(stamp.at)
+    if cmd.paid_on > today:
+        raise RuleViolation(f"a payment is recorded once received: {cmd.paid_on.isoformat()} is after today, "
+                            f"{today.isoformat()}", field="paid_on")
     if cmd.paid_on < invoice.event.issued_on:
         raise RuleViolation(f"{reference(cmd.number)} was issued on {invoice.event.issued_on.isoformat()}: it "
                             f"cannot be paid on {cmd.paid_on.isoformat()}", field="paid_on")

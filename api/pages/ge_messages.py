@@ -160,6 +160,8 @@ def _payment_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
          "« Facture » : {0} est un avoir ; un paiement s'enregistre sur une facture."),
         ("paid_on", re.compile(r"(\S+) was issued on (\S+): it cannot be paid on (\S+)"),
          "« Reçu le » : {0} a été émise le {1} ; elle ne peut pas avoir été payée avant, le {2}."),
+        ("paid_on", re.compile(r"recorded once received: (\S+) is after today, (\S+)"),
+         "« Reçu le » : un paiement s'enregistre une fois reçu ; le {0} est après aujourd'hui, le {1}."),
         ("paid_on", re.compile(r"valid date|too short|is not a day|Field required"),
          "« Reçu le » : indiquez une date, par exemple 30/04/2026."),
         ("payment_amount", re.compile(r"(\d+) cents are left to pay on (\S+), not (\d+)"), left_to_pay),

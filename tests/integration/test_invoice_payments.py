@@ -65,9 +65,10 @@ def test_what_is_left_to_pay_and_how_late(billed) -> None:
     (9, 100, 0, NotFound, "number"),
     (2, 31_582, 0, RuleViolation, "amount_cents"),
     (2, 100, -1, RuleViolation, "paid_on"),
+    (2, 100, 2, RuleViolation, "paid_on"),
 ])
 def test_a_payment_is_refused_naming_its_field(billed, number, amount, days, error, field) -> None:
-    """No such invoice; more than is left to pay; paid before it was issued."""
+    """No such invoice; more than is left to pay; paid before it was issued; paid on a day to come."""
     ledger, _ = billed
     before = event_count(ledger)
     with pytest.raises(error) as refused:

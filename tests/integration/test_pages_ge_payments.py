@@ -147,12 +147,15 @@ def test_forty_days_on_every_invoice_is_ten_days_late(coordinator: TestClient) -
      f"« Reçu le » : FA-000002 a été émise le {date_fr(today())} ; elle ne peut pas avoir été payée avant, le "
      f"{date_fr(today() - timedelta(days=1))}."),
     ({"paid_on": "2026-02-30"}, "paid_on", "« Reçu le » : indiquez une date"),
+    ({"paid_on": (today() + timedelta(days=2)).isoformat()}, "paid_on",
+     f"« Reçu le » : un paiement s'enregistre une fois reçu ; le {date_fr(today() + timedelta(days=2))} est "
+     f"après aujourd'hui, le {date_fr(today())}."),
     ({"payment_reference": ""}, "payment_reference", "« Moyen et référence du paiement » : ce champ est obligatoire."),
 ])
 def test_a_refused_payment_says_why_in_french_naming_its_field_and_stores_nothing(
         coordinator: TestClient, fields: dict[str, str], field: str, said: str) -> None:
     """No such invoice; a credit note; not an invoice of the list; a third decimal; not an amount;
-    more than is left; a day before the invoice's; not a calendar day; no reference."""
+    more than is left; a day before the invoice's; not a calendar day; a day to come; no reference."""
     before = log_end(coordinator)
     response = pay(coordinator, **fields)
     assert response.status_code == 422 and log_end(coordinator) == before
