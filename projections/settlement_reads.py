@@ -40,11 +40,10 @@ def tariff_resources_of_year(conn: duckdb.DuckDBPyConnection, year: int, at: int
     return _dicts(conn, "tariff_resources_of_year", {"year": year, "at": at})
 
 
-def settlement_line(conn: duckdb.DuckDBPyConnection, partner_id: str, resource_id: str, month: str,
-                    at: int) -> list[Row]:
-    """The partner's settlement lines of the resource on the month's statement, recorded by `at`."""
-    return _dicts(conn, "settlement_line", {"partner": partner_id, "resource": resource_id, "month": month,
-                                            "at": at})
+def partner_settlements(conn: duckdb.DuckDBPyConnection, partner_id: str, month: str, at: int) -> dict[str, Row]:
+    """The partner's settlement lines on the month's statement recorded by `at`, by resource."""
+    return {r["resource_id"]: r for r in _dicts(conn, "partner_settlements",
+                                                {"partner": partner_id, "month": month, "at": at})}
 
 
 def settlement_trace(conn: duckdb.DuckDBPyConnection, partner_id: str, resource_id: str, year: int,

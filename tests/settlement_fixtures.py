@@ -11,14 +11,24 @@ settlement: 1,36 € owed by the crèche, 0,64 € by the club, 2,00 € in all.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from application.ledger import Ledger
+from application.tokens import token_keys
+from bootstrap import bootstrap
 from domain.commands import RecordCost, RecordEquipmentUse, SetAllocationKey
 from domain.keys import AllocationKey
+from settings import Settings
+from tests.api_fixtures import api_settings
 from tests.ledger_fixtures import COORDINATOR, small_pool
+from tests.page_fixtures import add_person
 
 COPIER = "copieur"
 PAGE_CENTS = Decimal(4)
+PEOPLE = {"coordinator": ("coordination@copieur.example", "coordinator", None),
+          "auditor": ("audit@copieur.example", "auditor", None),
+          "creche": ("creche@copieur.example", "partner", "creche-a"),
+          "club": ("club@copieur.example", "partner", "club-b")}
 EXPECTED = {"creche-a": (Decimal(1500), 6_136, 6_000, 136), "club-b": (Decimal(700), 2_864, 2_800, 64)}
 
 
@@ -40,3 +50,14 @@ def copier_year(ledger: Ledger) -> None:
         RecordEquipmentUse(resource_id=COPIER, partner_id="creche-a", used_on="2026-12-01",
                            quantity=Decimal(500), unit="page"),
     ], actor=COORDINATOR)
+
+
+def copier_store(tmp: Path) -> Settings:
+    """The copier's year on a store the app serves, with PEOPLE signed up."""
+    settings = api_settings(tmp)
+    keys = token_keys(settings, create=True)
+    with bootstrap(settings) as ledger:
+        copier_year(ledger)
+        for email, role, partner_id in PEOPLE.values():
+            add_person(ledger, keys, email, role, partner_id)
+    return settings

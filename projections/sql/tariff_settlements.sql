@@ -35,13 +35,13 @@ FROM in_force i JOIN resources_at($at) r USING (resource_id)
 WHERE i.method = 'tariff'
 GROUP BY i.resource_id, r.name ORDER BY r.name
 
--- name: settlement_line
--- The settlement lines of partner $partner on resource $resource in month $month recorded by $at.
-SELECT year, position, as_of_position, units, exact_share_cents, share_cents, leftover_cent, charged_cents,
-       settled_before_cents, amount_cents, costs_cents, total_units, tariff_months
+-- name: partner_settlements
+-- Partner $partner's settlement lines on its statement of month $month recorded by $at (one per resource).
+SELECT resource_id, year, position, as_of_position, units, exact_share_cents, share_cents, leftover_cent,
+       charged_cents, settled_before_cents, amount_cents, costs_cents, total_units, tariff_months
 FROM tariff_settlements
-WHERE partner_id = $partner AND resource_id = $resource AND settled_month = $month AND position <= $at
-  AND amount_cents <> 0
+WHERE partner_id = $partner AND settled_month = $month AND position <= $at AND amount_cents <> 0
+ORDER BY resource_id
 
 -- name: settlement_trace
 -- The events behind partner $partner's settlement line of resource $resource's year: the

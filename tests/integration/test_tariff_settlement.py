@@ -87,7 +87,7 @@ def test_the_settlement_lines_trace_reaches_the_costs_the_partners_uses_and_the_
     settled_at = settle(ledger, follower).events[0].position
     follower.catch_up()
     with follower.view.transaction() as conn:
-        [line] = settlement_reads.settlement_line(conn, "creche-a", COPIER, "2026-12", follower.runner.position)
+        line = settlement_reads.partner_settlements(conn, "creche-a", "2026-12", follower.runner.position)[COPIER]
         rows = settlement_reads.settlement_trace(conn, "creche-a", COPIER, line["year"], line["tariff_months"],
                                                  follower.runner.position)
     assert (line["year"], line["amount_cents"], line["share_cents"], line["charged_cents"]) == (2026, 136, 6_136,
