@@ -15,7 +15,7 @@ from api.pages import event_words
 from api.pages.partner import Apres, PartnerQuery, scope_of
 from api.pages.render import page
 from api.pages.session import PersonDep
-from api.pages.statement_view import settlement_words, statement_view
+from api.pages.statement_view import settlement_words, statement_view, unit_fr
 from api.pdf import render_pdf
 from api.reads import known_partner_name, known_resource_name, line_trace_rows, partner_statement_lines, reading
 from domain.errors import NotFound
@@ -125,4 +125,4 @@ def settlement_trace(request: Request, who: PersonDep, month: MonthPath, resourc
     return page(request, "partner_settlement_trace.html",
                 title=f"{resource_name} — régularisation du tarif {row['year']}", scope=scope, doc=view.document,
                 row=row, line=line, events=events, resource_id=resource_id, resource_name=resource_name,
-                month=month, unit=unit, explanation=settlement_words(row, resource_name, unit))
+                month=month, plural=unit_fr(unit)[1], explanation=settlement_words(row, resource_name, unit))

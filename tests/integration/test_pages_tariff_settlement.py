@@ -64,8 +64,8 @@ def test_the_page_shows_the_year_and_the_yearly_statement_of_uses(coordinator: T
                  "Reste à régulariser 2,00 €"):
         assert seen in year, seen
     uses = section(page, "État annuel des recours au service Copieur", "Après la régularisation")
-    assert "Crèche Les Marmots 1 500 60,00 € 61,36363636 € 61,36 € — 61,36 € 0,00 € 1,36 €" in uses
-    assert "Club de foot 700 28,00 € 28,63636364 € 28,63 € + 0,01 € 28,64 € 0,00 € 0,64 €" in uses
+    assert "Crèche Les Marmots 1 500 60,00 € 61,36363636 € 61,36 € arrondi inférieur 1,36 €" in uses
+    assert "Club de foot 700 28,00 € 28,63636364 € 28,64 € 28,63 € + 0,01 € de reste 0,64 €" in uses
     assert "le résultat du tarif Copieur pour 2026 est de 0,00 €" in page
     assert "Copieur — 0,04 € la page" in page
 
