@@ -82,19 +82,22 @@ WHERE t.month = ? AND t.resource_id = ? AND t.partner_id = ? AND (? IS NULL OR t
 -- follows; each row carries the number of events matching the filters, on every page.
 WITH partner_events AS (
     -- A partner's events are those that changed its rows: its membership, its usage entries
-    -- (recorded, corrected, voided, cancelled), its disputes and their credits.
+    -- (recorded, corrected, voided, cancelled), its disputes and their credits, the tariff
+    -- settlements that gave it a line.
     SELECT valid_from AS position FROM membership_versions WHERE partner_id = $partner
     UNION ALL SELECT valid_from FROM usage_versions WHERE partner_id = $partner
     UNION ALL SELECT e.position FROM disputes JOIN dispute_events e USING (dispute_id) WHERE partner_id = $partner
+    UNION ALL SELECT position FROM tariff_settlements WHERE partner_id = $partner AND amount_cents <> 0
 ),
 resource_events AS (
     -- A resource's events likewise: its registration and retirement, its keys, its costs,
-    -- its usage entries, its disputes and their credits.
+    -- its usage entries, its disputes and their credits, its tariff settlements.
     SELECT valid_from AS position FROM resource_versions WHERE resource_id = $resource
     UNION ALL SELECT position FROM allocation_keys WHERE resource_id = $resource
     UNION ALL SELECT valid_from FROM cost_versions WHERE resource_id = $resource
     UNION ALL SELECT valid_from FROM usage_versions WHERE resource_id = $resource
     UNION ALL SELECT e.position FROM disputes JOIN dispute_events e USING (dispute_id) WHERE resource_id = $resource
+    UNION ALL SELECT position FROM tariff_settlements WHERE resource_id = $resource
 ),
 -- Not materialized: the page's top-N then reads `events` itself, which is faster than
 -- sorting a copy of every matching position.

@@ -1,7 +1,8 @@
 """A tariff pool's year settled on real SQLite and DuckDB files (tests/settlement_fixtures.py's
 copier, figures worked out by hand there): the settlement lines on December's statements,
 the pool's year brought to zero, the trace of a line, the statements as of a position before
-and after, a sealed month carrying them; every refusal with nothing stored."""
+and after, a sealed month carrying them (and `verify` finding its seal again from the log);
+every refusal with nothing stored."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from domain.errors import DomainError, NotFound, RuleViolation
 from projections import closing, settlement_reads
 from projections.follower import Follower
 from projections.recorder import DuckDBTrackingRecorder
+from projections.verify import verify
 from settings import Settings
 from tests.ledger_fixtures import COORDINATOR, event_count
 from tests.settlement_fixtures import COPIER, EXPECTED, copier_year
@@ -128,6 +130,7 @@ def test_a_closed_december_keeps_its_settlement_and_a_late_cost_is_settled_again
         now = closing.issued_vs_now(conn, "2026-12", follower.runner.position)
         period = conn.execute("SELECT statements_sha256 FROM periods WHERE month = '2026-12'").fetchone()[0]
     assert period == sealed
+    assert verify(ledger.recorder).ok, "the log replayed gives December's seal, its settlement lines included"
     assert {(r["partner_id"], r["line_kind"]): r["difference_cents"] for r in now
             if r["resource_id"] == COPIER and r["difference_cents"]} == {(None, "recovery"): 110}
     january = lines(follower, "2027-01")
