@@ -55,7 +55,7 @@ def close_and_dispute(
         notes += submit_and_sign(ledger, follower, first, months, COORDINATOR)
         notes += haut_val_ge.invoice_months(ledger, follower, first, months, COORDINATOR)
         notes += ge_year.year_end(ledger, follower, first, months, COORDINATOR)
-        notes += _settle_copier(ledger, follower, first, months, closed)
+        notes += settle_copier(ledger, follower, first, months, closed)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:
@@ -63,7 +63,7 @@ def close_and_dispute(
         follower.view.close()
 
 
-def _settle_copier(ledger: Ledger, follower: Follower, first: str, months: int, closed: list[str]) -> list[str]:
+def settle_copier(ledger: Ledger, follower: Follower, first: str, months: int, closed: list[str]) -> list[str]:
     """The copier's year (0,04 € a page) settled to its actual cost on the statements of the
     year's December, or of the first open month if December is closed; only once the loaded
     months reach December (the year is over) — copy 1 of the territory."""
