@@ -68,8 +68,9 @@ def test_each_refusal_is_a_problem_naming_its_field_and_stores_nothing(api, body
 
 
 def test_the_settlement_reaches_decembers_json_statement(api) -> None:
-    """Recorded as one TariffYearSettled; December's statement of the crèche has the 1,36 € line;
-    a partner's token is refused the write."""
+    """Recorded as one TariffYearSettled; December's statement of the crèche has the 1,36 € line,
+    not as of the position before it, where the year is still to settle; a partner's token is
+    refused the write."""
     client, headers = api
     position = client.get(f"{PATH}/2026", headers=headers["coordinator"]).json()["position"]
     body = {"year": 2026, "month": "2026-12", "as_of_position": position}
@@ -83,3 +84,9 @@ def test_the_settlement_reaches_decembers_json_statement(api) -> None:
         ("tariff", 2_000), ("settlement", 136)]
     again = client.get(f"{PATH}/2026", headers=headers["coordinator"]).json()
     assert (again["settled_cents"], again["difference_cents"]) == (200, 0)
+    before = client.get("/partners/creche-a/statements/2026-12", headers=headers["creche"],
+                        params={"as_of": str(recorded.json()["position"] - 1)}).json()
+    assert [l["line_kind"] for l in before["lines"] if l["resource_id"] == "copieur"] == ["tariff"]
+    as_then = client.get(f"{PATH}/2026", headers=headers["coordinator"],
+                         params={"as_of": str(recorded.json()["position"] - 1)}).json()
+    assert (as_then["settled_cents"], as_then["difference_cents"]) == (0, 200)

@@ -123,6 +123,11 @@ def test_settling_puts_the_line_on_decembers_statements(coordinator: TestClient)
     assert kinds == ["Coût enregistré"] * 3 + ["Utilisation d'équipement"] * 2 + [
         "Régularisation annuelle d'un tarif"]
     assert "Part exacte 61,36363636 €" in text_of(trace).replace("Votre part exacte", "Part exacte")
+    printable = creche.get("/releves/2026-12/releve.html")
+    assert "Régularisations annuelles des tarifs" in printable.text
+    assert "Régularisation annuelle du tarif 2026 au coût réel" in printable.text
+    pdf = creche.get("/releves/2026-12/releve.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     csv = creche.get("/releves/2026-12/releve.csv").content.decode("utf-8-sig")
     assert "régularisation du tarif;2026-12;creche-a;Copieur;Régularisation annuelle du tarif 2026 au coût réel" in csv
     club = other(coordinator, "club")
