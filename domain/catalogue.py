@@ -65,7 +65,8 @@ NOT_BATCHABLE: dict[str, str] = {
     "IssueCreditNote": "a credit note corrects one invoice, on its own route",
     "RecordInvoicePayment": "a member's payment is recorded against one invoice at a time, on its own route",
     "IssueRegularisation": "sent with the year's figures the projections computed at a position (application/regularisation.py)",
-    "SettleTariffYear": "sent with the year's figures the projections computed at a position (application/tariff_settlement.py)",
+    "SettleTariffYear": "sent with the year's figures the projections computed at a position "
+                        "(application/tariff_settlement.py)",
 }
 
 

@@ -17,17 +17,17 @@ LABELS = {"annee": "Année", "ressource": "Ressource", "mois": "Mois de la régu
 # The command's fields as the page's form names them.
 FIELDS = {"year": "annee", "resource_id": "ressource", "month": "mois", "as_of_position": "position",
           "settlements_seen": "position"}
-_MOVED = ("« Position du journal » : un chiffre de l'année a changé depuis l'affichage de la page (un coût, un usage, "
-          "une clé ou une régularisation enregistrés depuis). Voici les chiffres à jour : vérifiez-les, puis "
-          "régularisez de nouveau.")
+_MOVED = ("« Position du journal » : un chiffre de l'année a changé depuis l'affichage de la page (un coût, "
+          "un usage, une clé ou une régularisation enregistrés depuis). Voici les chiffres à jour : vérifiez-les, "
+          "puis régularisez de nouveau.")
 
 TRANSLATIONS: list[tuple[str, re.Pattern[str], Any]] = [
     ("annee", re.compile(r"no tariff key in (\d{4})"),
      lambda year: f"« Année » : cette ressource n'est facturée au tarif à aucun mois de {year} : il n'y a rien à "
                   f"régulariser."),
     ("annee", re.compile(r"nothing to settle"),
-     "« Année » : ce que le tarif a facturé (avec les régularisations déjà émises) est exactement le coût réel : "
-     "il n'y a rien à régulariser."),
+     "« Année » : ce que le tarif a facturé (avec les régularisations déjà émises) est exactement le coût "
+     "réel : il n'y a rien à régulariser."),
     ("mois", re.compile(r"settled in its last month or later, not in (\d{4}-\d{2})"),
      lambda month: f"« Mois de la régularisation » : une année se régularise sur son mois de décembre ou après, "
                    f"pas sur {month_fr(month)}."),

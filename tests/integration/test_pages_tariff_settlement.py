@@ -111,9 +111,9 @@ def test_settling_puts_the_line_on_decembers_statements(coordinator: TestClient)
     statement = creche.get("/releves/2026-12")
     assert 'data-line="copieur|settlement|" data-cents="136"' in statement.text
     words = text_of(statement)
-    assert ("Régularisation annuelle du tarif 2026 au coût réel. En 2026, le tarif vous a facturé 60,00 € pour vos "
-            "1 500 pages. Le coût réel de Copieur sur les mois au tarif (90,00 €), réparti au prorata des pages de "
-            "tous (1 500 sur 2 200), vous revient à 61,36 € : la régularisation au coût réel prévue par la "
+    assert ("Régularisation annuelle du tarif 2026 au coût réel. En 2026, le tarif vous a facturé 60,00 € pour "
+            "vos 1 500 pages. Le coût réel de Copieur sur les mois au tarif (90,00 €), réparti au prorata des pages "
+            "de tous (1 500 sur 2 200), vous revient à 61,36 € : la régularisation au coût réel prévue par la "
             "convention vous facture 1,36 € de plus.") in words
     assert "Total provisoire : 21,36 €" in words
     trace = creche.get("/releves/2026-12/regularisation-tarif/copieur")
@@ -129,7 +129,8 @@ def test_settling_puts_the_line_on_decembers_statements(coordinator: TestClient)
     pdf = creche.get("/releves/2026-12/releve.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     csv = creche.get("/releves/2026-12/releve.csv").content.decode("utf-8-sig")
-    assert "régularisation du tarif;2026-12;creche-a;Copieur;Régularisation annuelle du tarif 2026 au coût réel" in csv
+    assert ("régularisation du tarif;2026-12;creche-a;Copieur;Régularisation annuelle du tarif 2026 au coût "
+            "réel") in csv
     club = other(coordinator, "club")
     assert 'data-line="copieur|settlement|" data-cents="64"' in club.get("/releves/2026-12").text
     assert club.get("/releves/2026-12", params={"partenaire": "creche-a"}).status_code == 403
