@@ -22,7 +22,7 @@ from api.french import day_fr, decimal_fr, month_fr, percent_fr
 from api.templating import templates
 from api.reads import Reading, partner_statement_lines, known_partner_name, resource_names
 from domain.money import format_eur
-from projections import read_model
+from projections import read_model, settlement_reads
 
 METHODS_FR = {
     "usage": "au prorata de l'usage",
@@ -44,7 +44,8 @@ DISPUTE_STATUS_FR = {
     "accepted": "contestation acceptée",
     "rejected": "contestation rejetée",
 }
-KINDS_FR = {"share": "charge", "tariff": "charge", "adjustment": "régularisation", "credit": "avoir"}
+KINDS_FR = {"share": "charge", "tariff": "charge", "adjustment": "régularisation", "credit": "avoir",
+            "settlement": "régularisation du tarif"}
 
 CSV_HEADER = ("type", "mois", "partenaire", "ressource", "libellé", "version de clé", "base", "base totale",
               "ratio", "montant (centimes)", "montant", "mois d'origine", "contestation",
@@ -55,7 +56,7 @@ CSV_HEADER = ("type", "mois", "partenaire", "ressource", "libellé", "version de
 
 @dataclass(frozen=True)
 class DocumentLine:
-    kind: str                     # charge | régularisation | avoir
+    kind: str                     # charge | régularisation | régularisation du tarif | avoir
     line_kind: str
     resource_id: str
     resource_name: str
@@ -174,11 +175,15 @@ class StatementDocument:
         return f"releve-{self.partner_id}-{self.month}"
 
 
-def _describe(line: dict[str, Any], dispute_ids: dict[tuple, str]) -> tuple[str, str | None, str | None]:
+def _describe(line: dict[str, Any], dispute_ids: dict[tuple, str],
+              settled_years: dict[str, int]) -> tuple[str, str | None, str | None]:
     """The description of a line, the detail under it, and the dispute it is under."""
     kind = line["line_kind"]
     if kind == "adjustment":
         return f"Régularisation de {month_fr(line['origin_month'])}", None, None
+    if kind == "settlement":
+        year = settled_years.get(line["resource_id"])
+        return f"Régularisation annuelle du tarif {year} au coût réel", None, None
     if kind == "credit":
         return f"Avoir (contestation {line['dispute_id']})", None, line["dispute_id"]
     dispute_id = dispute_ids.get((line["resource_id"], kind, line["part"]))
@@ -195,7 +200,7 @@ RESOURCE_KIND_ORDER = ("premises", "equipment", "service", "action", "staff")
 
 
 def _line_rank(line: DocumentLine) -> tuple:
-    order = {"charge": 0, "régularisation": 1, "avoir": 2}
+    order = {"charge": 0, "régularisation": 1, "régularisation du tarif": 2, "avoir": 3}
     name = unicodedata.normalize("NFKD", line.resource_name.casefold())  # 'Électricité' sorts among the E
     kind = (RESOURCE_KIND_ORDER.index(line.resource_kind) if line.resource_kind in RESOURCE_KIND_ORDER
             else len(RESOURCE_KIND_ORDER))
@@ -230,13 +235,16 @@ def statement_document(read: Reading, partner_id: str, month: str,
              read_model.resource_details(read.conn, sorted(names)).items()} if names else {}
     # A line's latest dispute, as `partner_statement_lines` gives its status.
     dispute_ids = {(d["resource_id"], d["line_kind"], d["part"]): d["dispute_id"] for d in disputes}
+    settled_years = ({r: row["year"] for r, row in settlement_reads.partner_settlements(
+        read.conn, partner_id, month, seal["as_of_position"] if seal else read.position).items()}
+        if any(line["line_kind"] == "settlement" for line in lines) else {})
     closed_on = None
     if seal is not None:
         closed_at = read_model.period_closed_at(read.conn, month)
         closed_on = day_fr(closed_at) if closed_at else None
     document_lines = []
     for line in lines:
-        description, detail, dispute_id = _describe(line, dispute_ids)
+        description, detail, dispute_id = _describe(line, dispute_ids, settled_years)
         document_lines.append(DocumentLine(
             kind=KINDS_FR.get(line["line_kind"], "charge"), line_kind=line["line_kind"],
             resource_id=line["resource_id"], resource_name=names.get(line["resource_id"], line["resource_id"]),

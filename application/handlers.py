@@ -17,7 +17,7 @@ from application.ge_handlers import (call_deposit, call_membership_fee, check_lo
                                      set_cost_basis, set_group_profile,
                                      set_member_details, set_rate_card, settle_ge_debt)
 from domain import (access, agendas, closing, costs, disputes, entries, hour_sheets, partners, people, resources,
-                    timesheets)
+                    tariff_settlement, timesheets)
 from domain.access import IssueToken, RevokeToken, token_aggregate_id
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.closing import ClosePeriod
@@ -27,6 +27,7 @@ from domain.member_register import NotifyRegisterChanges
 from domain.pool_settings import SetCostBasis
 from domain.invoices import IssueCreditNote, IssueInvoice
 from domain.regularisation import IssueRegularisation
+from domain.tariff_settlement import SettleTariffYear
 from domain.invoice_payments import RecordInvoicePayment
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
@@ -193,6 +194,17 @@ def resolve_dispute(uow: UnitOfWork, cmd: ResolveDispute, stamp: Stamp) -> None:
         uow.record(event, disputes.evolve)
 
 
+def settle_tariff_year(uow: UnitOfWork, cmd: SettleTariffYear, stamp: Stamp) -> None:
+    resource = require_resource(uow.resource(cmd.resource_id), cmd.resource_id)
+    for i, partner in enumerate(cmd.partners):
+        require_partner(uow.partner(partner.partner_id), partner.partner_id, field=f"partners.{i}.partner_id")
+    calendar = uow.get(closing.calendar_aggregate_id(), closing.project_calendar)
+    book = uow.get(tariff_settlement.settlement_book_aggregate_id(cmd.resource_id),
+                   tariff_settlement.project_settlement_book)
+    uow.record(tariff_settlement.settle_year(book, cmd, resource, calendar.closed if calendar else (), stamp),
+               tariff_settlement.evolve)
+
+
 def submit_hour_sheet(uow: UnitOfWork, cmd: SubmitHourSheet, stamp: Stamp) -> None:
     employee = require_resource(uow.resource(cmd.employee_id), cmd.employee_id, field="employee_id")
     employee.check_kind("staff", field="employee_id")
@@ -300,6 +312,7 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
         OpenDispute: open_dispute,
         CommentDispute: comment_dispute,
         ResolveDispute: resolve_dispute,
+        SettleTariffYear: settle_tariff_year,
         SubmitHourSheet: submit_hour_sheet,
         CountersignHourSheet: countersign_hour_sheet,
         ContestHourSheet: contest_hour_sheet,

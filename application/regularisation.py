@@ -18,7 +18,7 @@ import duckdb
 from application.ledger import Ledger
 from application.outcome import Outcome
 from application.permissions import Operator, Principal, require_may_run
-from domain.regularisation import EmployeeYear, IssueRegularisation, MemberYearIn, YearRegularisation, regularise
+from domain.regularisation import PoolYear, IssueRegularisation, MemberYearIn, YearRegularisation, regularise
 from projections import billing_reads, read_model
 from projections.follower import Follower
 
@@ -37,8 +37,8 @@ class YearRead:
     def command(self) -> IssueRegularisation:
         return IssueRegularisation(year=self.year, as_of_position=self.position, documents_seen=self.documents_seen,
                                    members=tuple(MemberYearIn(
-                                       partner_id=m.partner_id, employee_shares=m.employee_shares,
-                                       employee_names={e: self.employee_names.get(e, e) for e in m.employee_shares},
+                                       partner_id=m.partner_id, employee_shares=m.pool_shares,
+                                       employee_names={e: self.employee_names.get(e, e) for e in m.pool_shares},
                                        running_cost_share=m.running_cost_share, billed_cents=m.billed_cents)
                                        for m in self.regularisation.members))
 
@@ -54,7 +54,7 @@ def year_read(conn: duckdb.DuckDBPyConnection, year: int, at: int) -> YearRead:
     # The GE's employees: those with contract terms (their hours carry the running costs
     # even in a year with no cost recorded on them).
     staff = {row["employee_id"] for row in billing_reads.contract_terms_at(conn, at)}
-    employees = [EmployeeYear(e, costs.get(e, 0), hours.get(e, {})) for e in sorted(staff)
+    employees = [PoolYear(e, costs.get(e, 0), hours.get(e, {})) for e in sorted(staff)
                  if e in costs or e in hours]
     running = billing_reads.costs_of_resources_of_year(conn, list(running_resources), year, at) if running_resources else 0
     billed = billing_reads.billed_of_year(conn, year, at)

@@ -45,7 +45,7 @@ class MemberTrace:
     @property
     def splits(self) -> dict[str, RemainderSplit]:
         """The splits that gave the member a share: each employee's it worked with."""
-        return {e: s for e, s in self.read.regularisation.employee_splits.items() if self.partner_id in s.shares}
+        return {e: s for e, s in self.read.regularisation.pool_splits.items() if self.partner_id in s.shares}
 
     @property
     def running_split(self) -> RemainderSplit | None:

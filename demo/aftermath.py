@@ -2,7 +2,8 @@
 late for a closed month, and two partners dispute lines (one rejected, one accepted with
 a credit), and each month's hour sheets are submitted and countersigned (demo/hour_sheets.py)
 — so the demo shows sealed statements, adjustments, disputes and hour sheets; then the GE
-invoices its members for each month (demo/haut_val_ge.py)."""
+invoices its members for each month (demo/haut_val_ge.py), and once the loaded months reach
+the year's December, the copier's tariff is settled to its actual cost for the year."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Callable
 
 from application.close_month import close_month
 from application.ledger import Ledger
+from application.tariff_settlement import settle_tariff_year
 from bootstrap import follow
 from demo import ge_year, haut_val_ge
 from domain.commands import CorrectEntry
@@ -53,11 +55,29 @@ def close_and_dispute(
         notes += submit_and_sign(ledger, follower, first, months, COORDINATOR)
         notes += haut_val_ge.invoice_months(ledger, follower, first, months, COORDINATOR)
         notes += ge_year.year_end(ledger, follower, first, months, COORDINATOR)
+        notes += settle_copier(ledger, follower, first, months, closed)
         follower.catch_up()
         return Aftermath(closed, notes)
     finally:
         ledger.lines = None
         follower.view.close()
+
+
+def settle_copier(ledger: Ledger, follower: Follower, first: str, months: int, closed: list[str]) -> list[str]:
+    """The copier's year (0,04 € a page) settled to its actual cost on the statements of the
+    year's December, or of the first open month if December is closed; only once the loaded
+    months reach December (the year is over) — copy 1 of the territory."""
+    year, last = int(first[:4]), first
+    for _ in range(months - 1):
+        last = next_month(last)
+    december = f"{year:04d}-12"
+    if last < december:
+        return []
+    month = max(december, next_month(closed[-1])) if closed else december
+    follower.catch_up()
+    outcome = settle_tariff_year(ledger, follower, "copieur", year, month, follower.runner.position, actor=COORDINATOR)
+    return [f"the copier's {year} tariff settled to its actual cost on the statements of {month} "
+            f"(position {outcome.position})"]
 
 
 def _late_events(ledger: Ledger, month: str) -> list[str]:

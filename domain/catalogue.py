@@ -15,14 +15,14 @@ from types import ModuleType
 
 from domain import (access, billing_terms, closing, commands, disputes, events, ge_debts, hour_sheets, invoice_payments,
                     invoices,
-                    member_funds, member_register, people, pool_settings, regularisation)
+                    member_funds, member_register, people, pool_settings, regularisation, tariff_settlement)
 from domain.commands import Command
 from domain.events import DomainEvent
 
 # The modules that define events or commands (the test finds any other that does).
 MODULES: tuple[ModuleType, ...] = (events, commands, closing, disputes, access, people, hour_sheets, billing_terms,
                                      invoices, member_register, pool_settings, ge_debts, member_funds, regularisation,
-                                     invoice_payments)
+                                     invoice_payments, tariff_settlement)
 
 
 # A renamed or moved event class keeps its old topic here (old topic -> the class now), so
@@ -65,6 +65,8 @@ NOT_BATCHABLE: dict[str, str] = {
     "IssueCreditNote": "a credit note corrects one invoice, on its own route",
     "RecordInvoicePayment": "a member's payment is recorded against one invoice at a time, on its own route",
     "IssueRegularisation": "sent with the year's figures the projections computed at a position (application/regularisation.py)",
+    "SettleTariffYear": "sent with the year's figures the projections computed at a position "
+                        "(application/tariff_settlement.py)",
 }
 
 

@@ -48,12 +48,14 @@ from domain.text import StoredName
 
 
 @dataclass(frozen=True)
-class EmployeeYear:
-    """An employee's year: its actual costs and each member's hours with it."""
+class PoolYear:
+    """A pool's year: its actual costs and each member's units of it (a GE's employee and the
+    members' hours with it; a tariff pool's resource and the partners' units used,
+    domain/tariff_settlement.py)."""
 
-    employee_id: str
+    pool_id: str
     cost_cents: int
-    hours: Mapping[str, Decimal]
+    units: Mapping[str, Decimal]
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,14 @@ class MemberRegularisation:
     """One member's year: its real cost, line by line, what it was billed, the difference."""
 
     partner_id: str
-    employee_shares: dict[str, int]  # employee -> share of its actual costs
+    pool_shares: dict[str, int]  # pool (a GE's employee) -> share of its actual costs
     running_cost_share: int
     billed_cents: int
-    hours: Decimal = Decimal(0)
+    units: Decimal = Decimal(0)  # its units of every pool (a GE member's hours)
 
     @property
     def real_cost_cents(self) -> int:
-        return sum(self.employee_shares.values()) + self.running_cost_share
+        return sum(self.pool_shares.values()) + self.running_cost_share
 
     @property
     def difference_cents(self) -> int:
@@ -82,12 +84,12 @@ class YearRegularisation:
     members: tuple[MemberRegularisation, ...]
     costs_cents: int  # employees' and running costs of the year
     billed_cents: int
-    # Costs no member's hours can carry (an employee without hours that year): shown, never
+    # Costs no member's units can carry (an employee without hours that year): shown, never
     # charged, so that nothing is hidden in a split.
     unshared_cents: int
     # The splits the members' shares come from, with their working (a member's trace shows
-    # its hours, its exact share and the leftover cent): each employee's, the running costs'.
-    employee_splits: Mapping[str, RemainderSplit] = field(default_factory=dict)
+    # its units, its exact share and the leftover cent): each pool's, the running costs'.
+    pool_splits: Mapping[str, RemainderSplit] = field(default_factory=dict)
     running_split: RemainderSplit | None = None
 
     def member(self, partner_id: str) -> MemberRegularisation | None:
@@ -104,33 +106,34 @@ class YearRegularisation:
         return self.costs_cents - (self.billed_cents + self.difference_cents)
 
 
-def regularise(year: int, employees: list[EmployeeYear], running_costs_cents: int,
+def regularise(year: int, pools: list[PoolYear], running_costs_cents: int,
                billed: Mapping[str, int]) -> YearRegularisation:
-    """Each member's real cost of the year against what it was billed (see the module)."""
+    """Each member's real cost of the year against what it was billed (see the module): each
+    pool's costs split by the members' units of it, the running costs by all their units."""
     shares: dict[str, dict[str, int]] = {}
     splits: dict[str, RemainderSplit] = {}
-    all_hours: dict[str, Decimal] = {}
+    all_units: dict[str, Decimal] = {}
     unshared = 0
-    for employee in employees:
-        hours = {p: h for p, h in employee.hours.items() if h > 0}
-        for partner, h in hours.items():
-            all_hours[partner] = all_hours.get(partner, Decimal(0)) + h
-        if not hours:
-            unshared += employee.cost_cents
+    for pool in pools:
+        units = {p: u for p, u in pool.units.items() if u > 0}
+        for partner, u in units.items():
+            all_units[partner] = all_units.get(partner, Decimal(0)) + u
+        if not units:
+            unshared += pool.cost_cents
             continue
-        splits[employee.employee_id] = explain_largest_remainder(employee.cost_cents, hours)
-        for partner, share in splits[employee.employee_id].shares.items():
-            shares.setdefault(partner, {})[employee.employee_id] = share.cents
-    running = explain_largest_remainder(running_costs_cents, all_hours) if all_hours else None
+        splits[pool.pool_id] = explain_largest_remainder(pool.cost_cents, units)
+        for partner, share in splits[pool.pool_id].shares.items():
+            shares.setdefault(partner, {})[pool.pool_id] = share.cents
+    running = explain_largest_remainder(running_costs_cents, all_units) if all_units else None
     if running is None:
         unshared += running_costs_cents
     members = tuple(
         MemberRegularisation(partner, shares.get(partner, {}),
                              running.shares[partner].cents if running and partner in running.shares else 0,
-                             billed.get(partner, 0), all_hours.get(partner, Decimal(0)))
-        for partner in sorted(set(all_hours) | set(billed))
+                             billed.get(partner, 0), all_units.get(partner, Decimal(0)))
+        for partner in sorted(set(all_units) | set(billed))
     )
-    costs = sum(e.cost_cents for e in employees) + running_costs_cents
+    costs = sum(p.cost_cents for p in pools) + running_costs_cents
     return YearRegularisation(year, members, costs, sum(billed.values()), unshared, splits, running)
 
 

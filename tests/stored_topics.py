@@ -43,6 +43,7 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.people:InvitationAccepted",
     "domain.people:PersonInvited",
     "domain.people:PersonRevoked",
+    "domain.tariff_settlement:TariffYearSettled",
     "domain.people:SessionClosed",
     "domain.people:SessionOpened",
     "domain.pool_settings:CostBasisSet",

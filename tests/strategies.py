@@ -184,3 +184,17 @@ def credit_amounts(draw, total_ht_cents: int) -> list[int]:
         amounts.append(amount)
         left -= amount
     return amounts
+
+
+# A tariff pool's year (domain/tariff_settlement.py): the months of 2026 with a pool, each its
+# cost (up to 1 million euros) and each partner's units to the thousandth, and the unit price.
+tariff_units = st.integers(0, 10**7).map(lambda n: Decimal(n).scaleb(-3))
+
+
+@st.composite
+def tariff_years(draw) -> tuple[Decimal, dict[str, tuple[int, dict[str, Decimal]]]]:
+    partners = draw(partner_lists(1, 5))
+    months = draw(st.lists(st.integers(1, 12), min_size=1, max_size=12, unique=True))
+    return draw(unit_prices), {
+        f"2026-{m:02d}": (draw(st.integers(0, 10**8)), draw(st.dictionaries(st.sampled_from(partners), tariff_units)))
+        for m in sorted(months)}

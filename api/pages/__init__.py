@@ -14,7 +14,7 @@ from api.pages.throttle import SignInThrottle
 from api.pages import booking, partner, partner_disputes, partner_hour_sheets, partner_invoices, partner_statements
 # The coordinator's pages.
 from api.pages import (coordination, coordination_costs, coordination_disputes, coordination_hour_sheets, coordination_hours,
-                       coordination_invoices, coordination_partners)
+                       coordination_invoices, coordination_partners, coordination_tariffs)
 # The groupement d'employeurs' pages (the coordinator's; the register, the debts, the local
 # authorities' time, the fees and deposits, the payments and the year's regularisation are the
 # auditor's too).
@@ -33,7 +33,7 @@ ROUTERS = (sign_in.router, people.router,
            # The coordinator's pages.
            coordination.router, coordination_costs.router, coordination_partners.router,
            coordination_disputes.router, coordination_hour_sheets.router, coordination_hours.router,
-           coordination_invoices.router,
+           coordination_invoices.router, coordination_tariffs.router,
            # The groupement d'employeurs' pages.
            ge_hub.router, ge_conditions.router, ge_register.router, ge_payments.router, ge_solidarity.router,
            ge_local_authorities.router, ge_funds.router, ge_regularisation.router,

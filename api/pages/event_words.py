@@ -46,6 +46,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("DisputeCommented", "Commentaire sur une contestation"),
         ("DisputeResolved", "Contestation tranchée"),
         ("CreditGranted", "Avoir accordé"),
+        ("TariffYearSettled", "Régularisation annuelle d'un tarif"),
     )),
     ("Groupement d'employeurs", (
         ("ContractTermsSet", "Contrat d'un salarié"),
@@ -86,7 +87,8 @@ KINDS_FR = {"premises": "locaux", "equipment": "équipement", "staff": "personne
 METHODS_FR = {"usage": "au prorata de l'usage", "fixed": "clé fixe", "equal": "parts égales",
               "mixed": "clé mixte", "tariff": "tarif unitaire"}
 LINE_KINDS_FR = {"share": "part du coût", "tariff": "tarif", "unallocated": "non réparti",
-                 "recovery": "écart de tarif", "adjustment": "ajustement", "credit": "avoir sur contestation"}
+                 "recovery": "écart de tarif", "adjustment": "ajustement", "credit": "avoir sur contestation",
+                 "settlement": "régularisation annuelle du tarif"}
 OUTCOMES_FR = {"accepted": "acceptée", "rejected": "rejetée"}
 
 
@@ -290,6 +292,11 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
             source = "" if shown else f" (contestation{dispute})"
             return f"Avoir de {euros(p['amount_cents'])} pour {partner} sur {resource}, porté au relevé " \
                    f"de {_month(p.get('credited_month'))}{source}."
+        case "TariffYearSettled":
+            settled = sum(1 for line in p.get("partners", ()) if line.get("amount_cents"))
+            return f"Régularisation du tarif de {resource} pour {p.get('year')} au coût réel " \
+                   f"({euros(p['costs_cents'])} de coûts), portée aux relevés de {_month(p.get('month'))} " \
+                   f"de {settled} partenaire{'s' if settled > 1 else ''}."
         case "ContractTermsSet":
             time = "temps plein" if p.get("working_time") == "full_time" else "temps partiel"
             return f"Contrat de {names.resource(p.get('employee_id'))} à partir de {_month(p.get('applies_from'))} : " \

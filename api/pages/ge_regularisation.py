@@ -83,13 +83,13 @@ class YearShown:
     @property
     def unshared_employees(self) -> list[str]:
         """The employees whose costs no member's hours carry this year."""
-        carried = {e for m in self.read.regularisation.members for e in m.employee_shares}
+        carried = {e for m in self.read.regularisation.members for e in m.pool_shares}
         return [e for e, cents in self.employee_costs.items() if cents and e not in carried]
 
     @property
     def employee_shared(self) -> dict[str, int]:
         """Each employee's costs as the members' shares carry them (its whole cost, or none)."""
-        return {e: sum(m.employee_shares.get(e, 0) for m in self.read.regularisation.members)
+        return {e: sum(m.pool_shares.get(e, 0) for m in self.read.regularisation.members)
                 for e in self.employee_costs}
 
     @property
@@ -112,7 +112,7 @@ def shown_at(conn, year: int, at: int) -> YearShown:
     read = year_read(conn, year, at)
     costs = billing_reads.employee_costs_of_year(conn, year, at)
     employees = {e: costs.get(e, 0) for e in read.employee_names
-                 if e in costs or any(e in m.employee_shares for m in read.regularisation.members)}
+                 if e in costs or any(e in m.pool_shares for m in read.regularisation.members)}
     running = read.regularisation.costs_cents - sum(employees.values())
     running_names = read_model.resource_names_at(conn, at, list(read.running_cost_resources))
     names = read_model.partner_names(conn)

@@ -1,6 +1,7 @@
 """A partner's statement page, its downloads (HTML, CSV, PDF: the statement document of
 api/documents.py, through the session rather than a token), and a line's trace page: the
-events behind the line in French words, who recorded each and when (Europe/Paris)."""
+events behind the line in French words, who recorded each and when (Europe/Paris); a tariff's
+year settlement line has its own, with the yearly statement of uses it rests on."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from api.pages import event_words
 from api.pages.partner import Apres, PartnerQuery, scope_of
 from api.pages.render import page
 from api.pages.session import PersonDep
-from api.pages.statement_view import statement_view
+from api.pages.statement_view import settlement_words, statement_view, unit_fr
 from api.pdf import render_pdf
 from api.reads import known_partner_name, known_resource_name, line_trace_rows, partner_statement_lines, reading
+from domain.errors import NotFound
 from domain.ids import Slug
 from domain.periods import Month
-from projections import read_model
+from projections import read_model, settlement_reads
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -92,3 +94,35 @@ def trace(request: Request, who: PersonDep, month: MonthPath, resource_id: Resou
     return page(request, "partner_trace.html", title=f"{resource_name} — {view.document.month_label}",
                 scope=scope, doc=view.document, pool=pool, lines=shown, events=events, partie=partie,
                 resource_id=resource_id, resource_name=resource_name, month=month)
+
+
+@router.get("/releves/{month}/regularisation-tarif/{resource_id}", response_class=HTMLResponse)
+def settlement_trace(request: Request, who: PersonDep, month: MonthPath, resource_id: ResourcePath,
+                     partenaire: PartnerQuery = None, apres: Apres = None) -> HTMLResponse:
+    """The partner's settlement line of a tariff's year: its figures, the sentence, and the
+    events behind it (the resource's costs of the tariff months, the partner's own uses, the
+    settlements of the year)."""
+    scope = scope_of(who, partenaire)
+    with reading(request.app.state.services, after=apres) as read:
+        known_partner_name(read, scope.partner_id)
+        resource_name = known_resource_name(read, resource_id)
+        view = statement_view(read, scope.partner_id, month)
+        at = view.document.issued_at_position if view.document.closed else read.position
+        row = settlement_reads.partner_settlements(read.conn, scope.partner_id, month, at).get(resource_id)
+        if row is None:
+            raise NotFound(f"partner '{scope.partner_id}' has no tariff settlement of resource '{resource_id}' "
+                           f"in {month}", field="resource_id")
+        rows = settlement_reads.settlement_trace(read.conn, scope.partner_id, resource_id, row["year"],
+                                                 row["tariff_months"], read.position)
+        partners = read_model.partner_names(read.conn)
+        unit = read_model.resource_details(read.conn, [resource_id]).get(resource_id, {}).get("unit", "")
+    seal = view.document.issued_at_position if view.document.closed else None
+    names = event_words.Names(partners, {resource_id: resource_name}, {}, {resource_id: unit})
+    events = [event_words.view(position, recorded_at, event_type, actor, payload, names,
+                               after_seal=seal is not None and position > seal)
+              for _, _, position, event_type, actor, recorded_at, payload in rows]
+    line = next(s for s in view.settlements if s.line.resource_id == resource_id)
+    return page(request, "partner_settlement_trace.html",
+                title=f"{resource_name} — régularisation du tarif {row['year']}", scope=scope, doc=view.document,
+                row=row, line=line, events=events, resource_id=resource_id, resource_name=resource_name,
+                month=month, plural=unit_fr(unit)[1], explanation=settlement_words(row, resource_name, unit))

@@ -1,7 +1,8 @@
 """A partner's statement as its page shows it: the lines of the statement document
 (api/documents.py, the JSON statement's figures) grouped by pool, each pool with its cost
 for the month and the invoices it adds up, each line with its key in plain French and a
-sentence saying how its basis and ratio give its amount. Pools are grouped by the kind of
+sentence saying how its basis and ratio give its amount; a tariff's year settled to its
+actual cost with the sentence that says how its amount comes. Pools are grouped by the kind of
 resource (premises, equipment, services, joint actions, then staff) and by name within.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 from api.documents import RESOURCE_KIND_ORDER, DocumentLine, StatementDocument, statement_document
 from api.french import decimal_fr, euros, month_fr
 from api.reads import Reading
-from projections import read_model
+from projections import read_model, settlement_reads
 
 KIND_ORDER = RESOURCE_KIND_ORDER
 KINDS_FR = {"premises": "Locaux", "equipment": "Matériel", "service": "Services partagés",
@@ -94,11 +95,21 @@ class KindGroup:
 
 
 @dataclass(frozen=True)
+class SettlementView:
+    """A tariff's year settled to its actual cost (domain/tariff_settlement.py), on this statement."""
+
+    line: DocumentLine
+    year: int
+    explanation: str
+
+
+@dataclass(frozen=True)
 class StatementView:
     document: StatementDocument
     groups: list[KindGroup]
     adjustments: list[DocumentLine] = field(default_factory=list)
     credits: list[DocumentLine] = field(default_factory=list)
+    settlements: list[SettlementView] = field(default_factory=list)
 
     @property
     def charges_cents(self) -> int:
@@ -186,6 +197,33 @@ def explain(line: DocumentLine, key: dict[str, Any] | None, unit: str, cost_cent
     return ""
 
 
+def settlement_words(row: dict[str, Any], resource_name: str, unit: str) -> str:
+    """How a settlement line's amount comes, in a few sentences."""
+    singular, plural, _ = unit_fr(unit)
+    units = row["units"]
+    before = (f", après {euros(row['settled_before_cents'])} déjà régularisés pour cette année"
+              if row["settled_before_cents"] else "")
+    amount = row["amount_cents"]
+    outcome = (f"vous facture {euros(amount)} de plus" if amount > 0 else f"vous rembourse {euros(-amount)}")
+    return (f"En {row['year']}, le tarif vous a facturé {euros(row['charged_cents'])} pour vos {quantity_fr(units)} "
+            f"{plural if units != 1 else singular}. Le coût réel de {resource_name} sur les mois au tarif "
+            f"({euros(row['costs_cents'])}), réparti au prorata des {plural} de tous ({quantity_fr(units)} sur "
+            f"{quantity_fr(row['total_units'])}), vous revient à {euros(row['share_cents'])} : la régularisation "
+            f"au coût réel prévue par la convention {outcome}{before}.")
+
+
+def _settlements(read: Reading, document: StatementDocument) -> list[SettlementView]:
+    lines = document.of_kind("régularisation du tarif")
+    if not lines:
+        return []
+    at = document.issued_at_position if document.closed else read.position
+    rows = settlement_reads.partner_settlements(read.conn, document.partner_id, document.month, at)
+    details = read_model.resource_details(read.conn, sorted({line.resource_id for line in lines}))
+    return [SettlementView(line, rows[line.resource_id]["year"], settlement_words(
+        rows[line.resource_id], line.resource_name, details.get(line.resource_id, {}).get("unit", "")))
+        for line in lines]
+
+
 def statement_view(read: Reading, partner_id: str, month: str,
                    statement: tuple[list[dict[str, Any]], dict | None] | None = None) -> StatementView:
     """The statement page's content, from one snapshot; a closed month as issued (its pools'
@@ -222,7 +260,7 @@ def statement_view(read: Reading, partner_id: str, month: str,
         members = sorted((p for p in pools.values() if p.kind == kind), key=lambda p: (name_key(p.name), p.resource_id))
         groups.append(KindGroup(kind, KINDS_FR.get(kind, kind), members))
     return StatementView(document=document, groups=groups, adjustments=document.of_kind("régularisation"),
-                         credits=document.of_kind("avoir"))
+                         credits=document.of_kind("avoir"), settlements=_settlements(read, document))
 
 
 def origin_label(line: DocumentLine) -> str:

@@ -305,7 +305,7 @@ def _regularisation_public(read: YearRead) -> RegularisationPublic:
         year=read.year, position=read.position, documents_seen=read.documents_seen, costs_cents=year.costs_cents,
         billed_cents=year.billed_cents, unshared_cents=year.unshared_cents, difference_cents=year.difference_cents,
         result_after_cents=year.result_after_cents, members=[RegularisationMemberPublic(
-            partner_id=m.partner_id, hours=m.hours, employee_shares=m.employee_shares,
+            partner_id=m.partner_id, hours=m.units, employee_shares=m.pool_shares,
             running_cost_share=m.running_cost_share, real_cost_cents=m.real_cost_cents, billed_cents=m.billed_cents,
             difference_cents=m.difference_cents) for m in year.members])
 

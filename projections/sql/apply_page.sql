@@ -272,6 +272,19 @@ SELECT payload->>'dispute_id', payload->>'partner_id', payload->>'resource_id',
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'CreditGranted';
 
+-- name: insert_tariff_settlements
+-- folds page: TariffYearSettled
+INSERT INTO tariff_settlements
+SELECT payload->>'resource_id', CAST(payload->>'year' AS INTEGER), payload->>'month', t.p->>'partner_id',
+       CAST(t.p->>'units' AS DECIMAL(18, 3)), CAST(t.p->>'exact_share_cents' AS DECIMAL(24, 6)),
+       CAST(t.p->>'share_cents' AS BIGINT), CAST(t.p->>'leftover_cent' AS BOOLEAN),
+       CAST(t.p->>'charged_cents' AS BIGINT), CAST(t.p->>'settled_before_cents' AS BIGINT),
+       CAST(t.p->>'amount_cents' AS BIGINT), CAST(payload->>'costs_cents' AS BIGINT),
+       CAST(payload->>'total_units' AS DECIMAL(18, 3)), CAST(payload->'tariff_months' AS VARCHAR[]),
+       CAST(payload->>'as_of_position' AS BIGINT), position
+FROM events, unnest(CAST(payload->'partners' AS JSON[])) AS t(p)
+WHERE position > $lo AND position <= $hi AND event_type = 'TariffYearSettled';
+
 -- name: stage_changes
 -- folds page: EntryCorrected, EntryVoided, BookingCancelled
 -- Corrections, voids and cancellations of the page, each as the new values it sets.

@@ -31,7 +31,8 @@ FROM adjustments WHERE booked_month = $month;
 -- name: month_lines_at
 -- Every line of a month's statements (all partners, and the pools' own lines) at a
 -- position: the month's shares and the adjustments booked into it, as they stood at that
--- position, are passed in as `shares_at` and `adjustments_booked_at`.
+-- position, are passed in as `shares_at` and `adjustments_booked_at`; the credits and the
+-- tariff settlements recorded by then follow.
 SELECT month, resource_id, partner_id, line_kind, part, method, basis_kind, key_version,
        basis, total_basis, ratio, amount_cents, NULL AS origin_month, NULL AS dispute_id
 FROM shares_at
@@ -42,7 +43,11 @@ FROM adjustments_booked_at
 UNION ALL
 SELECT credited_month, resource_id, partner_id, 'credit', NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, -amount_cents, NULL, dispute_id
-FROM credits WHERE credited_month = $month AND position <= $p;
+FROM credits WHERE credited_month = $month AND position <= $p
+UNION ALL
+SELECT settled_month, resource_id, partner_id, 'settlement', NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, amount_cents, NULL, NULL
+FROM tariff_settlements WHERE settled_month = $month AND position <= $p AND amount_cents <> 0;
 
 -- name: moved_since
 -- The events after position $p that move pools of month $month.

@@ -155,6 +155,10 @@ FROM {src}.main.disputes
 INSERT INTO {dst}.main.credits
 SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id, NULL AS reason) FROM {src}.main.credits
 
+-- name: tariff_settlements
+INSERT INTO {dst}.main.tariff_settlements
+SELECT * REPLACE (pseudo_staff(resource_id) AS resource_id) FROM {src}.main.tariff_settlements
+
 -- name: contract_terms
 -- A job title may name its holder (a label, masked as the others are).
 INSERT INTO {dst}.main.contract_terms

@@ -82,19 +82,22 @@ WHERE t.month = ? AND t.resource_id = ? AND t.partner_id = ? AND (? IS NULL OR t
 -- follows; each row carries the number of events matching the filters, on every page.
 WITH partner_events AS (
     -- A partner's events are those that changed its rows: its membership, its usage entries
-    -- (recorded, corrected, voided, cancelled), its disputes and their credits.
+    -- (recorded, corrected, voided, cancelled), its disputes and their credits, the tariff
+    -- settlements that gave it a line.
     SELECT valid_from AS position FROM membership_versions WHERE partner_id = $partner
     UNION ALL SELECT valid_from FROM usage_versions WHERE partner_id = $partner
     UNION ALL SELECT e.position FROM disputes JOIN dispute_events e USING (dispute_id) WHERE partner_id = $partner
+    UNION ALL SELECT position FROM tariff_settlements WHERE partner_id = $partner AND amount_cents <> 0
 ),
 resource_events AS (
     -- A resource's events likewise: its registration and retirement, its keys, its costs,
-    -- its usage entries, its disputes and their credits.
+    -- its usage entries, its disputes and their credits, its tariff settlements.
     SELECT valid_from AS position FROM resource_versions WHERE resource_id = $resource
     UNION ALL SELECT position FROM allocation_keys WHERE resource_id = $resource
     UNION ALL SELECT valid_from FROM cost_versions WHERE resource_id = $resource
     UNION ALL SELECT valid_from FROM usage_versions WHERE resource_id = $resource
     UNION ALL SELECT e.position FROM disputes JOIN dispute_events e USING (dispute_id) WHERE resource_id = $resource
+    UNION ALL SELECT position FROM tariff_settlements WHERE resource_id = $resource
 ),
 -- Not materialized: the page's top-N then reads `events` itself, which is faster than
 -- sorting a copy of every matching position.
@@ -158,6 +161,8 @@ WITH span AS (
     WHERE partner_id IS NOT NULL AND booked_month > open_after.closed
     UNION ALL SELECT credited_month, partner_id, -amount_cents FROM credits, open_after
     WHERE credited_month > open_after.closed
+    UNION ALL SELECT settled_month, partner_id, amount_cents FROM tariff_settlements, open_after
+    WHERE settled_month > open_after.closed AND amount_cents <> 0
 ), totals AS (
     SELECT month, count(DISTINCT partner_id) AS statements, sum(amount_cents)::BIGINT AS total_cents
     FROM lines GROUP BY month
@@ -310,7 +315,7 @@ FROM allocation_keys ORDER BY resource_id, applies_from, key_version
 WITH known AS (
     SELECT month FROM costs UNION SELECT month FROM usage UNION SELECT month FROM cost_shares
     UNION SELECT month FROM periods UNION SELECT credited_month FROM credits
-    UNION SELECT booked_month FROM adjustments
+    UNION SELECT booked_month FROM adjustments UNION SELECT settled_month FROM tariff_settlements
 ), month_costs AS (
     SELECT month, sum(amount_cents) FILTER (WHERE status = 'open')::BIGINT AS costs_cents FROM costs GROUP BY month
 ), numbered AS (
@@ -344,6 +349,8 @@ WITH partner_rows AS (
     WHERE partner_id = $partner
     UNION ALL SELECT booked_month, amount_cents, 1, 0, 0 FROM adjustments WHERE partner_id = $partner
     UNION ALL SELECT credited_month, -amount_cents, 1, 0, 0 FROM credits WHERE partner_id = $partner
+    UNION ALL SELECT settled_month, amount_cents, 1, 0, 0 FROM tariff_settlements
+    WHERE partner_id = $partner AND amount_cents <> 0
     UNION ALL SELECT origin_month, 0, 0, amount_cents, 0 FROM adjustments WHERE partner_id = $partner
     UNION ALL SELECT month, 0, 0, 0, 1 FROM disputes WHERE partner_id = $partner AND status = 'open'
     UNION ALL SELECT month, 0, 0, 0, 0 FROM periods
@@ -368,6 +375,8 @@ WITH partner_lines AS (
     WHERE partner_id = $partner AND booked_month BETWEEN $first AND $last
     UNION ALL SELECT credited_month, resource_id, -amount_cents FROM credits
     WHERE partner_id = $partner AND credited_month BETWEEN $first AND $last
+    UNION ALL SELECT settled_month, resource_id, amount_cents FROM tariff_settlements
+    WHERE partner_id = $partner AND settled_month BETWEEN $first AND $last
     -- A closed month as issued: less what later events booked from it into later months.
     UNION ALL SELECT a.origin_month, a.resource_id, -a.amount_cents FROM adjustments a
     JOIN periods p ON p.month = a.origin_month

@@ -162,6 +162,28 @@ CREATE TABLE IF NOT EXISTS adjustments (
     caused_by BIGINT[] NOT NULL
 );
 
+-- A tariff pool's year settlements (domain/tariff_settlement.py): one row per settlement and
+-- partner of the yearly statement of uses; a non-zero amount is a `settlement` line of the
+-- partner's statement for `settled_month` (positive: owed by the partner, negative: refunded).
+CREATE TABLE IF NOT EXISTS tariff_settlements (
+    resource_id VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    settled_month VARCHAR NOT NULL,
+    partner_id VARCHAR NOT NULL,
+    units DECIMAL(18, 3) NOT NULL,
+    exact_share_cents DECIMAL(24, 6) NOT NULL,
+    share_cents BIGINT NOT NULL,
+    leftover_cent BOOLEAN NOT NULL,
+    charged_cents BIGINT NOT NULL,
+    settled_before_cents BIGINT NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    costs_cents BIGINT NOT NULL,
+    total_units DECIMAL(18, 3) NOT NULL,
+    tariff_months VARCHAR[] NOT NULL,
+    as_of_position BIGINT NOT NULL,
+    position BIGINT NOT NULL
+);
+
 -- A groupement d'employeurs' billing terms (domain/billing_terms.py), append-only: the
 -- version in force at a position p is the last row with position <= p; for a month, the
 -- one with the latest applies_from on or before it (of the same month, the later version).

@@ -33,7 +33,8 @@ CREATE OR REPLACE VIEW resources AS
     SELECT * EXCLUDE (valid_to) FROM resource_versions WHERE valid_to IS NULL;
 
 -- The lines of the partners' statements: their shares of the pools, the adjustments
--- booked into the month for late events of closed months, and the credits granted.
+-- booked into the month for late events of closed months, the credits granted and the
+-- tariff pools' year settlements issued on the month.
 CREATE OR REPLACE VIEW statement_lines AS
     SELECT s.month, s.partner_id, s.resource_id, r.name AS resource_name, r.kind AS resource_kind,
            s.line_kind, s.part, s.method, s.basis_kind, s.key_version, s.basis, s.total_basis,
@@ -55,7 +56,12 @@ CREATE OR REPLACE VIEW statement_lines AS
     UNION ALL
     SELECT c.credited_month, c.partner_id, c.resource_id, r.name, r.kind, 'credit', NULL,
            NULL, NULL, NULL, NULL, NULL, NULL, -c.amount_cents, NULL, NULL, c.dispute_id, 'credit'
-    FROM credits c JOIN resources r USING (resource_id);
+    FROM credits c JOIN resources r USING (resource_id)
+    UNION ALL
+    SELECT t.settled_month, t.partner_id, t.resource_id, r.name, r.kind, 'settlement', NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL, t.amount_cents, NULL, NULL, NULL, NULL
+    FROM tariff_settlements t JOIN resources r USING (resource_id)
+    WHERE t.amount_cents <> 0;
 
 -- A partner's statement for a month: the total of its lines.
 CREATE OR REPLACE VIEW statements AS

@@ -16,8 +16,8 @@ OTHER = "club-b"
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """January: a room cost, a booking and staff hours of each partner, the month closed,
-    and a dispute that club-b opened on its room line."""
+    """January: a room cost, a booking, copies and staff hours of each partner, the month
+    closed, and a dispute that club-b opened on its room line."""
     api = start(tmp_path_factory.mktemp("scope"))
     coordinator = api.headers("coordinator")
     api.client.post("/costs", headers=coordinator, json={
@@ -27,6 +27,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         api.client.post("/bookings", headers=coordinator, json={
             "resource_id": "salle-vercors", "partner_id": partner,
             "starts_at": f"{MONTH}-{day}T09:00:00+01:00", "ends_at": f"{MONTH}-{day}T11:00:00+01:00"})
+        api.client.post("/equipment-uses", headers=coordinator, json={
+            "resource_id": "copieur", "partner_id": partner, "used_on": f"{MONTH}-{day}", "quantity": 100,
+            "unit": "page"})
     api.client.post("/staff-hours", headers=coordinator, json={
         "employee_id": "anne", "partner_id": OTHER, "work_date": f"{MONTH}-06", "hours": "3"})
     assert api.client.post(f"/periods/{MONTH}/close", headers=coordinator).status_code == 201
@@ -95,6 +98,7 @@ WRITES = [
     ("POST", "/ge/debts/d1/settle", {"settled_on": "2026-03-01", "reference": "x"}),
     ("POST", "/pool/cost-basis", {"applies_from": MONTH, "basis": "ttc"}),
     ("POST", "/ge/regularisations/2026", None),
+    ("POST", "/resources/copieur/settlements", {"year": 2026, "month": "2026-12", "as_of_position": 1}),
     ("POST", "/ge/payments", {"number": 1, "amount_cents": 100, "paid_on": "2026-02-20", "reference": "x"}),
     ("POST", "/ge/fees", {"partner_id": OTHER, "year": 2026, "amount_cents": 100}),
     ("POST", "/ge/deposits", {"partner_id": OTHER, "amount_cents": 100}),
@@ -141,6 +145,8 @@ FILTERED_READS = [
     ("GET", "/hour-sheets", {"month": MONTH}),
     # Keys show a partner its own weight and place, with the totals.
     ("GET", "/resources", {}),
+    # A tariff's yearly statement of uses: a partner's own line, with the totals.
+    ("GET", "/resources/copieur/settlements/2026", {}),
     # The GE's invoice register: a member's own invoices only.
     ("GET", "/ge/invoices", {}),
 ]

@@ -1,6 +1,7 @@
 """What each command declares it records (`records`, read by the catalogue test) is what its
 handler records, on a real history with closes, a correction, comments, credits and rejections,
-then a departure, a return and a retirement, and a GE's terms and invoices."""
+then the copier's tariff settled for the year, a departure, a return and a retirement, and a
+GE's terms and invoices."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from application.close_month import close_month
 from application.hour_sheets import submit_month
+from application.tariff_settlement import settle_tariff_year
 from application.permissions import Visitor
 from bootstrap import bootstrap
 from domain.access import IssueToken, RevokeToken
@@ -29,6 +31,7 @@ from domain.ge_debts import RecordGeDebt, SettleGeDebt
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.pool_settings import SetCostBasis
+from domain.tariff_settlement import SettleTariffYear
 from tests.history import ACTOR, Close, history
 from tests.invoice_fixtures import ge_after_history
 
@@ -58,6 +61,7 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
                   (CloseSession(session_sha256="c" * 64), Visitor()),
                   (RevokePerson(email="alix@audit.example"), ACTOR)]
         ge = object()  # the GE's terms and invoices, once the history is recorded
+        settlement = object()  # the copier's year settled, as the coordinator's page does it
         # More of the GE: its register, debts, fees and deposit; and the pool's HT or TTC.
         ge_more = [SetGroupProfile(legal_name="GE", address="Mairie", siren="732829320", vat_regime="exempt_261b",
                               late_penalty_rate=Decimal("12")),
@@ -75,11 +79,15 @@ def test_every_command_of_the_history_records_only_events_it_declares(tmp_path: 
               CallDeposit(partner_id="mda", amount_cents=10_000)]
         # Once the maison des associations has left (in `afterwards`), its deposit goes back.
         afterwards.append(ReturnDeposit(partner_id="mda", amount_cents=10_000, returned_on="2027-01-01"))
-        for item in [*history(), ge, ge_more, afterwards, people]:
+        for item in [*history(), settlement, ge, ge_more, afterwards, people]:
             if isinstance(item, Close):
                 runs = [(ClosePeriod, close_month(ledger, follower, item.month, actor=ACTOR))]
             elif item is ge:
                 runs = ge_after_history(ledger, follower)
+            elif item is settlement:
+                follower.catch_up()
+                runs = [(SettleTariffYear, settle_tariff_year(ledger, follower, "copieur", 2026, "2026-12",
+                                                              follower.runner.position, actor=ACTOR))]
             elif item is people:
                 runs = [(type(command), ledger.execute(command, actor=actor)) for command, actor in item]
             else:

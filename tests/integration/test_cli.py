@@ -309,6 +309,8 @@ CLOSING_TABLES |= {"cost_bases", "contract_terms", "rate_cards", "group_profiles
                    "register_notifications", "member_funds"}
 # Nor does the GE invoice anyone (tests/integration/test_pseudonyms.py and test_invoices.py do).
 GE_TABLES = {"invoices", "invoice_lines", "invoice_payments"}
+# Nor does it settle a tariff's year.
+CLOSING_TABLES |= {"tariff_settlements"}
 
 
 def test_every_table_of_the_schema_document_is_exported() -> None:

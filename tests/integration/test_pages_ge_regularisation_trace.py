@@ -87,7 +87,7 @@ def test_the_traces_figures_are_those_worked_out_by_hand(coordinator: TestClient
     assert trace.member.real_cost_cents == 19_219 + 8_000 + 1_425
     assert trace.member.difference_cents == 28_644 - 31_581 == -2_937
     assert sum(m.difference_cents for m in year.members) == year.difference_cents
-    assert sum(h["hours"] for h in trace.hours) == trace.member.hours == Fraction(57, 4)
+    assert sum(h["hours"] for h in trace.hours) == trace.member.units == Fraction(57, 4)
     assert trace.document is None
 
 

@@ -56,7 +56,7 @@ def test_each_members_real_cost_and_difference_worked_out_by_hand(year) -> None:
     """The year read before issuing: the figures of the module's docstring."""
     _, follower = year
     read = regularisation.read_year(follower, 2026)
-    members = {m.partner_id: (m.employee_shares, m.running_cost_share, m.real_cost_cents, m.billed_cents,
+    members = {m.partner_id: (m.pool_shares, m.running_cost_share, m.real_cost_cents, m.billed_cents,
                               m.difference_cents) for m in read.regularisation.members}
     assert members == {
         "creche-a": ({"anne": 19_219, "bruno": 8_000}, 1_425, 28_644, 31_581, -2_937),

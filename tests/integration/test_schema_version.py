@@ -119,8 +119,8 @@ SQL_DIGESTS = {
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
     # A groupement d'employeurs: monthly hour sheets and invoices; its billing terms, register, debts, fees
     # and deposits; timed staff hours (their quantity computed from their times, as a
-    # booking's); whether costs are HT or TTC.
-    3: "d9f1064c90d2a992d55f72a242ef769e9b61090c72145be767f5af6bab838009",
+    # booking's); whether costs are HT or TTC; tariff pools' year settlements.
+    3: "98967d30b48bed6dfb68e2505729a6865e14f17fba7c7e7aace5b7a7c385bd97",
 }
 
 
