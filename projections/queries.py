@@ -18,7 +18,11 @@ _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 def named(filename: str) -> dict[str, str]:
     text = (SQL_DIR / filename).read_text()
     parts = _NAME.split(text)
-    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2])}
+    names = parts[1::2]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:  # a second statement of one name would silently replace the first
+        raise ValueError(f"{filename} names more than one statement {', '.join(twice)}")
+    return {name: body.strip() for name, body in zip(names, parts[2::2])}
 
 
 def script(filename: str) -> str:

@@ -193,12 +193,6 @@ SELECT * REPLACE (pseudo_entry(sheet_id) AS sheet_id, pseudo_staff(employee_id) 
                   NULL AS entries_sha256, NULL AS signed_by, NULL AS contest_reason)
 FROM {src}.main.hour_sheet_versions
 
--- name: contract_terms
--- A job title may name its holder (a label, masked as the others are).
-INSERT INTO {dst}.main.contract_terms
-SELECT * REPLACE (pseudo_staff(employee_id) AS employee_id, pseudo_label(job_title) AS job_title)
-FROM {src}.main.contract_terms
-
 -- name: invoice_lines
 -- An invoice line prints its employee's name: the pseudonym stands in for both id and name.
 INSERT INTO {dst}.main.invoice_lines
