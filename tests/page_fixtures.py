@@ -54,6 +54,11 @@ DEMO_PEOPLE = {
 }
 
 
+def log_end(client: TestClient) -> int:
+    """The end of the event log behind a page client: a refused form leaves it where it was."""
+    return client.app.state.services.ledger.recorder.max_notification_id()
+
+
 def demo_store(tmp: Path, months: int = 3) -> Settings:
     """A demo store under `tmp` (closed months, disputes) with DEMO_PEOPLE; its settings."""
     settings = Settings(sqlite_path=tmp / "demo.sqlite", projection_path=tmp / "demo.duckdb",

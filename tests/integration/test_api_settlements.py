@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from application.tokens import issue_token, token_keys
 from bootstrap import bootstrap
+from tests.page_fixtures import log_end
 from tests.settlement_fixtures import copier_store
 
 PATH = "/resources/copieur/settlements"
@@ -30,10 +31,6 @@ def api(tmp_path_factory) -> Iterator[tuple[TestClient, dict[str, dict[str, str]
     client.__enter__()
     yield client, {who: {"Authorization": f"Bearer {token}"} for who, token in tokens.items()}
     client.__exit__(None, None, None)
-
-
-def log_end(client: TestClient) -> int:
-    return client.app.state.services.ledger.recorder.max_notification_id()
 
 
 def test_the_years_figures_and_a_partners_own_line(api) -> None:

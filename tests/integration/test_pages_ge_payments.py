@@ -26,7 +26,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.html_tables import table, text_of as html_text
-from tests.page_fixtures import add_person, csrf_of, sign_in
+from tests.page_fixtures import add_person, csrf_of, log_end, sign_in
 
 PAGE = "/coordination/ge/paiements"
 PEOPLE = {"coordinator": ("coordination@ge.example", "coordinator", None),
@@ -69,10 +69,6 @@ def coordinator(settings: Settings) -> Iterator[TestClient]:
     client = client_of(settings, "coordinator")
     yield client
     client.__exit__(None, None, None)
-
-
-def log_end(client: TestClient) -> int:
-    return client.app.state.services.ledger.recorder.max_notification_id()
 
 
 def form_key(html: str) -> str:

@@ -20,7 +20,7 @@ from api.app import create_app
 from application import invoicing
 from projections import billing_reads
 from tests.integration.test_pages_ge_money import section, text_of
-from tests.page_fixtures import csrf_of, sign_in
+from tests.page_fixtures import csrf_of, log_end, sign_in
 from tests.regularisation_fixtures import PEOPLE, year_end_store
 
 PAGE = "/coordination/ge/regularisation"
@@ -40,10 +40,6 @@ def other(coordinator: TestClient, who: str) -> TestClient:
     client = TestClient(coordinator.app)
     sign_in(client, PEOPLE[who][0])
     return client
-
-
-def log_end(client: TestClient) -> int:
-    return client.app.state.services.ledger.recorder.max_notification_id()
 
 
 def hidden(page_html: str) -> dict[str, str]:

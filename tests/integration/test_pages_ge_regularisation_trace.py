@@ -21,7 +21,7 @@ from application import regularisation
 from application.regularisation_trace import member_trace
 from application.tokens import issue_token, token_keys
 from tests.integration.test_pages_ge_money import text_of
-from tests.page_fixtures import sign_in
+from tests.page_fixtures import log_end, sign_in
 from tests.regularisation_fixtures import PEOPLE, year_end_store
 
 COORDINATION = "/coordination/ge/regularisation/2026"
@@ -46,10 +46,6 @@ def other(coordinator: TestClient, who: str) -> TestClient:
     client = TestClient(coordinator.app)
     sign_in(client, PEOPLE[who][0])
     return client
-
-
-def log_end(client: TestClient) -> int:
-    return client.app.state.services.ledger.recorder.max_notification_id()
 
 
 def _trace(client: TestClient, partner_id: str):

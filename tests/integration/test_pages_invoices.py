@@ -4,7 +4,6 @@ with nothing stored, an invoice's page and its credit note; a member's "Mes fact
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -18,7 +17,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.integration.test_pages_coordination import text_of
-from tests.page_fixtures import add_person, csrf_of, sign_in
+from tests.page_fixtures import add_person, csrf_of, log_end, sign_in
 
 PEOPLE = {"coordinator": ("coordination@ge.example", None), "creche": ("creche@ge.example", "creche-a"),
           "club": ("club@ge.example", "club-b")}
@@ -54,10 +53,6 @@ def coordinator(settings: Settings) -> Iterator[TestClient]:
     client = client_of(settings, "coordinator")
     yield client
     client.__exit__(None, None, None)
-
-
-def log_end(client: TestClient) -> int:
-    return client.app.state.services.ledger.recorder.max_notification_id()
 
 
 def post(client: TestClient, path: str, data: dict, page: str):

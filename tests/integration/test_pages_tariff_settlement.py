@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from domain.commands import RecordCost
 from tests.integration.test_pages_ge_money import marked, section, text_of
-from tests.page_fixtures import csrf_of, sign_in
+from tests.page_fixtures import csrf_of, log_end, sign_in
 from tests.settlement_fixtures import PEOPLE, copier_store
 
 PAGE = "/coordination/tarifs"
@@ -35,10 +35,6 @@ def other(coordinator: TestClient, who: str) -> TestClient:
     client = TestClient(coordinator.app)
     sign_in(client, PEOPLE[who][0])
     return client
-
-
-def log_end(client: TestClient) -> int:
-    return client.app.state.services.ledger.recorder.max_notification_id()
 
 
 def form_of(html: str) -> dict[str, str]:
