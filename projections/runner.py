@@ -9,6 +9,8 @@ position is tracked, all in one DuckDB transaction: one commit per page, not per
 An event that cannot be folded (a topic no class answers to, a payload the SQL rejects)
 stops the projections just before it: the events of its page before it are still folded
 (a failed page is retried in halves, down to the single event), and `FoldFailed` names it.
+A page that fails because another runner on the same file (another app of this process)
+folded it first is no event's fault: the runner goes on from where the other one left.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import time
 import contextlib
 from typing import Callable, Iterator, Sequence
 
@@ -33,6 +36,8 @@ from projections.recorder import DuckDBTrackingRecorder
 from projections.row_checks import RowChecker
 
 APPLICATION = "encommun"
+# Another runner's open transaction on the same rows: how often, and after what pause, to try again.
+CONFLICT_TRIES, CONFLICT_PAUSE_S = 40, 0.05
 _PARAM = re.compile(r"\$(\w+)")
 
 
@@ -196,6 +201,10 @@ def pages(recorder: ApplicationRecorder, after: int, page_size: int, previous_ha
                 reader.join(timeout=0.05)
 
 
+class _Overtaken(Exception):
+    """Another runner on this projection file tracked past the page first."""
+
+
 class ProjectionRunner:
     """Brings the projection database up to the end of the log, page by page."""
 
@@ -215,12 +224,7 @@ class ProjectionRunner:
     def catch_up(self, *, split: bool = True, on_page: Callable[[int], None] | None = None) -> int:
         """Fold every event after the tracked position; returns how many were folded.
         FoldFailed names the first event that cannot be, once every event before it is."""
-        lo = self.position
-        if (self.recorder.max_notification_id() or 0) <= lo:
-            return 0  # nothing new: the follower asks often
-        with self.view.lock:
-            previous_hash = run(self.view.connection, "last_chain_hash", lo=lo).fetchall()[0][0]
-        folded = 0
+        folded = conflicts = 0
 
         def count(rows: int) -> None:
             nonlocal folded
@@ -228,11 +232,27 @@ class ProjectionRunner:
             if on_page is not None:
                 on_page(rows)
 
-        log = pages(self.recorder, lo, self.page_size, previous_hash, check=self.check_checksums)
-        with contextlib.closing(log):  # a failed fold stops the reader thread now, not at collection
-            for page in log:
-                lo = self._fold(page, lo, split, count)
-        return folded
+        while True:
+            lo = self.position
+            if (self.recorder.max_notification_id() or 0) <= lo:
+                return folded  # nothing new: the follower asks often
+            with self.view.lock:
+                previous_hash = run(self.view.connection, "last_chain_hash", lo=lo).fetchall()[0][0]
+            log = pages(self.recorder, lo, self.page_size, previous_hash, check=self.check_checksums)
+            try:
+                with contextlib.closing(log):  # a failed fold stops the reader thread now, not at collection
+                    for page in log:
+                        lo = self._fold(page, lo, split, count)
+                return folded
+            except _Overtaken as overtaken:
+                if self.position > lo:
+                    continue  # on from where the other runner left: this ends with the log
+                # A conflict with a transaction still open: once it commits, the next try
+                # starts after it; a conflict that never clears is the store's, not an event's.
+                conflicts += 1
+                if conflicts > CONFLICT_TRIES:
+                    raise overtaken.__cause__
+                time.sleep(CONFLICT_PAUSE_S)
 
     def _fold(self, page: pa.Table, lo: int, split: bool, on_page: Callable[[int], None]) -> int:
         """Fold and track a page in one transaction; if that fails, its halves one after the
@@ -243,6 +263,10 @@ class ProjectionRunner:
                 fold_page(conn, page, lo, split=split)
                 self.view.track(conn, Tracking(APPLICATION, hi))
         except Exception as error:
+            if isinstance(error, duckdb.TransactionException) or self.position > lo:
+                # It met another runner's transaction (a conflict, or a position already
+                # tracked): nothing to blame on an event.
+                raise _Overtaken from error
             if page.num_rows == 1:
                 reason = " ".join(str(error).split()) or type(error).__name__
                 raise FoldFailed(hi, page["topic"][0].as_py().rpartition(":")[2], reason) from error

@@ -38,10 +38,8 @@ PEOPLE = {"coordinator": ("coordination@ge.example", "coordinator", None),
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("payment-pages")
-    # Several apps follow one projection file here (a member's, the auditor's): on a busy machine
-    # the coordinator's read of its own write may take longer than the default wait.
     settings = Settings(sqlite_path=tmp / "ledger.sqlite", projection_path=tmp / "projections.duckdb",
-                        snapshot_dir=tmp / "snapshots", snapshot_every_s=0, read_wait_s=15)
+                        snapshot_dir=tmp / "snapshots", snapshot_every_s=0)
     keys = token_keys(settings, create=True)
     with bootstrap(settings) as ledger:
         follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp / "scratch.duckdb"))
