@@ -78,13 +78,13 @@ class Settings(BaseSettings):
         }
         if self.store == "sqlite":
             env |= {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "event_store.recorders:SQLiteFactory",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         else:
             env |= {
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "PERSISTENCE_MODULE": "event_store.recorders:PostgresFactory",
                 "POSTGRES_HOST": self.postgres_host,
                 "POSTGRES_PORT": str(self.postgres_port),
                 "POSTGRES_DBNAME": self.postgres_dbname,

@@ -180,7 +180,7 @@ def check_local_authority_cap(uow: UnitOfWork, cap: LocalAuthorityCap, employee,
                    | {iso_week(date(day.year, 12, 31))})
     already = Decimal(0)
     for week in weeks:
-        sheet = uow.container(timesheet_aggregate_id(employee.resource_id, week))
+        sheet = uow.consult(timesheet_aggregate_id(employee.resource_id, week))
         for entry in sheet.open_entries() if sheet else ():
             if entry.day.year == day.year and entry.entry_id != replacing and _is_local_authority(uow, entry.partner_id):
                 already += entry.quantity

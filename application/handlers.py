@@ -277,10 +277,10 @@ def _desk(uow: UnitOfWork, dispute_id: str) -> disputes.DisputeDesk:
 
 
 def _sheets(uow: UnitOfWork, employee_id: str) -> Callable[[str], Container | None]:
-    """The employee's timesheet of a week, read when a working-time rule asks for it. Read,
-    not written: a writer of another week of the same employee is not stopped by a version
-    conflict (docs/working_time.md, "Concurrent writers")."""
-    return lambda week: uow.container(timesheet_aggregate_id(employee_id, week))
+    """The employee's timesheet of a week, read when a working-time rule asks for it:
+    consulted, so that the decision is saved only if that week is still as read
+    (docs/working_time.md, "Concurrent writers")."""
+    return lambda week: uow.consult(timesheet_aggregate_id(employee_id, week))
 
 
 def _container(uow: UnitOfWork, aggregate_id, resource_id: str, period: str) -> Container:

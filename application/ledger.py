@@ -3,7 +3,8 @@
 A command is authorized by the permission policy (application/permissions.py), checked
 against its preconditions, decided by its handler in a unit of work,
 and saved with its idempotency receipt in one transaction. When another writer saved
-first (a version conflict), the whole attempt is decided again on fresh state, after a
+first (a version conflict, or an aggregate the decision consulted moved on), the whole
+attempt is decided again on fresh state, after a
 jittered pause, up to MAX_ATTEMPTS times: one retry loop serves single commands, batches
 and imports alike.
 """
@@ -120,7 +121,7 @@ class Ledger:
                 events = uow.events[before:]
                 decided += [*events, receipt(key, digest, events, stamp)]
                 results.append(len(events))
-            recordings = iter(self.store.save(*decided) if decided else ())
+            recordings = iter(self.store.save(*decided, read_versions=uow.read_versions()) if decided else ())
             # Each accepted command's recordings: its events, then its receipt.
             return [
                 Outcome.of([next(recordings) for _ in range(r + 1)]) if isinstance(r, int) else r
@@ -165,7 +166,7 @@ class Ledger:
             decided = list(uow.events)
             if key is not None:
                 decided.append(receipt(key, digest, uow.events, Stamp(actors[0], now)))
-            return Outcome.of(self.store.save(*decided))
+            return Outcome.of(self.store.save(*decided, read_versions=uow.read_versions()))
 
         return retrying(attempt, "the command was retried {n} times against concurrent writers "
                                   "and not recorded; send it again")

@@ -29,6 +29,7 @@ from typing import Sequence
 
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from projections import chain, closing
 from projections.queries import named
@@ -146,7 +147,7 @@ def verify(recorder: ApplicationRecorder, *, anchors: Sequence[Anchor] = (), pag
 
 def _numbers_rows(recorder: ApplicationRecorder) -> bool:
     """Whether the store numbers its rows 1, 2, 3… (SQLite): PostgreSQL's ids may have gaps."""
-    return type(recorder).__module__.startswith("eventsourcing.sqlite")
+    return isinstance(recorder, SQLiteApplicationRecorder)
 
 
 def _q(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[tuple]:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Callable
 
+import pytest
+
 from bootstrap import bootstrap
-from domain.commands import BookSlot, LogStaffHours
+from domain.commands import BookSlot, Command, LogStaffHours
 from domain.errors import BookingOverlap, DomainError, WorkingTimeExceeded
 from domain.ids import agenda_aggregate_id, timesheet_aggregate_id
 from application.ledger import Ledger
 from settings import Settings
 from tests.ledger_fixtures import COORDINATOR, small_pool
+from tests.timesheet_fixtures import at
 
 
 def race(store_settings: Settings, writers: int, act: Callable[[Ledger, int], object]) -> tuple[list, list]:
@@ -88,27 +92,99 @@ def test_hours_logged_concurrently_never_exceed_the_daily_limit(store_settings: 
     assert sum((e.hours for e in stored), Decimal(0)) == Decimal(9)
 
 
+def a_records_between(store_settings: Settings, first: Command, second: Command,
+                      refusal: type[DomainError]) -> tuple[int, DomainError]:
+    """B decides `second`; before B saves, A (another node) records `first`. Returns how many
+    times B saved, and B's refusal once it decided again."""
+    a, b = bootstrap(store_settings), bootstrap(store_settings)
+    saves: list[int] = []
+    real_save = b.store.save
+
+    def save_after_a(*events: object, **kwargs: object):
+        if not saves:
+            a.execute(first, actor="node-a")  # A wins the race between B's decision and B's save
+        saves.append(len(events))
+        return real_save(*events, **kwargs)
+
+    b.store.save = save_after_a  # type: ignore[method-assign]
+    try:
+        with pytest.raises(refusal) as refused:
+            b.execute(second, actor="node-b")
+    finally:
+        a.close(), b.close()
+    return len(saves), refused.value
+
+
 def test_a_writer_that_loses_the_race_decides_again_on_fresh_state(store_settings: Settings) -> None:
     """B decides on stale state; A records first; B's save conflicts, B retries and is refused."""
     with bootstrap(store_settings) as setup:
         small_pool(setup)
     slot = BookSlot(resource_id="salle-vercors", partner_id="creche-a",
                     starts_at="2026-03-02T14:00:00+01:00", ends_at="2026-03-02T16:00:00+01:00")
-    a, b = bootstrap(store_settings), bootstrap(store_settings)
-    saves: list[int] = []
-    real_save = b.store.save
-
-    def save_after_a(*events: object):
-        if not saves:
-            a.execute(slot, actor="node-a")  # A wins the race between B's decision and B's save
-        saves.append(len(events))
-        return real_save(*events)
-
-    b.store.save = save_after_a  # type: ignore[method-assign]
-    try:
-        b.execute(slot, actor="node-b")
-    except BookingOverlap as error:
-        refusal = error
-    assert len(saves) == 1, "B's stale save must be rejected by the store, then B re-decides"
+    saves, refusal = a_records_between(store_settings, slot, slot, BookingOverlap)
+    assert saves == 1, "B's stale save must be rejected by the store, then B re-decides"
     assert "overlaps booking salle-vercors:2026-03-02:1" in str(refusal)
-    a.close(), b.close()
+
+
+def hours(day: str, hours: int) -> LogStaffHours:
+    return LogStaffHours(employee_id="anne", partner_id="creche-a", work_date=day, hours=hours)
+
+
+def ten_weeks_of_48_hours(store_settings: Settings) -> None:
+    """2026-W02 to W11 at 48 h (five days of 9,6 h): the 12 weeks to W13 have 48 h left."""
+    with bootstrap(store_settings) as setup:
+        small_pool(setup)
+        monday = date(2026, 1, 5)
+        setup.execute_batch([LogStaffHours(employee_id="anne", partner_id="creche-a", hours="9.6",
+                                           work_date=(monday + timedelta(weeks=w, days=d)).isoformat())
+                             for w in range(10) for d in range(5)], actor=COORDINATOR)
+
+
+def test_hours_of_another_week_recorded_meanwhile_count_in_the_twelve_week_average(
+        store_settings: Settings) -> None:
+    """B logs 8 h in W13 having read W12 at 40 h (528 h over W02-W13: allowed); meanwhile A
+    logs 8 h more in W12. B's save is refused by the store, B decides again and is refused
+    (L3121-22: 536 h > 12 × 44 h), nothing of B's stored."""
+    ten_weeks_of_48_hours(store_settings)
+    with bootstrap(store_settings) as setup:
+        setup.execute_batch([hours(f"2026-03-{day}", 10) for day in (16, 17, 18, 19)], actor=COORDINATOR)
+    saves, refusal = a_records_between(store_settings, hours("2026-03-20", 8), hours("2026-03-23", 8),
+                                       WorkingTimeExceeded)
+    assert saves == 1
+    assert "536.00 h over the 12 weeks 2026-W02 to 2026-W13" in refusal.message
+    with bootstrap(store_settings) as check:
+        assert list(check.events.get(timesheet_aggregate_id("anne", "2026-W13"))) == []
+        week_12 = list(check.events.get(timesheet_aggregate_id("anne", "2026-W12")))
+    assert sum((e.hours for e in week_12), Decimal(0)) == Decimal(48)
+
+
+def test_a_monday_logged_while_the_sunday_before_is_recorded_keeps_the_daily_rest(
+        store_settings: Settings) -> None:
+    """A records Sunday 2026-03-08 until 22:00 (W10) while B decides Monday from 07:00 (W11):
+    B decides again and is refused, 9 h of rest (L3131-1)."""
+    with bootstrap(store_settings) as setup:
+        small_pool(setup)
+    sunday = LogStaffHours(employee_id="anne", partner_id="creche-a", starts_at=at("2026-03-08", "18:00"),
+                           ends_at=at("2026-03-08", "22:00"))
+    monday = LogStaffHours(employee_id="anne", partner_id="creche-a", starts_at=at("2026-03-09", "07:00"),
+                           ends_at=at("2026-03-09", "09:00"))
+    saves, refusal = a_records_between(store_settings, sunday, monday, WorkingTimeExceeded)
+    assert saves == 1 and "rest" in refusal.message
+    with bootstrap(store_settings) as check:
+        assert list(check.events.get(timesheet_aggregate_id("anne", "2026-W11"))) == []
+
+
+def test_writers_logging_hours_in_two_weeks_at_once_never_break_the_twelve_week_average(
+        store_settings: Settings) -> None:
+    """Six nodes each log a 10-hour day at the same instant, three in W12 and three in W13,
+    with 48 h left over the 12 weeks to W13: however they interleave, the stored hours of
+    W12 and W13 stay within 48 h and the others are refused by the rule."""
+    ten_weeks_of_48_hours(store_settings)
+    days = ["2026-03-16", "2026-03-17", "2026-03-18", "2026-03-23", "2026-03-24", "2026-03-25"]
+    done, refused = race(store_settings, len(days), lambda app, i: app.execute(hours(days[i], 10), actor=COORDINATOR))
+    assert len(done) + len(refused) == len(days)
+    assert refused and all(isinstance(e, WorkingTimeExceeded) for e in refused)
+    with bootstrap(store_settings) as check:
+        stored = [e for week in ("2026-W12", "2026-W13")
+                  for e in check.events.get(timesheet_aggregate_id("anne", week))]
+    assert sum((e.hours for e in stored), Decimal(0)) == 10 * len(done) <= 48
