@@ -191,6 +191,9 @@ class CorrectEntry(Command):
     quantity: Quantity | None = None
     amount_cents: Cents | None = None
     reason: Text
+    # A cost's amount as the sender read it (a supplier's credit note reduces it): the
+    # correction is refused if the cost was corrected since, rather than undo that correction.
+    from_amount_cents: Cents | None = None
 
     @model_validator(mode="after")
     def _one_new_value(self) -> CorrectEntry:
@@ -205,6 +208,8 @@ class VoidEntry(Command):
     command: Literal["void_entry"] = "void_entry"
     entry_id: EntryId
     reason: Text
+    # As on CorrectEntry: a cost voided as refunded whole, refused if its amount moved since.
+    from_amount_cents: Cents | None = None
 
 
 # The commands a batch or a JSON Lines import may carry; the others, and why not, are

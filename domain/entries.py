@@ -85,6 +85,7 @@ def require_container(container: Container | None, wanted: str) -> Container:
 def void(container: Container, cmd: VoidEntry, stamp: Stamp) -> EntryVoided:
     entry = container.find(cmd.entry_id)
     check_open(entry)
+    check_as_read(entry, cmd.from_amount_cents)
     return next_event(container, EntryVoided, stamp, entry_id=entry.entry_id, reason=cmd.reason)
 
 
@@ -97,6 +98,7 @@ def correct(
     """New quantity for usage, new amount for a cost; hours are checked against the limits."""
     entry = container.find(cmd.entry_id)
     check_open(entry)
+    check_as_read(entry, cmd.from_amount_cents)
     if entry.kind == "booking":
         raise RuleViolation(
             f"booking '{entry.entry_id}' cannot be corrected: cancel it and book again",
@@ -136,6 +138,19 @@ def correct(
         amount_cents=cmd.amount_cents,
         reason=cmd.reason,
     )
+
+
+def check_as_read(entry: Entry, from_amount_cents: int | None) -> None:
+    """A change decided from a cost's amount as read holds only while the cost still has it:
+    two credit notes typed at once on one cost must not each undo the other."""
+    if from_amount_cents is None:
+        return
+    if entry.kind != "cost":
+        raise InvalidCommand(f"'{entry.entry_id}' is {ENTRY_LABELS[entry.kind]}: from_amount_cents is a "
+                             f"cost's amount", field="from_amount_cents")
+    if entry.quantity != from_amount_cents:
+        raise RuleViolation(f"cost '{entry.entry_id}' is now {int(entry.quantity)} cents, not {from_amount_cents}: "
+                            f"it was corrected since it was read; read it again", field="from_amount_cents")
 
 
 def check_open(entry: Entry) -> None:

@@ -104,13 +104,14 @@ def record_credit_note(request: Request, who: CoordinatorDep, form: FormDep) -> 
         if credit > cost["amount_cents"]:
             raise Refused("credit_cents", f"« Montant de l'avoir » : {euros(credit)} dépasse le coût qu'il "
                                           f"rembourse ({euros(cost['amount_cents'])}).")
-        rename = {"reason": "credit_ref", "amount_cents": "credit_cents"}
+        rename = {"reason": "credit_ref", "amount_cents": "credit_cents", "from_amount_cents": "credit_cents"}
+        # Decided from the amount read: another credit note recorded meanwhile is not undone.
         if credit == cost["amount_cents"]:
-            cmd = command(lambda: VoidEntry(entry_id=cost["entry_id"],
+            cmd = command(lambda: VoidEntry(entry_id=cost["entry_id"], from_amount_cents=cost["amount_cents"],
                                             reason=f"{reference} : remboursement de la facture entière"), rename)
         else:
             cmd = command(lambda: CorrectEntry(entry_id=cost["entry_id"], amount_cents=cost["amount_cents"] - credit,
-                                               reason=reference), rename)
+                                               from_amount_cents=cost["amount_cents"], reason=reference), rename)
         outcome = execute(request, who, cmd, rename)
     except Refused as error:
         return _costs_page(request, month=sent["month"], status=422, error=error, form="credit", sent=sent)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.french import euros
 from api.pages import messages_time
 from domain import commands
 from domain.errors import DomainError
@@ -147,8 +148,8 @@ _COORDINATION_LABELS = {
 LABELS.update(_COORDINATION_LABELS)
 
 
-def _coordination_translations() -> list[tuple[str | None, re.Pattern[str], str]]:
-    found: list[tuple[str | None, re.Pattern[str], str]] = []
+def _coordination_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
+    found: list[tuple[str | None, re.Pattern[str], Any]] = []
 
     def add(field: str, pattern: str, sentence: str) -> None:
         found.append((field, re.compile(pattern), sentence))
@@ -218,6 +219,10 @@ def _coordination_translations() -> list[tuple[str | None, re.Pattern[str], str]
     add("entry_id", r"no entry", "« Coût concerné » : ce coût n'existe pas.")
     add("entry_id", r"already (voided|cancelled)", "« Coût concerné » : ce coût est déjà annulé.")
     add("credit_cents", r"less than or equal to", "« Montant de l'avoir » : montant trop élevé.")
+    found.append(("credit_cents", re.compile(r"is now (\d+) cents, not (\d+): it was corrected since"),
+                  lambda now, was: f"« Montant de l'avoir » : le coût a été corrigé entre-temps ({euros(int(was))} "
+                                   f"lu, {euros(int(now))} maintenant) : rien n'est enregistré ; vérifiez-le et "
+                                   f"saisissez l'avoir à nouveau."))
     return found
 
 

@@ -10,9 +10,9 @@ from typing import Callable
 import pytest
 
 from bootstrap import bootstrap
-from domain.commands import BookSlot, Command, LogStaffHours
-from domain.errors import BookingOverlap, DomainError, WorkingTimeExceeded
-from domain.ids import agenda_aggregate_id, timesheet_aggregate_id
+from domain.commands import BookSlot, Command, CorrectEntry, LogStaffHours, RecordCost
+from domain.errors import BookingOverlap, DomainError, RuleViolation, WorkingTimeExceeded
+from domain.ids import agenda_aggregate_id, cost_book_aggregate_id, timesheet_aggregate_id
 from application.ledger import Ledger
 from settings import Settings
 from tests.ledger_fixtures import COORDINATOR, small_pool
@@ -188,3 +188,21 @@ def test_writers_logging_hours_in_two_weeks_at_once_never_break_the_twelve_week_
         stored = [e for week in ("2026-W12", "2026-W13")
                   for e in check.events.get(timesheet_aggregate_id("anne", week))]
     assert sum((e.hours for e in stored), Decimal(0)) == 10 * len(done) <= 48
+
+
+def test_two_credit_notes_on_one_cost_at_once_never_undo_each_other(store_settings: Settings) -> None:
+    """Both read the rent at 350,00 €; A's avoir of 20,00 € lands while B's of 30,00 € is being
+    saved: B decides again and is refused (the cost moved), so the rent stays at A's 330,00 €
+    rather than B's 320,00 € computed from the amount A changed."""
+    with bootstrap(store_settings) as setup:
+        small_pool(setup)
+        setup.execute(RecordCost(resource_id="salle-vercors", month="2026-03", amount_cents=35_000,
+                                 category="loyer", document_ref="F-1"), actor=COORDINATOR)
+    entry = "salle-vercors:2026-03:1"
+    saves, refusal = a_records_between(
+        store_settings, CorrectEntry(entry_id=entry, amount_cents=33_000, from_amount_cents=35_000, reason="avoir A"),
+        CorrectEntry(entry_id=entry, amount_cents=32_000, from_amount_cents=35_000, reason="avoir B"), RuleViolation)
+    assert saves == 1 and refusal.field == "from_amount_cents"
+    with bootstrap(store_settings) as check:
+        stored = list(check.events.get(cost_book_aggregate_id("salle-vercors", "2026-03")))
+    assert [getattr(e, "amount_cents") for e in stored] == [35_000, 33_000]

@@ -11,8 +11,12 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from api.french import euros
 from application.tokens import issue_token, token_keys
 from bootstrap import bootstrap
+from domain.commands import CorrectEntry
+from domain.entries import project_container
+from domain.ids import container_aggregate_id
 from tests.page_fixtures import DEMO_PEOPLE, csrf_of, demo_client, demo_store, sign_in
 
 COORDINATOR = DEMO_PEOPLE["coordinator"][0]
@@ -219,6 +223,48 @@ def test_a_credit_note_reduces_the_cost_it_refunds(site: Site):
                                                        "credit_ref": "AV-X", "month": OPEN_MONTH},
                          page=f"/coordination/couts?mois={OPEN_MONTH}")
     assert too_much.status_code == 422 and "« Montant de l'avoir » :" in text_of(too_much)
+
+
+def test_a_credit_note_typed_while_another_lands_on_the_same_cost_does_not_undo_it(site: Site):
+    """The coordinator's avoir of 30,00 € is decided on the cost as read; before it is saved,
+    another avoir of 20,00 € on the same cost is recorded (another tab, another person). The
+    page's is decided again, refused in French naming « Montant de l'avoir », and nothing of it
+    stored: the cost keeps the other's correction instead of losing it."""
+    ledger = site.client.app.state.services.ledger
+    page = site.client.get(f"/coordination/couts?mois={OPEN_MONTH}")
+    entry = re.search(r'<option value="(salle-vercors:2026-03:\d+)"', page.text).group(1)
+    cost = int(amount_of(ledger, entry))
+    real_save, saves = ledger.store.save, []
+
+    def another_lands_first(*events: object, **kwargs: object):
+        if not saves:
+            saves.append("other")
+            ledger.execute(CorrectEntry(entry_id=entry, amount_cents=cost - 2_000, from_amount_cents=cost,
+                                        reason="avoir AV-AUTRE"), actor=COORDINATOR)
+        saves.append("page")
+        return real_save(*events, **kwargs)
+
+    ledger.store.save = another_lands_first
+    try:
+        form = site.client.get(f"/coordination/couts?mois={OPEN_MONTH}")
+        before = site.log_end()
+        refused = site.client.post("/coordination/couts/avoir", data={
+            "csrf": csrf_of(form.text), "entry_id": entry, "credit": "30", "credit_ref": "AV-2026-30",
+            "month": OPEN_MONTH})
+    finally:
+        ledger.store.save = real_save
+    assert refused.status_code == 422
+    assert spaced(f"« Montant de l'avoir » : le coût a été corrigé entre-temps ({euros(cost)} lu, "
+                  f"{euros(cost - 2_000)} maintenant) : rien n'est enregistré") in text_of(refused)
+    # The other avoir's event is the only one stored since the form was sent.
+    assert site.log_end() == before + 1
+    assert amount_of(ledger, entry) == cost - 2_000
+
+
+def amount_of(ledger, entry: str):
+    """A cost's amount as the store holds it now."""
+    container = ledger.store.repository.get(container_aggregate_id(entry), projector_func=project_container)
+    return container.find(entry).quantity
 
 
 def test_the_key_preview_records_nothing_and_its_shares_sum_to_the_pool(site: Site):

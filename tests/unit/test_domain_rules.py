@@ -133,6 +133,36 @@ def test_a_correction_points_at_its_entry_and_changes_its_quantity() -> None:
     assert entries.evolve(fix, agenda).entries[0].quantity == Decimal(2)
 
 
+def test_a_credit_note_decided_on_a_cost_as_read_is_refused_once_the_cost_moved() -> None:
+    """CorrectEntry and VoidEntry with `from_amount_cents`: accepted while the cost still has
+    that amount, refused naming the field once it was corrected; a usage entry has no amount."""
+    from domain import costs
+    from domain.commands import RecordCost, RecordEquipmentUse, VoidEntry
+    from domain.errors import InvalidCommand
+    from domain.ids import cost_book_aggregate_id
+
+    book = empty_container(cost_book_aggregate_id("salle", "2026-03"), "salle", "2026-03")
+    cost = RecordCost(resource_id="salle", month="2026-03", amount_cents=35_000, category="loyer", document_ref="F-1")
+    book = entries.evolve(costs.record_cost(book, cost, given_room(), STAMP), book)
+    first = CorrectEntry(entry_id="salle:2026-03:1", amount_cents=33_000, from_amount_cents=35_000, reason="avoir A")
+    book = entries.evolve(entries.correct(book, first, STAMP, check_hours=lambda *_: None), book)
+    stale = CorrectEntry(entry_id="salle:2026-03:1", amount_cents=32_000, from_amount_cents=35_000, reason="avoir B")
+    with pytest.raises(RuleViolation) as moved:
+        entries.correct(book, stale, STAMP, check_hours=lambda *_: None)
+    assert moved.value.field == "from_amount_cents"
+    assert "is now 33000 cents, not 35000: it was corrected since it was read" in moved.value.message
+    with pytest.raises(RuleViolation):
+        entries.void(book, VoidEntry(entry_id="salle:2026-03:1", from_amount_cents=35_000, reason="avoir C"), STAMP)
+    assert entries.void(book, VoidEntry(entry_id="salle:2026-03:1", from_amount_cents=33_000, reason="avoir C"), STAMP)
+    agenda = empty_container(agenda_aggregate_id("salle", "2026-03-02"), "salle", "2026-03-02")
+    use = RecordEquipmentUse(resource_id="salle", partner_id="p", used_on="2026-03-02", quantity=3, unit="hour")
+    agenda = entries.evolve(agendas.record_use(agenda, use, given_room(), given_partner(), STAMP), agenda)
+    with pytest.raises(InvalidCommand) as not_a_cost:
+        entries.correct(agenda, CorrectEntry(entry_id="salle:2026-03-02:1", quantity=2, from_amount_cents=3,
+                                             reason="x"), STAMP, check_hours=lambda *_: None)
+    assert not_a_cost.value.field == "from_amount_cents"
+
+
 def test_replaying_events_rebuilds_the_same_state() -> None:
     """State folded from stored events equals the state built while deciding."""
     partner = given_partner(
