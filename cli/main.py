@@ -29,6 +29,7 @@ from cli.people import person_app
 from cli.periods import anchor, dispute_app, period_app, verify
 from cli.projection_file import export, rebuild_, sql
 from cli.serving import serve
+from cli.tariffs import tariff_app
 from cli.tokens import token_app
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(person_app, name="person")
 app.add_typer(period_app, name="period")
 app.add_typer(dispute_app, name="dispute")
+app.add_typer(tariff_app, name="tariff")
 app.command("verify")(verify)
 app.command("anchor")(anchor)
 app.command("serve")(serve)
