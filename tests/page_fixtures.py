@@ -54,6 +54,14 @@ DEMO_PEOPLE = {
 }
 
 
+def browser(app: TestClient, email: str) -> TestClient:
+    """Another person's browser on the app `app` runs (one follower of the projections, as
+    one server has), signed in as `email`."""
+    client = TestClient(app.app, base_url=str(app.base_url))
+    sign_in(client, email)
+    return client
+
+
 def log_end(client: TestClient) -> int:
     """The end of the event log behind a page client: a refused form leaves it where it was."""
     return client.app.state.services.ledger.recorder.max_notification_id()

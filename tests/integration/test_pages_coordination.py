@@ -17,7 +17,7 @@ from bootstrap import bootstrap
 from domain.commands import CorrectEntry
 from domain.entries import project_container
 from domain.ids import container_aggregate_id
-from tests.page_fixtures import DEMO_PEOPLE, csrf_of, demo_client, demo_store, sign_in
+from tests.page_fixtures import DEMO_PEOPLE, browser, csrf_of, demo_client, demo_store, sign_in
 
 COORDINATOR = DEMO_PEOPLE["coordinator"][0]
 PAGES = ("/coordination", "/coordination/couts", "/coordination/partenaires", "/coordination/partenaires/cle",
@@ -369,8 +369,7 @@ def test_a_rejection_needs_a_reason_in_french(site: Site):
 @pytest.mark.parametrize("path", PAGES)
 def test_a_partner_gets_403_on_every_coordination_page(site: Site, path: str):
     """Signed in as a partner's treasurer: each page and each form of the coordinator refuses."""
-    partner = TestClient(site.client.app, base_url="http://haut-val.example")
-    sign_in(partner, DEMO_PEOPLE["partner"][0])
+    partner = browser(site.client, DEMO_PEOPLE["partner"][0])
     response = partner.get(path)
     assert response.status_code == 403 and "pas accessible avec votre rôle" in text_of(response)
     posted = partner.post(path if path != "/coordination" else "/coordination/couts", data={"csrf": "x"})

@@ -21,7 +21,7 @@ from api.app import create_app
 from domain.commands import LeavePartner, RejoinPartner
 from tests.ge_fixtures import PEOPLE, ge_store
 from tests.history import ACTOR
-from tests.page_fixtures import csrf_of, sign_in
+from tests.page_fixtures import browser, csrf_of, sign_in
 
 COORDINATOR, AUDITOR, PARTNER = PEOPLE["coordinator"], PEOPLE["auditor"], PEOPLE["partner"]
 PAGES = ("/coordination/ge", "/coordination/ge/conditions", "/coordination/ge/registre")
@@ -74,12 +74,6 @@ def site(tmp_path_factory) -> Iterator[Site]:
     with TestClient(create_app(settings)) as client:
         sign_in(client, COORDINATOR)
         yield Site(client)
-
-
-def other(site: Site, email: str) -> TestClient:
-    client = TestClient(site.client.app)
-    sign_in(client, email)
-    return client
 
 
 def test_the_hub_lists_what_the_ge_has_not_set_with_a_link_to_fix_each(site: Site):
@@ -312,7 +306,7 @@ def test_the_register_of_a_day_is_a_pdf_with_the_d1253_1_fields(site: Site):
 def test_the_auditor_reads_the_register_but_cannot_post(site: Site):
     """The auditor's menu has the register; it shows without the form; a notification and the
     conditions' forms answer 403."""
-    auditor = other(site, AUDITOR)
+    auditor = browser(site.client, AUDITOR)
     page = auditor.get("/coordination/ge/registre?jour=2026-01-15")
     assert page.status_code == 200 and "Association Les Marmots" in text_of(page)
     assert 'href="/coordination/ge/registre" aria-current="page">Registre des adhérents' in page.text
@@ -329,7 +323,7 @@ def test_the_auditor_reads_the_register_but_cannot_post(site: Site):
 @pytest.mark.parametrize("path", PAGES)
 def test_a_partner_gets_403_on_every_ge_page(site: Site, path: str):
     """Signed in as the crèche's treasurer: each GE page and form refuses, in French."""
-    partner = other(site, PARTNER)
+    partner = browser(site.client, PARTNER)
     response = partner.get(path)
     assert response.status_code == 403 and "pas accessible avec votre rôle" in text_of(response)
     for form in ("/coordination/ge/profil", "/coordination/ge/grille", "/coordination/ge/registre/notifications"):

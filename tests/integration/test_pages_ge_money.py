@@ -24,7 +24,7 @@ from domain.billing_terms import SetContractTerms, SetMemberDetails
 from domain.commands import LeavePartner, LogStaffHours
 from tests.ge_fixtures import PEOPLE, ge_store
 from tests.history import ACTOR
-from tests.page_fixtures import csrf_of, sign_in
+from tests.page_fixtures import browser, csrf_of, sign_in
 
 COORDINATOR, AUDITOR, PARTNER = PEOPLE["coordinator"], PEOPLE["auditor"], PEOPLE["partner"]
 SOLIDARITY = "/coordination/ge/solidarite"
@@ -92,12 +92,6 @@ def site(tmp_path_factory) -> Iterator[Site]:
         ], actor=ACTOR)
         sign_in(client, COORDINATOR)
         yield Site(client)
-
-
-def other(site: Site, email: str) -> TestClient:
-    client = TestClient(site.client.app)
-    sign_in(client, email)
-    return client
 
 
 # Dettes et solidarité -----------------------------------------------------------------------
@@ -193,7 +187,7 @@ def test_the_as_of_query_is_checked(site: Site):
 
 def test_the_auditor_reads_the_debts_but_cannot_post(site: Site):
     """The auditor's menu has the page; it shows the shares without the forms; a post is 403."""
-    auditor = other(site, AUDITOR)
+    auditor = browser(site.client, AUDITOR)
     response = auditor.get(SOLIDARITY)
     page = text_of(response)
     assert response.status_code == 200 and "Association Les Marmots 197,01 € 197,01 €" in page
@@ -248,7 +242,7 @@ def test_a_year_outside_the_calendar_is_refused_and_a_year_without_hours_says_so
 
 def test_the_auditor_reads_the_local_authorities_time(site: Site):
     """The auditor sees the same table, with links to the GE's other pages it reads."""
-    page = text_of(other(site, AUDITOR).get(f"{LOCAL}?annee=2026")).replace("\u00a0", " ")
+    page = text_of(browser(site.client, AUDITOR).get(f"{LOCAL}?annee=2026")).replace("\u00a0", " ")
     assert "Bruno Petit 10 h 6 h 7,65 h 5,74 h 104,54 % DÉPASSÉ" in page and "Voir aussi" in page
 
 
@@ -344,7 +338,7 @@ def test_each_rule_of_fees_and_deposits_is_refused_in_french_and_nothing_is_stor
 
 def test_the_auditor_reads_fees_and_deposits_but_cannot_post(site: Site):
     """The page without its forms; each form answers 403, nothing stored."""
-    auditor = other(site, AUDITOR)
+    auditor = browser(site.client, AUDITOR)
     response = auditor.get(FUNDS)
     page = text_of(response)
     assert response.status_code == 200 and "Association Les Marmots 150,00 € 3 086,43 €" in page
@@ -377,7 +371,7 @@ def test_the_hub_lists_the_three_pages_the_overdue_debts_and_the_employees_over_
 @pytest.mark.parametrize("path", (SOLIDARITY, LOCAL, FUNDS))
 def test_a_partner_gets_403_on_the_money_pages_and_their_forms(site: Site, path: str):
     """Signed in as the crèche's treasurer: each page and each form refuses, in French."""
-    partner = other(site, PARTNER)
+    partner = browser(site.client, PARTNER)
     response = partner.get(path)
     assert response.status_code == 403 and "pas accessible avec votre rôle" in text_of(response)
     for form in (f"{SOLIDARITY}/dettes", f"{SOLIDARITY}/reglements", f"{FUNDS}/cotisations", f"{FUNDS}/depots",

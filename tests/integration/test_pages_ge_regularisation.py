@@ -20,7 +20,7 @@ from api.app import create_app
 from application import invoicing
 from projections import billing_reads
 from tests.integration.test_pages_ge_money import section, text_of
-from tests.page_fixtures import csrf_of, log_end, sign_in
+from tests.page_fixtures import browser, csrf_of, log_end, sign_in
 from tests.regularisation_fixtures import PEOPLE, year_end_store
 
 PAGE = "/coordination/ge/regularisation"
@@ -34,12 +34,6 @@ def coordinator(tmp_path_factory) -> Iterator[TestClient]:
     sign_in(client, PEOPLE["coordinator"][0])
     yield client
     client.__exit__(None, None, None)
-
-
-def other(coordinator: TestClient, who: str) -> TestClient:
-    client = TestClient(coordinator.app)
-    sign_in(client, PEOPLE[who][0])
-    return client
 
 
 def hidden(page_html: str) -> dict[str, str]:
@@ -82,7 +76,7 @@ def test_the_page_is_linked_from_the_ge_hub(coordinator: TestClient) -> None:
 
 def test_the_auditor_reads_the_page_but_cannot_post_and_a_partner_gets_403(coordinator: TestClient) -> None:
     """The auditor sees the figures without the button; its POST is 403 and stores nothing; the crèche: 403."""
-    auditor = other(coordinator, "auditor")
+    auditor = browser(coordinator, PEOPLE["auditor"][0])
     read = auditor.get(PAGE, params={"annee": "2026"})
     assert read.status_code == 200 and "avoir de 29,37 €" in text_of(read)
     assert "Émettre la régularisation</button>" not in read.text
@@ -90,7 +84,7 @@ def test_the_auditor_reads_the_page_but_cannot_post_and_a_partner_gets_403(coord
     before = log_end(coordinator)
     posted = auditor.post(PAGE, data={**form, "csrf": csrf_of(read.text)}, follow_redirects=False)
     assert posted.status_code == 403 and log_end(coordinator) == before
-    partner = other(coordinator, "creche")
+    partner = browser(coordinator, PEOPLE["creche"][0])
     assert partner.get(PAGE, params={"annee": "2026"}).status_code == 403
 
 
@@ -164,7 +158,7 @@ def test_the_page_as_it_stood_before_the_regularisation(coordinator: TestClient)
 
 def test_the_member_sees_its_regularisation_under_mes_factures(coordinator: TestClient) -> None:
     """The crèche: FA-000006 as « avoir de régularisation 2026 », period « année 2026 », its document titled so."""
-    creche = other(coordinator, "creche")
+    creche = browser(coordinator, PEOPLE["creche"][0])
     mine = text_of(creche.get("/factures"))
     assert "FA-000006 avoir de régularisation 2026 année 2026" in mine and "FA-000005" not in mine
     document = creche.get("/factures/FA-000006/facture.html")

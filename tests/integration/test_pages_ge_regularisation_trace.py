@@ -21,7 +21,7 @@ from application import regularisation
 from application.regularisation_trace import member_trace
 from application.tokens import issue_token, token_keys
 from tests.integration.test_pages_ge_money import text_of
-from tests.page_fixtures import log_end, sign_in
+from tests.page_fixtures import browser, log_end, sign_in
 from tests.regularisation_fixtures import PEOPLE, year_end_store
 
 COORDINATION = "/coordination/ge/regularisation/2026"
@@ -40,12 +40,6 @@ def coordinator(tmp_path_factory) -> Iterator[TestClient]:
     sign_in(client, PEOPLE["coordinator"][0])
     yield client
     client.__exit__(None, None, None)
-
-
-def other(coordinator: TestClient, who: str) -> TestClient:
-    client = TestClient(coordinator.app)
-    sign_in(client, PEOPLE[who][0])
-    return client
 
 
 def _trace(client: TestClient, partner_id: str):
@@ -107,7 +101,7 @@ def test_the_coordinations_page_shows_the_split_and_is_linked_from_the_regularis
 def test_a_member_reads_its_own_trace_from_mes_factures_and_no_other(coordinator: TestClient) -> None:
     """The crèche: its own trace, other members' rows left out of the splits (their hours in the
     totals); another member's trace and the coordination's door are 403."""
-    creche = other(coordinator, "creche")
+    creche = browser(coordinator, PEOPLE["creche"][0])
     response = creche.get("/factures/regularisation/2026")
     assert response.status_code == 200
     page = text_of(response)
@@ -152,5 +146,5 @@ def test_before_the_regularisation_no_document_after_it_the_same_figures_as_issu
     earlier = coordinator.get(f"{COORDINATION}/creche-a", params={"position": str(before)})
     assert "Aucun document de régularisation 2026 n'est émis pour Association Les Marmots à cette date" \
         in text_of(earlier)
-    mine = other(coordinator, "creche").get("/factures")
+    mine = browser(coordinator, PEOPLE["creche"][0]).get("/factures")
     assert 'href="/factures/regularisation/2026"' in mine.text

@@ -8,7 +8,6 @@ import html
 import io
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient

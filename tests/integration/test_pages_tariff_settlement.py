@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from domain.commands import RecordCost
 from tests.integration.test_pages_ge_money import marked, section, text_of
-from tests.page_fixtures import csrf_of, log_end, sign_in
+from tests.page_fixtures import browser, csrf_of, log_end, sign_in
 from tests.settlement_fixtures import PEOPLE, copier_store
 
 PAGE = "/coordination/tarifs"
@@ -29,12 +29,6 @@ def coordinator(tmp_path_factory) -> Iterator[TestClient]:
     sign_in(client, PEOPLE["coordinator"][0])
     yield client
     client.__exit__(None, None, None)
-
-
-def other(coordinator: TestClient, who: str) -> TestClient:
-    client = TestClient(coordinator.app)
-    sign_in(client, PEOPLE[who][0])
-    return client
 
 
 def form_of(html: str) -> dict[str, str]:
@@ -68,8 +62,8 @@ def test_the_page_shows_the_year_and_the_yearly_statement_of_uses(coordinator: T
 
 def test_a_partner_gets_403_and_the_auditor_reads_without_the_form(coordinator: TestClient) -> None:
     """The page is the coordination's and the auditor's; only the coordinator settles."""
-    assert other(coordinator, "creche").get(PAGE).status_code == 403
-    auditor = other(coordinator, "auditor").get(PAGE, params={"annee": "2026"})
+    assert browser(coordinator, PEOPLE["creche"][0]).get(PAGE).status_code == 403
+    auditor = browser(coordinator, PEOPLE["auditor"][0]).get(PAGE, params={"annee": "2026"})
     assert auditor.status_code == 200 and "Régulariser le tarif" not in auditor.text
 
 
@@ -103,7 +97,7 @@ def test_settling_puts_the_line_on_decembers_statements(coordinator: TestClient)
     page = text_of(coordinator.get(response.headers["location"]))
     assert "Reste à régulariser 0,00 €" in page and "Rien à régulariser" in page
     assert "décembre 2026 Crèche Les Marmots 1,36 €" in page
-    creche = other(coordinator, "creche")
+    creche = browser(coordinator, PEOPLE["creche"][0])
     statement = creche.get("/releves/2026-12")
     assert 'data-line="copieur|settlement|" data-cents="136"' in statement.text
     words = text_of(statement)
@@ -127,12 +121,12 @@ def test_settling_puts_the_line_on_decembers_statements(coordinator: TestClient)
     csv = creche.get("/releves/2026-12/releve.csv").content.decode("utf-8-sig")
     assert ("régularisation du tarif;2026-12;creche-a;Copieur;Régularisation annuelle du tarif 2026 au coût "
             "réel") in csv
-    club = other(coordinator, "club")
+    club = browser(coordinator, PEOPLE["club"][0])
     assert 'data-line="copieur|settlement|" data-cents="64"' in club.get("/releves/2026-12").text
     assert club.get("/releves/2026-12", params={"partenaire": "creche-a"}).status_code == 403
     assert club.get("/releves/2026-12/regularisation-tarif/copieur",
                     params={"partenaire": "creche-a"}).status_code == 403
-    assert other(coordinator, "club").get("/releves/2026-11/regularisation-tarif/copieur").status_code == 404
+    assert browser(coordinator, PEOPLE["club"][0]).get("/releves/2026-11/regularisation-tarif/copieur").status_code == 404
 
 
 def test_a_figure_moved_since_the_page_was_read_is_refused(coordinator: TestClient) -> None:
