@@ -23,7 +23,7 @@ from application.permissions import AUDITORS, require_role
 from application.regularisation import YearRead, issue_regularisation, year_read
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.ge_debts import DebtId, RecordGeDebt, SettleGeDebt
-from domain.invoice_payments import RecordInvoicePayment
+from domain.invoice_payments import RecordCreditNoteRefund, RecordInvoicePayment
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.local_authority_cap import LocalAuthorityCap
 from domain.periods import Day, Month, local_day
@@ -366,4 +366,42 @@ def record_payment(*, services: ServicesDep, token: TokenDep, idempotency_key: I
                    body: Annotated[RecordInvoicePayment, Body(examples=[{
                        "number": 1, "amount_cents": 150_000, "paid_on": "2026-02-20", "reference": "virement 0220"}])]
                    ) -> Recorded:
+    return record(services, token, [body], idempotency_key)
+
+
+class RefundOwedPublic(BaseModel):
+    number: int
+    reference: str
+    partner_id: str
+    partner_name: str | None
+    regularises: int
+    issued_on: date
+    total_ttc_cents: int
+    refunded_cents: int
+    left_cents: int
+
+
+class RefundsOwedPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLES["RefundsOwedPublic"]]}}
+
+    position: int
+    credit_notes: list[RefundOwedPublic]
+
+
+@router.get("/refunds", response_model=RefundsOwedPublic,
+            summary="The regularisation credit notes with something left to refund to their members")
+def refunds_owed(*, services: ServicesDep, token: TokenDep, after: After = None,
+                 as_of: AsOf = None) -> RefundsOwedPublic:
+    require_role(token, *AUDITORS)
+    with reading(services, after=after, as_of=as_of) as read:
+        rows = billing_reads.refunds_owed_at(read.conn, read.position)
+    return RefundsOwedPublic(position=read.position, credit_notes=[RefundOwedPublic(**r) for r in rows])
+
+
+@router.post("/refunds", status_code=201, response_model=Recorded,
+             summary="Record the GE's refund of a regularisation credit note to its member")
+def record_refund(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
+                  body: Annotated[RecordCreditNoteRefund, Body(examples=[{
+                      "number": 9, "amount_cents": 12_345, "refunded_on": "2027-01-15", "reference": "virement 0115"}])]
+                  ) -> Recorded:
     return record(services, token, [body], idempotency_key)
