@@ -97,6 +97,7 @@ def refunds_owed(*, services: ServicesDep, token: TokenDep, after: After = None,
              summary="Record the GE's refund of a regularisation credit note to its member")
 def record_refund(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
                   body: Annotated[RecordCreditNoteRefund, Body(examples=[{
-                      "number": 9, "amount_cents": 12_345, "refunded_on": "2027-01-15", "reference": "virement 0115"}])]
+                      "number": 69, "amount_cents": 179_866, "refunded_on": "2026-12-02",
+                      "reference": "virement SEPA FA-000069"}])]
                   ) -> Recorded:
     return record(services, token, [body], idempotency_key)
