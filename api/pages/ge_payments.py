@@ -224,5 +224,5 @@ def record_refund(request: Request, who: CoordinatorDep, form: FormDep) -> Respo
     except Refused as error:
         return _page(request, who, None, status=422, form="refund", error=error, sent=sent)
     return redirect(request, after(PAGE, outcome) + "#remboursements",
-                    message=f"Remboursement de {euros(cmd.amount_cents)} enregistré sur l'avoir {reference(cmd.number)}, "
-                            f"versé le {date_fr(cmd.refunded_on)} ({cmd.reference}).")
+                    message=f"Remboursement de {euros(cmd.amount_cents)} enregistré sur l'avoir "
+                            f"{reference(cmd.number)}, versé le {date_fr(cmd.refunded_on)} ({cmd.reference}).")

@@ -96,8 +96,9 @@ def test_the_credit_notes_owed_back_with_their_members(coordinator: TestClient) 
     ({"credit_note": "4"}, "credit_note", "« Avoir » : FA-000004 n'est pas un avoir de régularisation"),
     ({"credit_note": "rien"}, "credit_note", "« Avoir » : choisissez dans la liste"),
     ({"refund_amount": "beaucoup"}, "refund_amount", "« Montant remboursé » :"),
-    ({"refund_amount": "30"}, "refund_amount", "« Montant remboursé » : il reste 29,37 € à rembourser sur l'avoir "
-                                               "FA-000005 ; un remboursement de 30,00 € le dépasserait."),
+    ({"refund_amount": "30"}, "refund_amount",
+     "« Montant remboursé » : il reste 29,37 € à rembourser sur l'avoir FA-000005 ; un remboursement de 30,00 € le "
+     "dépasserait."),
     ({"refunded_on": (today() - timedelta(days=1)).isoformat()}, "refunded_on",
      f"« Remboursé le » : l'avoir FA-000005 a été émis le {date_fr(today())} ; il ne peut pas avoir été remboursé "
      f"avant, le {date_fr(today() - timedelta(days=1))}."),
@@ -196,5 +197,5 @@ def test_mes_factures_says_refunded_or_what_is_left_to_refund(settings: Settings
         creche.__exit__(None, None, None)
     theirs = table(coordinator.get("/factures", params={"partenaire": "mda"}).text, "Factures et avoirs")
     column = theirs.head.index("Paiement")
-    assert {row[0]: row[column] for row in theirs.rows if row[0].startswith("FA-")}["FA-000006"].replace("\u202f", " ").replace("\u00a0", " ") \
-        == "à rembourser (reste 2,31 €)"
+    status = {row[0]: row[column] for row in theirs.rows if row[0].startswith("FA-")}["FA-000006"]
+    assert status.replace("\u202f", " ").replace("\u00a0", " ") == "à rembourser (reste 2,31 €)"
