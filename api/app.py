@@ -9,9 +9,9 @@ from fastapi import FastAPI
 
 from api import pages, problems
 from api.docs import add_docs
-from api.routers import (audit, batch, cost_shares, costs, disputes, documents, ge, ge_register, ge_trace, hour_sheets,
-                         invoices, months, partners, people, periods, pool, ready, resources, settlements, sql,
-                         statements, usage)
+from api.routers import (audit, batch, cost_shares, costs, disputes, documents, ge, ge_payments, ge_register, ge_trace,
+                         hour_sheets, invoices, months, partners, people, periods, pool, ready, resources, settlements,
+                         sql, statements, usage)
 from api.services import Services
 from settings import Settings
 
@@ -48,8 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_docs(app)
     document_problems(app)
     for module in (partners, resources, settlements, usage, costs, batch, cost_shares, statements, documents, audit,
-                   periods, months, people, disputes, ge, ge_register, ge_trace, hour_sheets, invoices, pool, sql,
-                   ready):
+                   periods, months, people, disputes, ge, ge_payments, ge_register, ge_trace, hour_sheets, invoices,
+                   pool, sql, ready):
         app.include_router(module.router)
     pages.register(app)
     return app

@@ -40,7 +40,7 @@ ANALYST_TABLES: tuple[str, ...] = (
     "periods", "statement_numbers", "adjustments", "disputes", "dispute_events", "credits",
     "hour_sheets", "hour_sheet_versions", "invoices", "invoice_lines",
     "cost_bases", "contract_terms", "rate_cards", "group_profiles", "member_details", "ge_debts",
-    "register_notifications", "member_funds", "invoice_payments", "tariff_settlements",
+    "register_notifications", "member_funds", "invoice_payments", "credit_note_refunds", "tariff_settlements",
 )
 
 Format = Literal["parquet", "csv"]

@@ -22,7 +22,8 @@ from domain.entries import Container
 from domain.errors import NotFound
 from domain.ge_debts import RecordGeDebt, SettleGeDebt, debt_book_aggregate_id, project_debt_book
 from domain.invoices import IssueCreditNote, IssueInvoice, invoice_book_aggregate_id, project_invoice_book
-from domain.invoice_payments import RecordInvoicePayment, payments_aggregate_id, project_payments
+from domain.invoice_payments import (RecordCreditNoteRefund, RecordInvoicePayment, payments_aggregate_id,
+                                     project_payments)
 from domain.regularisation import IssueRegularisation
 from domain.ids import timesheet_aggregate_id
 from domain.local_authority_cap import LocalAuthorityCap, check_cap, yearly_contract_hours
@@ -97,6 +98,13 @@ def record_invoice_payment(uow: UnitOfWork, cmd: RecordInvoicePayment, stamp: St
     book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
     payments = uow.get(payments_aggregate_id(cmd.number), project_payments)
     uow.record(invoice_payments.record_payment(payments, book.find(cmd.number) if book else None, cmd, stamp),
+               invoice_payments.evolve)
+
+
+def record_credit_note_refund(uow: UnitOfWork, cmd: RecordCreditNoteRefund, stamp: Stamp) -> None:
+    book = uow.get(invoice_book_aggregate_id(), project_invoice_book)
+    payments = uow.get(payments_aggregate_id(cmd.number), project_payments)
+    uow.record(invoice_payments.record_refund(payments, book.find(cmd.number) if book else None, cmd, stamp),
                invoice_payments.evolve)
 
 

@@ -14,6 +14,7 @@ from typing import Callable
 from application.ge_handlers import (call_deposit, call_membership_fee, check_local_authority_cap, check_part_time,
                                      notify_register_changes, record_ge_debt, return_deposit, set_contract_terms,
                                      issue_credit_note, issue_invoice, issue_regularisation, record_invoice_payment,
+                                     record_credit_note_refund,
                                      set_cost_basis, set_group_profile,
                                      set_member_details, set_rate_card, settle_ge_debt)
 from domain import (access, agendas, closing, costs, disputes, entries, hour_sheets, partners, people, resources,
@@ -28,7 +29,7 @@ from domain.pool_settings import SetCostBasis
 from domain.invoices import IssueCreditNote, IssueInvoice
 from domain.regularisation import IssueRegularisation
 from domain.tariff_settlement import SettleTariffYear
-from domain.invoice_payments import RecordInvoicePayment
+from domain.invoice_payments import RecordCreditNoteRefund, RecordInvoicePayment
 from domain.people import (AcceptInvitation, CloseSession, InvitePerson, OpenSession, RevokePerson,
                            person_aggregate_id, session_aggregate_id)
 from domain.disputes import CommentDispute, OpenDispute, ResolveDispute
@@ -338,4 +339,5 @@ def handlers(limits: WorkingTimeLimits, log_end: Callable[[], int],
         IssueCreditNote: issue_credit_note,
         IssueRegularisation: issue_regularisation,
         RecordInvoicePayment: record_invoice_payment,
+        RecordCreditNoteRefund: record_credit_note_refund,
     }

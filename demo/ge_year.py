@@ -1,7 +1,7 @@
 """Haut-Val's groupement d'employeurs around its invoices: the members' fees and deposits,
 the register's notification to the labour inspectorate, the GE's debts to its employees and
-to URSSAF, the deposit returned to the member who left, the year-end regularisation and the
-members' payments on their invoices.
+to URSSAF, the deposit returned to the member who left, the year-end regularisation, the
+members' payments on their invoices and the GE's refunds of its regularisation credit notes.
 
 `members_funds` is a step of the generator's first month (demo/haut_val_ge.py calls it);
 `year_end` needs the projections and runs once the months are invoiced (demo/aftermath.py).
@@ -22,7 +22,7 @@ from demo.calendar_fr import add_months
 from demo.haut_val_data import EMPLOYEES, JOIN_DAY, JOIN_MONTH, JOINER, LEAVE_DAY, LEAVE_MONTH, LEAVER
 from domain.errors import RuleViolation
 from domain.ge_debts import RecordGeDebt, SettleGeDebt
-from domain.invoice_payments import RecordInvoicePayment
+from domain.invoice_payments import RecordCreditNoteRefund, RecordInvoicePayment
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.member_register import NotifyRegisterChanges
 from domain.periods import check_month, next_month
@@ -114,6 +114,7 @@ def year_end(ledger: Ledger, follower: Follower, first: str, months: int, actor:
     except RuleViolation:
         pass
     notes += _payments(ledger, follower, all_months, actor)
+    notes += _refunds(ledger, follower, actor)
     follower.catch_up()
     return notes
 
@@ -142,6 +143,27 @@ def _payments(ledger: Ledger, follower: Follower, months: list[str], actor: str)
     ledger.execute_batch(commands, actor=actor)
     return [f"{len(commands)} payments on GE invoices ({before_last[0]['reference'] if before_last else 'none'} "
             f"half paid, {months[-1]}'s invoices left to pay)"]
+
+
+def _refunds(ledger: Ledger, follower: Follower, actor: str) -> list[str]:
+    """The GE's transfers back on its regularisation credit notes, the day each was issued:
+    the first refunded in full, the second half refunded (the rest still owed), any other left."""
+    follower.catch_up()
+    with follower.view.transaction() as conn:
+        owed = billing_reads.refunds_owed_at(conn, follower.runner.position)
+    full, half = owed[:1], owed[1:2]
+
+    def refund(row: dict, amount: int, note: str) -> RecordCreditNoteRefund:
+        return RecordCreditNoteRefund(number=row["number"], amount_cents=amount, refunded_on=row["issued_on"],
+                                      reference=f"virement SEPA {row['reference']}{note}")
+
+    commands = [refund(r, r["left_cents"], "") for r in full] + [refund(r, r["left_cents"] // 2, " (acompte)")
+                                                                 for r in half]
+    if not commands:
+        return []
+    ledger.execute_batch(commands, actor=actor)
+    return [f"{len(commands)} refunds of regularisation credit notes (" + ", ".join(
+        [f"{r['reference']} in full" for r in full] + [f"{r['reference']} half" for r in half]) + ")"]
 
 
 def _day_after(month: str, days: int) -> date:

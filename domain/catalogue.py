@@ -64,6 +64,7 @@ NOT_BATCHABLE: dict[str, str] = {
     "IssueInvoice": "sent with the lines the projections computed at a position (application/invoicing.py)",
     "IssueCreditNote": "a credit note corrects one invoice, on its own route",
     "RecordInvoicePayment": "a member's payment is recorded against one invoice at a time, on its own route",
+    "RecordCreditNoteRefund": "a refund is recorded against one regularisation credit note at a time, on its own route",
     "IssueRegularisation": "sent with the year's figures the projections computed at a position (application/regularisation.py)",
     "SettleTariffYear": "sent with the year's figures the projections computed at a position "
                         "(application/tariff_settlement.py)",

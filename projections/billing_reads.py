@@ -118,6 +118,11 @@ def unpaid_invoices_at(conn: duckdb.DuckDBPyConnection, at: int, today: date) ->
     return _dicts(conn, "unpaid_invoices_at", {"at": at, "today": today})
 
 
+def refunds_owed_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every regularisation credit note with something left to refund at `at`, oldest first."""
+    return _dicts(conn, "refunds_owed_at", {"at": at})
+
+
 def year_costs_of_resources(conn: duckdb.DuckDBPyConnection, resources: list[str], year: int, at: int) -> list[Row]:
     """Each open cost of `resources` for the year's months at `at`, with the event behind it."""
     return _dicts(conn, "year_costs_of_resources_at",
@@ -137,3 +142,8 @@ def member_staff_hours_of_year(conn: duckdb.DuckDBPyConnection, partner_id: str,
 def invoice_payments_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
     """Every payment on an invoice recorded by `at`, newest first, with its event's position."""
     return _dicts(conn, "invoice_payments_at", {"at": at})
+
+
+def credit_note_refunds_at(conn: duckdb.DuckDBPyConnection, at: int) -> list[Row]:
+    """Every refund on a regularisation credit note recorded by `at`, newest first, with its event's position."""
+    return _dicts(conn, "credit_note_refunds_at", {"at": at})

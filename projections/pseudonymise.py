@@ -37,7 +37,7 @@ SQL = "pseudonymise.sql"
 MASKED = ("events", "partners", "resource_versions", "allocation_keys", "usage_versions", "cost_versions",
           "cost_shares", "periods", "adjustments", "disputes", "credits", "hour_sheets", "hour_sheet_versions",
           "contract_terms", "ge_debts", "register_notifications", "member_funds", "invoice_lines",
-          "invoice_payments", "tariff_settlements")
+          "invoice_payments", "credit_note_refunds", "tariff_settlements")
 # Tables holding nothing that names anyone: positions, dates, partner ids, numbers. A GE's
 # rate cards, its profile, its members' files and its invoice register name legal persons
 # (the GE and its members), never an employee.

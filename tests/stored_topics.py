@@ -35,6 +35,7 @@ STORED_TOPICS: tuple[str, ...] = (
     "domain.hour_sheets:HourSheetCountersigned",
     "domain.hour_sheets:HourSheetSubmitted",
     "domain.invoice_payments:InvoicePaymentRecorded",
+    "domain.invoice_payments:CreditNoteRefunded",
     "domain.invoices:InvoiceIssued",
     "domain.member_funds:DepositCalled",
     "domain.member_funds:DepositReturned",

@@ -61,6 +61,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("DepositReturned", "Dépôt de garantie restitué"),
         ("InvoiceIssued", "Facture ou avoir émis"),
         ("InvoicePaymentRecorded", "Paiement d'une facture"),
+        ("CreditNoteRefunded", "Remboursement d'un avoir"),
     )),
     ("Feuilles d'heures", (
         ("HourSheetSubmitted", "Feuille d'heures soumise"),
@@ -330,6 +331,9 @@ def _summary(event_type: str, p: dict[str, Any], names: Names, dispute_shown: st
         case "InvoicePaymentRecorded":
             return f"Paiement de {euros(p['amount_cents'])} sur la facture {reference(p['number'])} le " \
                    f"{_day(p.get('paid_on'))} ({p.get('reference')})."
+        case "CreditNoteRefunded":
+            return f"Remboursement de {euros(p['amount_cents'])} sur l'avoir {reference(p['number'])} le " \
+                   f"{_day(p.get('refunded_on'))} ({p.get('reference')})."
         case "InvoiceIssued":
             corrects = f" (sur la facture {reference(p['corrects'])})" if p.get("corrects") else ""
             what = "Facture" if p.get("kind") == "invoice" else "Avoir"

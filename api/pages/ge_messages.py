@@ -60,6 +60,9 @@ LABELS = {
     # Payments on invoices (api/pages/ge_payments.py): the day of the unpaid list, the payment form.
     "au": "Impayés au", "invoice": "Facture", "payment_amount": "Montant reçu", "paid_on": "Reçu le",
     "payment_reference": "Moyen et référence du paiement",
+    # Refunds of regularisation credit notes, on the same page.
+    "credit_note": "Avoir", "refund_amount": "Montant remboursé", "refunded_on": "Remboursé le",
+    "refund_reference": "Moyen et référence du remboursement",
 }
 # Command fields the forms name otherwise (see the module's docstring).
 RENAMED = {"hourly_pay_cents": "hourly_pay", "member_flat_fees_cents": "member_flat_fees", "applies_from": "from_month"}
@@ -142,6 +145,7 @@ def _translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
     found += _money_translations()
     found += _regularisation_translations()
     found += _payment_translations()
+    found += _refund_translations()
     return found
 
 
@@ -167,6 +171,30 @@ def _payment_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
         ("payment_amount", re.compile(r"(\d+) cents are left to pay on (\S+), not (\d+)"), left_to_pay),
         ("Idempotency-Key", re.compile(r"already used for a different request"),
          "Ce formulaire a déjà servi à enregistrer un paiement : rechargez la page pour en saisir un autre."),
+    ]
+
+
+def _refund_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
+    """The refusals of a refund of a regularisation credit note (domain/invoice_payments.py), by
+    the form's field names (api/pages/ge_payments.py renames the command's fields to them)."""
+    def left_to_refund(left: str, credit_note: str, asked: str) -> str:
+        if int(left) == 0:
+            return f"« Montant remboursé » : l'avoir {credit_note} est déjà entièrement remboursé."
+        return (f"« Montant remboursé » : il reste {euros(int(left))} à rembourser sur l'avoir {credit_note} ; un "
+                f"remboursement de {euros(int(asked))} le dépasserait. Enregistrez au plus ce reste.")
+
+    return [
+        ("credit_note", re.compile(r"there is no credit note (\S+)"), "« Avoir » : il n'y a pas d'avoir {0}."),
+        ("credit_note", re.compile(r"(\S+) is not a regularisation credit note"),
+         "« Avoir » : {0} n'est pas un avoir de régularisation ; un avoir sur une facture est déduit de cette "
+         "facture, il ne se rembourse pas."),
+        ("refunded_on", re.compile(r"(\S+) was issued on (\S+): it cannot be refunded on (\S+)"),
+         "« Remboursé le » : l'avoir {0} a été émis le {1} ; il ne peut pas avoir été remboursé avant, le {2}."),
+        ("refunded_on", re.compile(r"recorded once paid: (\S+) is after today, (\S+)"),
+         "« Remboursé le » : un remboursement s'enregistre une fois versé ; le {0} est après aujourd'hui, le {1}."),
+        ("refunded_on", re.compile(r"valid date|too short|is not a day|Field required"),
+         "« Remboursé le » : indiquez une date, par exemple 30/04/2026."),
+        ("refund_amount", re.compile(r"(\d+) cents are left to refund on (\S+), not (\d+)"), left_to_refund),
     ]
 
 

@@ -10,7 +10,10 @@ the log; the coordinator's form records a member's payment on an invoice
 this module reads the form and says the refusals in French.
 
 A regularisation's credit note corrects no invoice: what the GE owes back by it is not
-deducted from any invoice, so it is not in this list (« Factures » lists it)."""
+deducted from any invoice. The page lists those left to refund (projections'
+refunds_owed_at, the read GET /ge/refunds answers with) and the refunds recorded; the
+coordinator's second form records a refund (RecordCreditNoteRefund, on its own path so that
+each form keeps its fields)."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ from application.people import SignedIn
 from application.permissions import AUDITORS, require_role
 from domain.errors import DomainError
 from domain.invoice_amounts import parse_reference, reference
-from domain.invoice_payments import RecordInvoicePayment
+from domain.invoice_payments import RecordCreditNoteRefund, RecordInvoicePayment
 from domain.periods import LOCAL_TZ, check_day
 from projections import billing_reads, read_model
 
@@ -44,6 +47,9 @@ PAGE = "/coordination/ge/paiements"
 PAYMENT_FIELDS = ("invoice", "payment_amount", "paid_on", "payment_reference")
 # The command's fields as the form names them (api/pages/ge_messages.py's labels).
 PAYMENT_RENAME = {"number": "invoice", "amount_cents": "payment_amount", "reference": "payment_reference"}
+REFUNDS = PAGE + "/remboursements"
+REFUND_FIELDS = ("credit_note", "refund_amount", "refunded_on", "refund_reference")
+REFUND_RENAME = {"number": "credit_note", "amount_cents": "refund_amount", "reference": "refund_reference"}
 FORM_KEY_LENGTH = 22  # secrets.token_urlsafe(16)
 
 Row = dict[str, Any]
@@ -107,6 +113,8 @@ def read_unpaid(request: Request, on: OnDay, after_position: int | None = None) 
         with reading(request.app.state.services, after=after_position, as_of=on.reading) as read:
             rows = billing_reads.unpaid_invoices_at(read.conn, read.position, on.day)
             payments = billing_reads.invoice_payments_at(read.conn, read.position)
+            owed = billing_reads.refunds_owed_at(read.conn, read.position)
+            refunds = billing_reads.credit_note_refunds_at(read.conn, read.position)
             names = read_model.partner_names(read.conn)
             files = billing_reads.member_details_at(read.conn, read.position)
             names |= {f["partner_id"]: f["legal_name"] for f in files}
@@ -121,6 +129,7 @@ def read_unpaid(request: Request, on: OnDay, after_position: int | None = None) 
     members = sorted((MemberUnpaid(p, names.get(p, p), invoices) for p, invoices in by_member.items()),
                      key=lambda m: m.name.casefold())
     return {"members": members, "rows": rows, "payments": payments, "names": names, "position": position,
+            "owed": owed, "refunds": refunds, "owed_left_cents": sum(r["left_cents"] for r in owed),
             "late": [r for r in rows if r["days_late"] > 0],
             "totals": {c: sum(r[c] for r in rows) for c in ("total_ttc_cents", "credited_cents", "paid_cents",
                                                              "left_cents")}}
@@ -132,10 +141,12 @@ def _page(request: Request, who: SignedIn, on: OnDay | None, *, after_position: 
     shown = on or OnDay(today())
     read = read_unpaid(request, shown, after_position)
     payment_sent = sent if form == "payment" and sent is not None else {"paid_on": today().isoformat()}
+    refund_sent = sent if form == "refund" and sent is not None else {"refunded_on": today().isoformat()}
     return page(request, "ge_payments.html", status=status, title="Paiements et impayés", on=shown,
                 today=today(), query=query or {}, can_post=who.role == "coordinator", now=shown.now,
-                days_fr=days_fr, payment_sent=payment_sent,
-                form_key=payment_sent.get("form_key") or secrets.token_urlsafe(16), form=form,
+                days_fr=days_fr, payment_sent=payment_sent, refund_sent=refund_sent,
+                form_key=payment_sent.get("form_key") or secrets.token_urlsafe(16),
+                refund_key=refund_sent.get("form_key") or secrets.token_urlsafe(16), form=form,
                 error=error.message if error else None, field=error.field if error else None, **read)
 
 
@@ -186,3 +197,32 @@ def record_payment(request: Request, who: CoordinatorDep, form: FormDep) -> Resp
     return redirect(request, after(PAGE, outcome) + "#paiements",
                     message=f"Paiement de {euros(cmd.amount_cents)} enregistré sur {reference(cmd.number)}, reçu le "
                             f"{date_fr(cmd.paid_on)} ({cmd.reference}).")
+
+
+def _credit_note_number(value: str) -> int:
+    """The credit note chosen: its number as the list sends it, or its reference as printed."""
+    number = int(value) if value.isdigit() and len(value) < 10 else parse_reference(value.upper())
+    if not number:
+        raise Refused("credit_note", "« Avoir » : choisissez dans la liste l'avoir de régularisation remboursé.")
+    return number
+
+
+def refund_command(sent: dict[str, str]) -> RecordCreditNoteRefund:
+    number = _credit_note_number(sent["credit_note"])
+    amount = parsed("refund_amount", lambda v: parse_euros(v, LABELS["refund_amount"]), sent["refund_amount"])
+    return build(lambda: RecordCreditNoteRefund(number=number, amount_cents=amount, refunded_on=sent["refunded_on"],
+                                                reference=sent["refund_reference"]), rename=REFUND_RENAME)
+
+
+@router.post(REFUNDS, response_class=HTMLResponse)
+def record_refund(request: Request, who: CoordinatorDep, form: FormDep) -> Response:
+    sent = {name: text(form, name) for name in (*REFUND_FIELDS, "form_key")}
+    try:
+        cmd = refund_command(sent)
+        outcome = execute_ge(request, who, cmd, rename=REFUND_RENAME,
+                             idempotency_key=_idempotency_key(who, sent["form_key"]))
+    except Refused as error:
+        return _page(request, who, None, status=422, form="refund", error=error, sent=sent)
+    return redirect(request, after(PAGE, outcome) + "#remboursements",
+                    message=f"Remboursement de {euros(cmd.amount_cents)} enregistré sur l'avoir "
+                            f"{reference(cmd.number)}, versé le {date_fr(cmd.refunded_on)} ({cmd.reference}).")

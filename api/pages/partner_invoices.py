@@ -16,7 +16,7 @@ from api.documents import CsvResponse
 from api.invoice_documents import InvoiceDocument, invoice_document, render_invoice_csv, render_invoice_html
 from api.pages.ge_hub import today
 from api.pages.partner import Apres, PartnerQuery, scope_of
-from api.pages.payment_status import payment_status
+from api.pages.payment_status import payment_status, refund_status
 from api.pages.render import page
 from api.pages.session import PageError, PersonDep
 from api.pdf import render_invoice_pdf
@@ -38,11 +38,14 @@ def invoices(request: Request, who: PersonDep, partenaire: PartnerQuery = None, 
         rows = billing_reads.invoices_at(read.conn, read.position, partner_id=scope.partner_id)
         unpaid = {r["number"]: r for r in billing_reads.unpaid_invoices_at(read.conn, read.position, today())
                   if r["partner_id"] == scope.partner_id}
+        owed_back = {r["number"]: r for r in billing_reads.refunds_owed_at(read.conn, read.position)
+                     if r["partner_id"] == scope.partner_id}
         name = known_partner_name(read, scope.partner_id)
     owed = sum(r["total_ttc_cents"] for r in rows)
     return page(request, "partner_invoices.html", title="Mes factures" if scope.own else f"Factures de {name}",
                 scope=scope, partner_name=name, rows=rows, owed_cents=owed, unpaid=unpaid,
-                left_cents=sum(r["left_cents"] for r in unpaid.values()), payment_status=payment_status)
+                left_cents=sum(r["left_cents"] for r in unpaid.values()), payment_status=payment_status,
+                owed_back=owed_back, refund_status=refund_status)
 
 
 def _document(request: Request, who: SignedIn, reference: str) -> InvoiceDocument:

@@ -1,7 +1,9 @@
 """What the pages say of an invoice's payment, from the read of the invoices left to pay
 (projections' unpaid_invoices_at, the one GET /ge/unpaid answers with): paid, partly paid
 and what is left, to pay by its due date, or so many days late. The coordinator's
-« Paiements et impayés » and the member's « Mes factures » say it in the same words."""
+« Paiements et impayés » and the member's « Mes factures » say it in the same words. A
+regularisation credit note is the other way round, what the GE pays back (projections'
+refunds_owed_at): to refund and what is left, or refunded."""
 
 from __future__ import annotations
 
@@ -46,3 +48,14 @@ def payment_status(unpaid: dict[str, Any] | None) -> PaymentStatus:
     if unpaid["paid_cents"]:
         return PaymentStatus("partiellement payée", f"(reste {left}), à payer {due}", "status-open")
     return PaymentStatus("à payer", due, "status-open")
+
+
+REFUNDED = PaymentStatus("remboursé", "", "status-credit")
+
+
+def refund_status(owed: dict[str, Any] | None) -> PaymentStatus:
+    """A regularisation credit note's status: `owed` is its row of the credit notes left to
+    refund, None when nothing is left."""
+    if owed is None:
+        return REFUNDED
+    return PaymentStatus("à rembourser", f"(reste {euros(owed['left_cents'])})", "status-open")

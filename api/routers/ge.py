@@ -4,7 +4,7 @@ employees' contracts, the board's rate cards, and the provisional rates they giv
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -23,10 +23,9 @@ from application.permissions import AUDITORS, require_role
 from application.regularisation import YearRead, issue_regularisation, year_read
 from domain.billing_terms import SetContractTerms, SetGroupProfile, SetMemberDetails, SetRateCard
 from domain.ge_debts import DebtId, RecordGeDebt, SettleGeDebt
-from domain.invoice_payments import RecordInvoicePayment
 from domain.member_funds import CallDeposit, CallMembershipFee, ReturnDeposit
 from domain.local_authority_cap import LocalAuthorityCap
-from domain.periods import Day, Month, local_day
+from domain.periods import Day, Month
 from domain.text import Name
 from projections import billing_reads
 
@@ -325,45 +324,3 @@ def issue_year_regularisation(*, services: ServicesDep, token: TokenDep, idempot
                               year: Annotated[int, Path(ge=2000, le=2100, examples=[2026])]) -> Recorded:
     key = scoped_key(token.token_sha256, idempotency_key)
     return public(issue_regularisation(services.ledger, services.follower, year, actor=token, idempotency_key=key))
-
-
-class UnpaidPublic(BaseModel):
-    number: int
-    reference: str
-    partner_id: str
-    partner_name: str | None
-    month: str
-    issued_on: date
-    due_on: date | None
-    total_ttc_cents: int
-    credited_cents: int
-    paid_cents: int
-    left_cents: int
-    days_late: int
-
-
-class UnpaidListPublic(BaseModel):
-    model_config = {"json_schema_extra": {"examples": [EXAMPLES["UnpaidListPublic"]]}}
-
-    position: int
-    on: date
-    invoices: list[UnpaidPublic]
-
-
-@router.get("/unpaid", response_model=UnpaidListPublic,
-            summary="The invoices with something left to pay, and how many days late they are on a day")
-def unpaid(*, services: ServicesDep, token: TokenDep, on: Annotated[Day | None, Query(examples=["2026-12-01"])] = None,
-           after: After = None, as_of: AsOf = None) -> UnpaidListPublic:
-    require_role(token, *AUDITORS)
-    day = on or local_day(datetime.now().astimezone())
-    with reading(services, after=after, as_of=as_of) as read:
-        rows = billing_reads.unpaid_invoices_at(read.conn, read.position, day)
-    return UnpaidListPublic(position=read.position, on=day, invoices=[UnpaidPublic(**r) for r in rows])
-
-
-@router.post("/payments", status_code=201, response_model=Recorded, summary="Record a member's payment on an invoice")
-def record_payment(*, services: ServicesDep, token: TokenDep, idempotency_key: IdempotencyKey = None,
-                   body: Annotated[RecordInvoicePayment, Body(examples=[{
-                       "number": 1, "amount_cents": 150_000, "paid_on": "2026-02-20", "reference": "virement 0220"}])]
-                   ) -> Recorded:
-    return record(services, token, [body], idempotency_key)

@@ -225,6 +225,14 @@ SELECT CAST(payload->>'number' AS INTEGER), CAST(payload->>'amount_cents' AS BIG
 FROM events
 WHERE position > $lo AND position <= $hi AND event_type = 'InvoicePaymentRecorded';
 
+-- name: insert_credit_note_refunds
+-- folds page: CreditNoteRefunded
+INSERT INTO credit_note_refunds
+SELECT CAST(payload->>'number' AS INTEGER), CAST(payload->>'amount_cents' AS BIGINT),
+       CAST(payload->>'refunded_on' AS DATE), payload->>'reference', position
+FROM events
+WHERE position > $lo AND position <= $hi AND event_type = 'CreditNoteRefunded';
+
 -- name: insert_invoice_lines
 -- folds page: InvoiceIssued
 INSERT INTO invoice_lines

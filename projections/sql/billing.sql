@@ -143,6 +143,30 @@ LEFT JOIN credited c USING (number) LEFT JOIN paid pd USING (number) LEFT JOIN p
 WHERE i.kind = 'invoice' AND i.total_ttc_cents - coalesce(c.credited, 0) - coalesce(pd.paid, 0) > 0
 ORDER BY i.due_on, i.number;
 
+-- name: refunds_owed_at
+-- Each regularisation credit note with something left to refund at $at (its TTC less the
+-- refunds by then), with its member; oldest first.
+WITH refunded AS (SELECT number, sum(amount_cents) AS refunded FROM credit_note_refunds WHERE position <= $at
+                  GROUP BY number)
+SELECT i.number, i.reference, i.partner_id, p.name AS partner_name, i.regularises, i.issued_on,
+       -i.total_ttc_cents AS total_ttc_cents, coalesce(r.refunded, 0) AS refunded_cents,
+       -i.total_ttc_cents - coalesce(r.refunded, 0) AS left_cents
+FROM invoices i LEFT JOIN refunded r USING (number) LEFT JOIN partners p USING (partner_id)
+WHERE i.position <= $at AND i.kind = 'credit_note' AND i.regularises IS NOT NULL
+  AND -i.total_ttc_cents - coalesce(r.refunded, 0) > 0
+ORDER BY i.issued_on, i.number;
+
+-- name: credit_note_refunds_at
+-- Every refund recorded by $at, newest first, with its credit note's reference and member and
+-- when its event was recorded (its position leads to it in the log).
+SELECT rf.number, i.reference, i.partner_id, p.name AS partner_name, rf.amount_cents, rf.refunded_on,
+       rf.reference AS refund_reference, rf.position, e.recorded_at
+FROM credit_note_refunds rf
+JOIN invoices i ON i.number = rf.number JOIN events e ON e.position = rf.position
+LEFT JOIN partners p ON p.partner_id = i.partner_id
+WHERE rf.position <= $at
+ORDER BY rf.position DESC;
+
 -- name: year_costs_of_resources_at
 -- Each open cost of the resources $resources for the months of year $year as it stood at
 -- $at, with the event that recorded its version (position, type, time) and the resource's name.

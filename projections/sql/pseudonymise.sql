@@ -65,6 +65,7 @@ ALTER TABLE {dst}.main.ge_debts ALTER COLUMN creditor DROP NOT NULL;
 ALTER TABLE {dst}.main.ge_debts ALTER COLUMN reference DROP NOT NULL;
 ALTER TABLE {dst}.main.register_notifications ALTER COLUMN reference DROP NOT NULL;
 ALTER TABLE {dst}.main.invoice_payments ALTER COLUMN reference DROP NOT NULL;
+ALTER TABLE {dst}.main.credit_note_refunds ALTER COLUMN reference DROP NOT NULL;
 ALTER TABLE {dst}.main.hour_sheets ALTER COLUMN entries_sha256 DROP NOT NULL;
 ALTER TABLE {dst}.main.hour_sheet_versions ALTER COLUMN entries_sha256 DROP NOT NULL;
 
@@ -94,7 +95,7 @@ SELECT e.* REPLACE (
                -- The GE's debts and notifications: who is owed and references are free text.
                'creditor', NULL,
                'reference', CASE WHEN e.event_type IN ('GeDebtRecorded', 'GeDebtSettled', 'RegisterChangesNotified',
-                                                     'InvoicePaymentRecorded')
+                                                     'InvoicePaymentRecorded', 'CreditNoteRefunded')
                                  THEN NULL ELSE e.payload->'reference' END,
                'lines', NULL,
                'document_ref', NULL, 'reason', NULL, 'comment', NULL, 'attachment_ref', NULL,
@@ -205,3 +206,8 @@ FROM {src}.main.invoice_lines
 -- A payment's reference is free text.
 INSERT INTO {dst}.main.invoice_payments
 SELECT * REPLACE (NULL AS reference) FROM {src}.main.invoice_payments
+
+-- name: credit_note_refunds
+-- A refund's reference is free text.
+INSERT INTO {dst}.main.credit_note_refunds
+SELECT * REPLACE (NULL AS reference) FROM {src}.main.credit_note_refunds

@@ -370,3 +370,13 @@ CREATE TABLE IF NOT EXISTS invoice_payments (
     reference VARCHAR NOT NULL,
     position BIGINT NOT NULL
 );
+
+-- What the GE paid back on its regularisation credit notes (domain/invoice_payments.py), one
+-- row per refund.
+CREATE TABLE IF NOT EXISTS credit_note_refunds (
+    number INTEGER NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    refunded_on DATE NOT NULL,
+    reference VARCHAR NOT NULL,
+    position BIGINT NOT NULL
+);

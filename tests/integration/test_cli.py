@@ -308,7 +308,7 @@ SHEET_TABLES = {"hour_sheets", "hour_sheet_versions"}
 CLOSING_TABLES |= {"cost_bases", "contract_terms", "rate_cards", "group_profiles", "member_details", "ge_debts",
                    "register_notifications", "member_funds"}
 # Nor does the GE invoice anyone (tests/integration/test_pseudonyms.py and test_invoices.py do).
-GE_TABLES = {"invoices", "invoice_lines", "invoice_payments"}
+GE_TABLES = {"invoices", "invoice_lines", "invoice_payments", "credit_note_refunds"}
 # Nor does it settle a tariff's year.
 CLOSING_TABLES |= {"tariff_settlements"}
 

@@ -127,3 +127,23 @@ def test_the_members_paid_every_invoice_but_the_last_months(demo) -> None:
     issued = {r["number"]: r["issued_on"] for r in billing_reads.invoices_at(conn, at)}
     payments = billing_reads.invoice_payments_at(conn, at)
     assert payments and all(p["paid_on"] == issued[p["number"]] for p in payments)
+
+
+def test_the_ge_refunded_one_regularisation_credit_note_in_full_and_another_in_half(demo) -> None:
+    """Of the regularisation's credit notes (what the GE owes back), the first refunded in full
+    and the second half refunded (the cent rounded down), each by a transfer on the day it was
+    issued; any other still owed whole."""
+    conn, at = demo
+    notes = [r for r in billing_reads.invoices_at(conn, at) if r["kind"] == "credit_note" and r["regularises"]]
+    assert len(notes) >= 2
+    owed = {r["number"]: r for r in billing_reads.refunds_owed_at(conn, at)}
+    first, second = notes[0], notes[1]
+    assert first["number"] not in owed
+    ttc = -second["total_ttc_cents"]
+    assert (owed[second["number"]]["refunded_cents"], owed[second["number"]]["left_cents"]) == (ttc // 2,
+                                                                                                 ttc - ttc // 2)
+    assert all(owed[r["number"]]["refunded_cents"] == 0 for r in notes[2:])
+    refunds = billing_reads.credit_note_refunds_at(conn, at)
+    assert sorted((r["number"], r["amount_cents"], r["refunded_on"]) for r in refunds) == [
+        (first["number"], -first["total_ttc_cents"], first["issued_on"]),
+        (second["number"], ttc // 2, second["issued_on"])]

@@ -119,8 +119,9 @@ SQL_DIGESTS = {
     2: "897ec3250efaa0e75a96169d39bcb7e76ff43da1b28f1b73ca2efedba383b4c9",
     # A groupement d'employeurs: monthly hour sheets and invoices; its billing terms, register, debts, fees
     # and deposits; timed staff hours (their quantity computed from their times, as a
-    # booking's); whether costs are HT or TTC; tariff pools' year settlements.
-    3: "98967d30b48bed6dfb68e2505729a6865e14f17fba7c7e7aace5b7a7c385bd97",
+    # booking's); whether costs are HT or TTC; tariff pools' year settlements; the refunds of
+    # regularisation credit notes.
+    3: "e43a700f490029b5fe99c3d81af73cd3211bfdfda946eff9c6ce2353c9689201",
 }
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from api.pages.payment_status import payment_status
+from api.pages.payment_status import payment_status, refund_status
 
 
 def unpaid(left: int, paid: int, days_late: int) -> dict:
@@ -25,3 +25,10 @@ def test_each_status_in_french(row, words, late) -> None:
     """Nothing left: paid; else partly paid (what is left), then its due day or its days late."""
     status = payment_status(row)
     assert (status.words.replace("\u202f", " ").replace("\u00a0", " "), status.late) == (words, late)
+
+
+def test_a_regularisation_credit_note_is_to_refund_until_nothing_is_left() -> None:
+    """What is left to refund, then refunded."""
+    assert refund_status({"left_cents": 1_234}).words.replace("\u202f", " ").replace("\u00a0", " ") \
+        == "à rembourser (reste 12,34 €)"
+    assert refund_status(None).words == "remboursé"
