@@ -26,7 +26,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.html_tables import table, text_of as html_text
-from tests.page_fixtures import add_person, csrf_of, log_end, sign_in
+from tests.page_fixtures import add_person, browser, csrf_of, log_end, sign_in
 
 PAGE = "/coordination/ge/paiements"
 PEOPLE = {"coordinator": ("coordination@ge.example", "coordinator", None),
@@ -55,18 +55,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def client_of(settings: Settings, who: str) -> TestClient:
-    client = TestClient(create_app(settings), base_url="http://ge.example")
-    client.__enter__()
-    sign_in(client, PEOPLE[who][0])
-    return client
-
-
 @pytest.fixture(scope="module")
 def coordinator(settings: Settings) -> Iterator[TestClient]:
-    client = client_of(settings, "coordinator")
-    yield client
-    client.__exit__(None, None, None)
+    """The coordinator's browser on the app; the others' share it (tests/page_fixtures.browser)."""
+    with TestClient(create_app(settings), base_url="http://ge.example") as client:
+        sign_in(client, PEOPLE["coordinator"][0])
+        yield client
 
 
 def form_key(html: str) -> str:
@@ -224,9 +218,9 @@ def test_a_bad_day_or_position_is_refused_in_french(coordinator: TestClient, par
     assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', response.text)
 
 
-def test_the_auditor_reads_without_the_form_and_a_member_gets_403(settings: Settings) -> None:
+def test_the_auditor_reads_without_the_form_and_a_member_gets_403(coordinator: TestClient) -> None:
     """The auditor sees the list and the payments, no form, and cannot post; a member: 403."""
-    auditor = client_of(settings, "auditor")
+    auditor = browser(coordinator, PEOPLE["auditor"][0])
     try:
         response = auditor.get(PAGE)
         assert response.status_code == 200 and "Paiements reçus" in text_of(response)
@@ -236,15 +230,15 @@ def test_the_auditor_reads_without_the_form_and_a_member_gets_403(settings: Sett
                                           "paid_on": today().isoformat(), "payment_reference": "x"})
         assert posted.status_code == 403 and log_end(auditor) == before
     finally:
-        auditor.__exit__(None, None, None)
-    member = client_of(settings, "club")
+        auditor.close()
+    member = browser(coordinator, PEOPLE["club"][0])
     try:
         assert member.get(PAGE).status_code == 403
     finally:
-        member.__exit__(None, None, None)
+        member.close()
 
 
-def test_each_member_reads_its_invoices_status(settings: Settings, coordinator: TestClient) -> None:
+def test_each_member_reads_its_invoices_status(coordinator: TestClient) -> None:
     """The crèche (paid in two payments): « payée »; the club pays 20,00 € of its 57,20 €:
     « partiellement payée (reste 37,20 €) » and its due day; the maison: to pay by its due day;
     a credit note has no status."""
@@ -257,11 +251,11 @@ def test_each_member_reads_its_invoices_status(settings: Settings, coordinator: 
                          "FA-000004": "—"},
                 "mda": {"FA-000003": f"à payer au plus tard le {due}"}}
     for who, statuses in expected.items():
-        member = client_of(settings, who)
+        member = browser(coordinator, PEOPLE[who][0])
         try:
             response = member.get("/factures")
             invoices = table(response.text, "Factures et avoirs")
             column = invoices.head.index("Paiement")
             assert {row[0]: row[column] for row in invoices.rows if row[0].startswith("FA-")} == statuses
         finally:
-            member.__exit__(None, None, None)
+            member.close()

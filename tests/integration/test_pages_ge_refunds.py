@@ -25,7 +25,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.html_tables import table, text_of as html_text
-from tests.page_fixtures import csrf_of, log_end, sign_in
+from tests.page_fixtures import browser, csrf_of, log_end, sign_in
 from tests.regularisation_fixtures import PEOPLE, year_end_store
 
 PAGE = "/coordination/ge/paiements"
@@ -46,18 +46,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def client_of(settings: Settings, who: str) -> TestClient:
-    client = TestClient(create_app(settings), base_url="http://ge.example")
-    client.__enter__()
-    sign_in(client, PEOPLE[who][0])
-    return client
-
-
 @pytest.fixture(scope="module")
 def coordinator(settings: Settings) -> Iterator[TestClient]:
-    client = client_of(settings, "coordinator")
-    yield client
-    client.__exit__(None, None, None)
+    """The coordinator's browser on the app; the others' share it (tests/page_fixtures.browser)."""
+    with TestClient(create_app(settings), base_url="http://ge.example") as client:
+        sign_in(client, PEOPLE["coordinator"][0])
+        yield client
 
 
 def refund_form(client: TestClient, **fields: str) -> dict[str, str]:
@@ -170,8 +164,8 @@ def test_as_of_the_position_before_the_refunds(coordinator: TestClient) -> None:
     assert 'action="/coordination/ge/paiements/remboursements"' not in response.text
 
 
-def test_the_auditor_reads_without_the_form_and_cannot_post(settings: Settings) -> None:
-    auditor = client_of(settings, "auditor")
+def test_the_auditor_reads_without_the_form_and_cannot_post(coordinator: TestClient) -> None:
+    auditor = browser(coordinator, PEOPLE["auditor"][0])
     try:
         response = auditor.get(PAGE)
         assert response.status_code == 200 and "Avoirs à rembourser" in html_text(response.text)
@@ -182,19 +176,19 @@ def test_the_auditor_reads_without_the_form_and_cannot_post(settings: Settings) 
                                              "refund_reference": "x"})
         assert posted.status_code == 403 and log_end(auditor) == before
     finally:
-        auditor.__exit__(None, None, None)
+        auditor.close()
 
 
-def test_mes_factures_says_refunded_or_what_is_left_to_refund(settings: Settings, coordinator: TestClient) -> None:
+def test_mes_factures_says_refunded_or_what_is_left_to_refund(coordinator: TestClient) -> None:
     """The crèche, signed in: FA-000005 « remboursé »; the maison's list (opened by the
     coordination): FA-000006 « à rembourser (reste 2,31 €) »."""
-    creche = client_of(settings, "creche")
+    creche = browser(coordinator, PEOPLE["creche"][0])
     try:
         mine = table(creche.get("/factures").text, "Factures et avoirs")
         column = mine.head.index("Paiement")
         assert {row[0]: row[column] for row in mine.rows if row[0].startswith("FA-")}["FA-000005"] == "remboursé"
     finally:
-        creche.__exit__(None, None, None)
+        creche.close()
     theirs = table(coordinator.get("/factures", params={"partenaire": "mda"}).text, "Factures et avoirs")
     column = theirs.head.index("Paiement")
     status = {row[0]: row[column] for row in theirs.rows if row[0].startswith("FA-")}["FA-000006"]

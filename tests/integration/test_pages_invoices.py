@@ -17,7 +17,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.integration.test_pages_coordination import text_of
-from tests.page_fixtures import add_person, csrf_of, log_end, sign_in
+from tests.page_fixtures import add_person, browser, csrf_of, log_end, sign_in
 
 PEOPLE = {"coordinator": ("coordination@ge.example", None), "creche": ("creche@ge.example", "creche-a"),
           "club": ("club@ge.example", "club-b")}
@@ -41,18 +41,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def client_of(settings: Settings, who: str) -> TestClient:
-    client = TestClient(create_app(settings), base_url="http://ge.example")
-    client.__enter__()
-    sign_in(client, PEOPLE[who][0])
-    return client
-
-
 @pytest.fixture(scope="module")
 def coordinator(settings: Settings) -> Iterator[TestClient]:
-    client = client_of(settings, "coordinator")
-    yield client
-    client.__exit__(None, None, None)
+    """The coordinator's browser on the app; the others' share it (tests/page_fixtures.browser)."""
+    with TestClient(create_app(settings), base_url="http://ge.example") as client:
+        sign_in(client, PEOPLE["coordinator"][0])
+        yield client
 
 
 def post(client: TestClient, path: str, data: dict, page: str):
@@ -104,10 +98,9 @@ def test_a_credit_note_from_the_invoice_page_refused_beyond_the_balance_then_iss
     assert "Reste à créditer : 305,81 € HT" in shown
 
 
-def test_a_member_sees_its_own_invoices_and_a_403_page_for_another_s(settings: Settings,
-                                                                     coordinator: TestClient) -> None:
+def test_a_member_sees_its_own_invoices_and_a_403_page_for_another_s(coordinator: TestClient) -> None:
     """The crèche: its invoice and credit note in « Mes factures », its PDF; the club's: 403."""
-    creche = client_of(settings, "creche")
+    creche = browser(coordinator, PEOPLE["creche"][0])
     try:
         mine = text_of(creche.get("/factures"))
         assert "Mes factures" in mine and "FA-000002" in mine and "FA-000004" in mine and "FA-000001" not in mine
@@ -117,4 +110,4 @@ def test_a_member_sees_its_own_invoices_and_a_403_page_for_another_s(settings: S
         assert other.status_code == 403 and "autre adhérent" in text_of(other)
         assert creche.get("/coordination/factures").status_code == 403
     finally:
-        creche.__exit__(None, None, None)
+        creche.close()
