@@ -27,8 +27,9 @@ def _print(read: TariffYearRead) -> None:
                         f"{format_eur(read.costs_cents)}, charged {format_eur(read.charged_cents)}, "
                         f"settled {format_eur(read.settled_cents)}")
     for member in read.settlement.members:
-        table.add_row(escape(member.partner_id), f"{member.units.normalize():f}", format_eur(read.charged.get(member.partner_id, 0)),
-                      format_eur(read.settled.get(member.partner_id, 0)), format_eur(member.real_cost_cents),
+        partner = member.partner_id
+        table.add_row(escape(partner), f"{member.units.normalize():f}", format_eur(read.charged.get(partner, 0)),
+                      format_eur(read.settled.get(partner, 0)), format_eur(member.real_cost_cents),
                       format_eur(member.difference_cents))
     support.out.print(table)
     if read.difference_cents == 0 and all(m.difference_cents == 0 for m in read.settlement.members):
