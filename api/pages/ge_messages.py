@@ -170,7 +170,8 @@ def _payment_translations() -> list[tuple[str | None, re.Pattern[str], Any]]:
          "« Reçu le » : indiquez une date, par exemple 30/04/2026."),
         ("payment_amount", re.compile(r"(\d+) cents are left to pay on (\S+), not (\d+)"), left_to_pay),
         ("Idempotency-Key", re.compile(r"already used for a different request"),
-         "Ce formulaire a déjà servi à enregistrer un paiement : rechargez la page pour en saisir un autre."),
+         # The payment and refund forms share it: the sentence names neither.
+         "Ce formulaire a déjà servi : rechargez la page pour en saisir un autre."),
     ]
 
 

@@ -131,6 +131,10 @@ def test_a_refund_in_full_recorded_once_even_if_the_form_is_sent_twice(coordinat
     history = table(page.text, "Remboursements enregistrés")
     assert [[row[0], row[1], row[3], row[4]] for row in history.rows] == [
         [date_fr(today()), "FA-000005", "29,37 €", "virement 0115"]]
+    # The same form changed (another amount) is another refund: refused, and it says why.
+    changed = coordinator.post(REFUNDS, data={**data, "refund_amount": "1"}, follow_redirects=False)
+    assert changed.status_code == 422 and log_end(coordinator) == before + 2
+    assert "Ce formulaire a déjà servi : rechargez la page pour en saisir un autre." in html_text(changed.text)
 
 
 def test_a_refund_in_part_leaves_the_rest(coordinator: TestClient) -> None:
