@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from application import invoicing
+from application import invoicing, regularisation
+from application.ledger import Ledger
 from application.tokens import token_keys
 from bootstrap import bootstrap
 from domain.commands import RecordCost, RegisterResource
@@ -24,30 +25,37 @@ PEOPLE = {"coordinator": ("coordination@ge.example", "coordinator", None),
           "creche": ("creche@ge.example", "partner", "creche-a")}
 
 
-def year_end_store(tmp: Path) -> Settings:
+def invoiced_year(ledger: Ledger, follower: Follower) -> None:
+    """January invoiced at the provisional rate, then the year's actual costs (see the module)."""
+    ge.pool(ledger)
+    ge.terms(ledger)
+    ge.sign_sheets(ledger, follower)
+    invoicing.issue_month(ledger, follower, "2026-01", actor=ge.ACTOR)
+    ledger.execute_batch([
+        RegisterResource(resource_id="frais-ge", name="Frais de fonctionnement du GE", kind="service", unit="mois"),
+        ge.PROFILE.model_copy(update={"running_cost_resources": ("frais-ge",)}),
+        RecordCost(resource_id="anne", month="2026-01", amount_cents=30_000, category="salaire", document_ref="P-01"),
+        RecordCost(resource_id="bruno", month="2026-01", amount_cents=8_000, category="salaire", document_ref="P-02"),
+        RecordCost(resource_id="frais-ge", month="2026-01", amount_cents=2_000, category="comptable",
+                   document_ref="C-01"),
+    ], actor=ge.ACTOR)
+
+
+def year_end_store(tmp: Path, *, regularised: bool = False) -> Settings:
+    """The year on a store the app serves, with PEOPLE signed up; `regularised`: with the
+    year's regularisation issued too."""
     settings = api_settings(tmp)
     keys = token_keys(settings, create=True)
     with bootstrap(settings) as ledger:
-        ge.pool(ledger)
-        ge.terms(ledger)
         # A scratch read model for the invoicing use cases; the app follows the log into its own.
         follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp / "scratch.duckdb"))
         try:
-            ge.sign_sheets(ledger, follower)
-            invoicing.issue_month(ledger, follower, "2026-01", actor=ge.ACTOR)
+            invoiced_year(ledger, follower)
+            for email, role, partner_id in PEOPLE.values():
+                add_person(ledger, keys, email, role, partner_id)
+            if regularised:
+                follower.catch_up()
+                regularisation.issue_regularisation(ledger, follower, 2026, actor=ge.ACTOR)
         finally:
             follower.view.close()
-        ledger.execute_batch([
-            RegisterResource(resource_id="frais-ge", name="Frais de fonctionnement du GE", kind="service",
-                             unit="mois"),
-            ge.PROFILE.model_copy(update={"running_cost_resources": ("frais-ge",)}),
-            RecordCost(resource_id="anne", month="2026-01", amount_cents=30_000, category="salaire",
-                       document_ref="P-01"),
-            RecordCost(resource_id="bruno", month="2026-01", amount_cents=8_000, category="salaire",
-                       document_ref="P-02"),
-            RecordCost(resource_id="frais-ge", month="2026-01", amount_cents=2_000, category="comptable",
-                       document_ref="C-01"),
-        ], actor=ge.ACTOR)
-        for email, role, partner_id in PEOPLE.values():
-            add_person(ledger, keys, email, role, partner_id)
     return settings

@@ -10,12 +10,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from application import regularisation
 from bench.server import Server, serve
-from bootstrap import bootstrap
-from projections.follower import Follower
-from projections.recorder import DuckDBTrackingRecorder
-from tests import invoice_fixtures as ge
 from tests.browser.support import assert_accessible, sign_in, snapshot
 from tests.browser.test_ge_pages import page as page  # noqa: F401  (the page on this module's server)
 from tests.regularisation_fixtures import PEOPLE, year_end_store
@@ -24,14 +19,7 @@ from tests.regularisation_fixtures import PEOPLE, year_end_store
 @pytest.fixture(scope="module")
 def ge_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("browser-refunds")
-    settings = year_end_store(tmp)
-    with bootstrap(settings) as ledger:
-        follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp / "scratch-year.duckdb"))
-        try:
-            follower.catch_up()
-            regularisation.issue_regularisation(ledger, follower, 2026, actor=ge.ACTOR)
-        finally:
-            follower.view.close()
+    settings = year_end_store(tmp, regularised=True)
     with serve(settings, log=tmp / "uvicorn.log") as server:
         yield server
 

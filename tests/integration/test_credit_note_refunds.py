@@ -14,7 +14,6 @@ import pytest
 
 from application import invoicing, regularisation
 from bootstrap import bootstrap
-from domain.commands import RecordCost, RegisterResource
 from domain.errors import NotFound, RuleViolation
 from domain.invoice_payments import RecordCreditNoteRefund
 from projections import billing_reads
@@ -23,24 +22,14 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.ledger_fixtures import event_count
+from tests.regularisation_fixtures import invoiced_year
 
 
 @pytest.fixture
 def regularised(tmp_path: Path) -> Iterator[tuple]:
     ledger = bootstrap(Settings(sqlite_path=tmp_path / "ledger.sqlite"))
     follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp_path / "projections.duckdb"))
-    ge.pool(ledger)
-    ge.terms(ledger)
-    ge.sign_sheets(ledger, follower)
-    invoicing.issue_month(ledger, follower, "2026-01", actor=ge.ACTOR)
-    ledger.execute_batch([
-        RegisterResource(resource_id="frais-ge", name="Frais de fonctionnement du GE", kind="service", unit="mois"),
-        ge.PROFILE.model_copy(update={"running_cost_resources": ("frais-ge",)}),
-        RecordCost(resource_id="anne", month="2026-01", amount_cents=30_000, category="salaire", document_ref="P-01"),
-        RecordCost(resource_id="bruno", month="2026-01", amount_cents=8_000, category="salaire", document_ref="P-02"),
-        RecordCost(resource_id="frais-ge", month="2026-01", amount_cents=2_000, category="comptable",
-                   document_ref="C-01"),
-    ], actor=ge.ACTOR)
+    invoiced_year(ledger, follower)
     follower.catch_up()
     regularisation.issue_regularisation(ledger, follower, 2026, actor=ge.ACTOR)
     yield ledger, follower

@@ -18,12 +18,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.french import date_fr
 from api.pages.ge_hub import today
-from application import regularisation
-from bootstrap import bootstrap
-from projections.follower import Follower
-from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
-from tests import invoice_fixtures as ge
 from tests.html_tables import table, text_of as html_text
 from tests.page_fixtures import browser, csrf_of, log_end, sign_in
 from tests.regularisation_fixtures import PEOPLE, year_end_store
@@ -35,14 +30,7 @@ REFUNDS = PAGE + "/remboursements"
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("refund-pages")
-    settings = year_end_store(tmp)
-    with bootstrap(settings) as ledger:
-        follower = Follower(ledger.recorder, DuckDBTrackingRecorder(tmp / "scratch-year.duckdb"))
-        try:
-            follower.catch_up()
-            regularisation.issue_regularisation(ledger, follower, 2026, actor=ge.ACTOR)
-        finally:
-            follower.view.close()
+    settings = year_end_store(tmp, regularised=True)
     return settings
 
 
