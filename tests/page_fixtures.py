@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from fastapi.testclient import TestClient
 from rich.console import Console
@@ -52,6 +54,15 @@ DEMO_PEOPLE = {
     "auditor": ("audit@haut-val.example", None, "Alix Bernard"),
     "analyst": ("analyse@haut-val.example", None, "Sacha Petit"),
 }
+
+
+@contextmanager
+def app_signed_in(settings: Settings, email: str, base_url: str = "http://ge.example") -> Iterator[TestClient]:
+    """The app on `settings`, running, with `email` signed in: the browser the others'
+    (`browser`) share the app of."""
+    with TestClient(create_app(settings), base_url=base_url) as client:
+        sign_in(client, email)
+        yield client
 
 
 def browser(app: TestClient, email: str) -> TestClient:

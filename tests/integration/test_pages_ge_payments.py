@@ -15,7 +15,6 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.french import date_fr
 from api.pages.ge_hub import GE_PAGES, today
 from application import invoicing
@@ -26,7 +25,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.html_tables import table, text_of as html_text
-from tests.page_fixtures import add_person, browser, csrf_of, log_end, sign_in
+from tests.page_fixtures import add_person, app_signed_in, browser, csrf_of, log_end
 
 PAGE = "/coordination/ge/paiements"
 PEOPLE = {"coordinator": ("coordination@ge.example", "coordinator", None),
@@ -57,9 +56,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def coordinator(settings: Settings) -> Iterator[TestClient]:
-    """The coordinator's browser on the app; the others' share it (tests/page_fixtures.browser)."""
-    with TestClient(create_app(settings), base_url="http://ge.example") as client:
-        sign_in(client, PEOPLE["coordinator"][0])
+    with app_signed_in(settings, PEOPLE["coordinator"][0]) as client:
         yield client
 
 

@@ -15,12 +15,11 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.french import date_fr
 from api.pages.ge_hub import today
 from settings import Settings
 from tests.html_tables import table, text_of as html_text
-from tests.page_fixtures import browser, csrf_of, log_end, sign_in
+from tests.page_fixtures import app_signed_in, browser, csrf_of, log_end
 from tests.regularisation_fixtures import PEOPLE, year_end_store
 
 PAGE = "/coordination/ge/paiements"
@@ -36,9 +35,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def coordinator(settings: Settings) -> Iterator[TestClient]:
-    """The coordinator's browser on the app; the others' share it (tests/page_fixtures.browser)."""
-    with TestClient(create_app(settings), base_url="http://ge.example") as client:
-        sign_in(client, PEOPLE["coordinator"][0])
+    with app_signed_in(settings, PEOPLE["coordinator"][0]) as client:
         yield client
 
 

@@ -9,7 +9,6 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from application.tokens import token_keys
 from bootstrap import bootstrap
 from projections.follower import Follower
@@ -17,7 +16,7 @@ from projections.recorder import DuckDBTrackingRecorder
 from settings import Settings
 from tests import invoice_fixtures as ge
 from tests.integration.test_pages_coordination import text_of
-from tests.page_fixtures import add_person, browser, csrf_of, log_end, sign_in
+from tests.page_fixtures import add_person, app_signed_in, browser, csrf_of, log_end
 
 PEOPLE = {"coordinator": ("coordination@ge.example", None), "creche": ("creche@ge.example", "creche-a"),
           "club": ("club@ge.example", "club-b")}
@@ -43,9 +42,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def coordinator(settings: Settings) -> Iterator[TestClient]:
-    """The coordinator's browser on the app; the others' share it (tests/page_fixtures.browser)."""
-    with TestClient(create_app(settings), base_url="http://ge.example") as client:
-        sign_in(client, PEOPLE["coordinator"][0])
+    with app_signed_in(settings, PEOPLE["coordinator"][0]) as client:
         yield client
 
 
